@@ -1,0 +1,189 @@
+/**
+ * The one contract between the main process and the cashier's screen. Every channel and
+ * payload is defined here once, as a zod schema; both sides validate at the boundary.
+ * Electron carries it over ipcMain/ipcRenderer (preload), browser mode over HTTP + SSE.
+ * Nothing in here may carry the salt.
+ */
+import { z } from 'zod';
+
+export const CurrencySchema = z.enum(['CNY', 'HKD', 'USD', 'JPY', 'KRW']);
+export const RegionSchema = z.enum(['CN', 'HK']);
+export const MethodSchema = z.enum(['Wechat-Offline', 'AlipayCN-Offline', 'AlipayHK-Offline']);
+export const SaleStatusSchema = z.enum([
+  'awaiting-scan',
+  'submitting',
+  'waiting-for-customer',
+  'paid',
+  'declined',
+  'closed',
+  'unknown',
+]);
+export const ScanSourceSchema = z.enum(['serial', 'hid', 'wedge', 'manual']);
+
+export const RefundViewSchema = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  amountMinor: z.number().int(),
+  currency: CurrencySchema,
+  status: z.enum(['submitting', 'pending', 'refunded', 'declined', 'unknown']),
+  reason: z.string().nullable(),
+  automatic: z.boolean(),
+  createdAt: z.number(),
+});
+
+export const SaleViewSchema = z.object({
+  orderId: z.string(),
+  status: SaleStatusSchema,
+  amountMinor: z.number().int(),
+  currency: CurrencySchema,
+  method: MethodSchema.nullable(),
+  /** Masked payment code, e.g. 134567********1234. */
+  maskedCode: z.string().nullable(),
+  /** Why the sale was not paid, in words a cashier understands (already translated key). */
+  reason: z.string().nullable(),
+  reasonCode: z.string().nullable(),
+  /** Milliseconds left before "customer did not confirm" (only while waiting). */
+  remainingMs: z.number().nullable(),
+  /** True when the cashier stopped waiting and the engine still resolves it. */
+  abandoned: z.boolean(),
+  /** True when the final state was found by the recovery sweeper after a restart. */
+  recovered: z.boolean(),
+  refundedMinor: z.number().int(),
+  refunds: z.array(RefundViewSchema),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const ScannerStateSchema = z.object({
+  spec: z.string().nullable(),
+  connected: z.boolean(),
+  detail: z.string().nullable(),
+});
+
+export const SettingsViewSchema = z.object({
+  region: RegionSchema,
+  currency: CurrencySchema,
+  gatewayUrl: z.string(),
+  trainingMode: z.boolean(),
+  accId: z.string(),
+  saltConfigured: z.boolean(),
+  scanner: z.string().nullable(),
+  amountCeilingMinor: z.number().int().positive(),
+  customerDeadlineMs: z.number().int().positive(),
+  language: z.enum(['en', 'zh-HK', 'zh-CN']),
+});
+
+export const ZReportSchema = z.object({
+  day: z.string(),
+  rows: z.array(
+    z.object({
+      method: z.string(),
+      currency: CurrencySchema,
+      salesCount: z.number().int(),
+      salesMinor: z.number().int(),
+      refundsCount: z.number().int(),
+      refundsMinor: z.number().int(),
+      netMinor: z.number().int(),
+    }),
+  ),
+});
+
+const HistoryFilterSchema = z.object({
+  day: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  status: SaleStatusSchema.optional(),
+  method: MethodSchema.optional(),
+  search: z.string().max(64).optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+});
+
+/** Request/response channels: renderer invokes, main answers. */
+export const invokeChannels = {
+  'sale:start': {
+    request: z.object({
+      amountText: z.string().max(32),
+      currency: CurrencySchema.optional(),
+      methodOverride: MethodSchema.optional(),
+    }),
+    response: SaleViewSchema,
+  },
+  'sale:submit-code': {
+    request: z.object({ orderId: z.string(), code: z.string().max(512), source: ScanSourceSchema }),
+    response: SaleViewSchema,
+  },
+  'sale:cancel': { request: z.object({ orderId: z.string() }), response: SaleViewSchema },
+  'sale:current': { request: z.object({}), response: SaleViewSchema.nullable() },
+  'history:list': { request: HistoryFilterSchema, response: z.array(SaleViewSchema) },
+  'history:report': {
+    request: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    response: ZReportSchema,
+  },
+  'history:export-csv': {
+    request: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    response: z.object({ filename: z.string(), csv: z.string() }),
+  },
+  'refund:create': {
+    request: z.object({
+      orderId: z.string(),
+      amountText: z.string().max(32),
+      pin: z.string().max(16),
+    }),
+    response: SaleViewSchema,
+  },
+  'settings:get': { request: z.object({}), response: SettingsViewSchema },
+  'settings:save': {
+    request: SettingsViewSchema.omit({ saltConfigured: true, trainingMode: true })
+      .partial()
+      .extend({
+        /** Write-only: the salt goes in, never comes back out. */
+        salt: z.string().min(8).max(128).optional(),
+        supervisorPin: z
+          .string()
+          .regex(/^\d{4,8}$/)
+          .optional(),
+      }),
+    response: SettingsViewSchema,
+  },
+  'scanner:state': { request: z.object({}), response: ScannerStateSchema },
+} as const;
+
+/** Events: main pushes, renderer listens. */
+export const eventChannels = {
+  'sale:updated': SaleViewSchema,
+  'scanner:state': ScannerStateSchema,
+  /** A scan from a hardware scanner that could not be used, with the reason. */
+  'scan:rejected': z.object({ reason: z.string(), text: z.string() }),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+export type InvokeResponse<C extends InvokeChannel> = z.output<
+  (typeof invokeChannels)[C]['response']
+>;
+export type EventPayload<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
+export type SaleView = z.output<typeof SaleViewSchema>;
+export type SaleStatus = z.output<typeof SaleStatusSchema>;
+export type SettingsView = z.output<typeof SettingsViewSchema>;
+export type ScannerState = z.output<typeof ScannerStateSchema>;
+export type ZReport = z.output<typeof ZReportSchema>;
+export type RefundView = z.output<typeof RefundViewSchema>;
+
+/** Errors cross the boundary as this shape (never a stack trace). */
+export const IpcErrorSchema = z.object({ error: z.string(), code: z.string() });
+export type IpcError = z.output<typeof IpcErrorSchema>;
+
+export function isInvokeChannel(value: string): value is InvokeChannel {
+  return Object.prototype.hasOwnProperty.call(invokeChannels, value);
+}
+
+/** The API the preload exposes as `window.pospay` (and browser mode reproduces). */
+export interface PosApi {
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    request: InvokeRequest<C>,
+  ): Promise<InvokeResponse<C>>;
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
+}

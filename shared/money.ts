@@ -55,14 +55,16 @@ export function parseAmount(
   if (!isCurrency(currency))
     return reject('unknown-currency', `Unknown currency ${String(currency)}`);
   const digits = minorDigits(currency);
-  const trimmed = text.trim().replace(/,/g, '');
+  // NFKC turns the full-width digits and "．" of a Chinese IME into ASCII.
+  const trimmed = text.normalize('NFKC').trim();
   if (trimmed === '') return reject('empty', 'Enter an amount');
   if (trimmed.startsWith('-')) return reject('negative', 'The amount cannot be negative');
-  const match = /^\+?(\d*)(?:\.(\d*))?$/.exec(trimmed);
+  // Commas only as thousands separators ("1,200"): "12,5" is not read as 125.
+  const match = /^\+?(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/.exec(trimmed);
   if (!match || (match[1] === '' && (match[2] ?? '') === '')) {
     return reject('not-a-number', `"${text.trim()}" is not an amount: use digits and one "."`);
   }
-  const whole = match[1] || '0';
+  const whole = (match[1] ?? '').replace(/,/g, '') || '0';
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   if (fraction.length > digits) {
     return reject(

@@ -21,7 +21,7 @@ const usage = `usage: pospay <command> [options]
   sign --salt SALT              sign the envelope read on stdin
   verify --salt SALT            check the signature of the envelope read on stdin
   classify CODE [--region CN|HK]
-  simulator [--port N] [--time-scale F]
+  simulator [--port N] [--time-scale F] [--state FILE]
   pay --amount 12.50 --currency CNY [--code DIGITS | --scanner SPEC]
   query ORDER_ID
   refund ORDER_ID --amount X

@@ -1,0 +1,778 @@
+/**
+ * GatewayClient: the terminal's only way to talk to PingPong Checkout v4 (gateway.md).
+ *
+ * - Builds the v4 envelope; `bizContent` is serialised once and that exact string is signed.
+ * - Verifies every response's signature over the raw `bizContent` string before parsing it.
+ * - Never throws for a gateway answer or a network failure: every call resolves to a
+ *   PaymentOutcome / RefundOutcome. No hidden retries: one call, one request.
+ * - Keeps connections alive (the payment latency matters) and times out with AbortController.
+ * - Never logs the salt (it logs nothing at all).
+ * - 103000/104000 are the one exception to "unverified is never trusted": the gateway sends
+ *   them when it could not authenticate us (unknown store, wrong key), so it cannot sign them
+ *   for us either. Without bizContent they are reported as `rejected` (nothing processed,
+ *   fix the configuration); every other unverifiable answer is `unknown`/`bad-signature`.
+ * - Throws only for caller bugs (a non-integer amount), never for an answer or its absence.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import {
+  clientIdFor,
+  isSignType,
+  type Envelope,
+  type SignType,
+} from '../../shared/gateway/envelope.ts';
+import type {
+  GatewayAnswer,
+  PaymentFacts,
+  PaymentOutcome,
+  RefundFacts,
+  RefundOutcome,
+  UnknownCause,
+} from '../../shared/gateway/outcome.ts';
+import {
+  categoryOf,
+  reasonForCategory,
+  reasonForCode,
+  type ResultCategory,
+} from '../../shared/gateway/resultCodes.ts';
+import {
+  formatForGateway,
+  isCurrency,
+  parseGatewayAmount,
+  type Currency,
+} from '../../shared/money.ts';
+import type { PaymentMethod } from '../../shared/paymentCode.ts';
+import { computeSign, verifyEnvelope } from './signing.ts';
+
+export interface GatewayPaths {
+  unifiedPay: string;
+  query: string;
+  refund: string;
+  refundQuery: string;
+}
+
+export const DEFAULT_PATHS: Readonly<GatewayPaths> = {
+  unifiedPay: '/v4/payment/unifiedPay',
+  query: '/v4/payment/query',
+  refund: '/v4/payment/refund',
+  refundQuery: '/v4/payment/refund/query',
+};
+
+export interface GatewayClientOptions {
+  baseUrl: string;
+  accId: string;
+  /** Defaults to the accId without its last three digits. */
+  clientId?: string;
+  salt: string;
+  /** Defaults to SHA256. */
+  signType?: SignType;
+  /** Whole-call deadline (connect, send, answer). */
+  timeoutMs: number;
+  paths?: Partial<GatewayPaths>;
+}
+
+export interface UnifiedPayRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  method: PaymentMethod;
+  /** The digits read from the customer's wallet code (a string, never a number). */
+  scanCodeId: string;
+  remark?: string;
+  notificationUrl?: string;
+  shopperIP?: string;
+}
+
+export interface UnifiedPayTokenRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  /** The wallet, e.g. `AlipayHK`. */
+  methodType: string;
+  token: string;
+  merchantUserId: string;
+}
+
+export type QueryRequest = { merchantTransactionId: string } | { transactionId: string };
+
+export interface RefundRequest {
+  merchantTransactionId: string;
+  merchantRefundId: string;
+  amountMinor: number;
+  currency: Currency;
+  remark?: string;
+}
+
+export interface RefundQueryRequest {
+  merchantRefundId: string;
+  merchantTransactionId?: string;
+}
+
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Idle kept-alive connections are closed after this (below common server idle timeouts). */
+const IDLE_SOCKET_MS = 30_000;
+
+/** Codes the gateway sends when it could not authenticate us: it cannot sign them for us. */
+const UNVERIFIABLE_REJECTIONS = new Set(['103000', '104000']);
+
+type Unknown = { kind: 'unknown'; cause: UnknownCause; detail: string; answer?: GatewayAnswer };
+
+type Exchange =
+  | { ok: true; answer: GatewayAnswer; biz: Record<string, unknown> }
+  | { ok: false; outcome: Unknown | ({ kind: 'rejected'; reason: string } & GatewayAnswer) };
+
+type HttpResult =
+  { ok: true; status: number; body: string } | { ok: false; cause: UnknownCause; detail: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function unknown(cause: UnknownCause, detail: string, answer?: GatewayAnswer): Unknown {
+  return answer ? { kind: 'unknown', cause, detail, answer } : { kind: 'unknown', cause, detail };
+}
+
+function requireText(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`GatewayClient: ${name} is required`);
+  }
+  return value;
+}
+
+export class GatewayClient {
+  private readonly base: URL;
+  private readonly accId: string;
+  private readonly clientId: string;
+  private readonly salt: string;
+  private readonly signType: SignType;
+  private readonly timeoutMs: number;
+  private readonly paths: GatewayPaths;
+  private readonly agent: http.Agent;
+
+  constructor(options: GatewayClientOptions) {
+    if (!isRecord(options)) throw new Error('GatewayClient: options are required');
+    this.accId = requireText('accId', options.accId).trim();
+    if (!/^\d{4,}$/.test(this.accId)) {
+      throw new Error(`GatewayClient: accId must be the store's digits, got "${this.accId}"`);
+    }
+    this.clientId =
+      options.clientId === undefined
+        ? clientIdFor(this.accId)
+        : requireText('clientId', options.clientId).trim();
+    // The salt is checked for presence only; it never appears in a message.
+    if (typeof options.salt !== 'string' || options.salt === '') {
+      throw new Error('GatewayClient: salt is required (the store key)');
+    }
+    this.salt = options.salt;
+    const signType = options.signType ?? 'SHA256';
+    if (!isSignType(signType)) {
+      throw new Error(`GatewayClient: signType must be SHA256 or MD5, got "${String(signType)}"`);
+    }
+    this.signType = signType;
+    if (
+      typeof options.timeoutMs !== 'number' ||
+      !Number.isFinite(options.timeoutMs) ||
+      options.timeoutMs <= 0
+    ) {
+      throw new Error(`GatewayClient: timeoutMs must be a positive number of milliseconds`);
+    }
+    this.timeoutMs = options.timeoutMs;
+    const baseText = requireText('baseUrl', options.baseUrl).trim();
+    let base: URL;
+    try {
+      base = new URL(baseText);
+    } catch {
+      throw new Error(`GatewayClient: baseUrl "${baseText}" is not a URL`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new Error(`GatewayClient: baseUrl must be http:// or https://, got "${baseText}"`);
+    }
+    if (base.username || base.password || base.search || base.hash) {
+      throw new Error('GatewayClient: baseUrl must not carry credentials, a query or a fragment');
+    }
+    this.base = base;
+    const paths = { ...DEFAULT_PATHS, ...(options.paths ?? {}) };
+    for (const [name, path] of Object.entries(paths)) {
+      if (typeof path !== 'string' || !path.startsWith('/')) {
+        throw new Error(`GatewayClient: path ${name} must start with "/"`);
+      }
+    }
+    this.paths = paths;
+    // Kept-alive connections save a TCP (and TLS) handshake on every payment. An idle
+    // connection is dropped after IDLE_SOCKET_MS (or sooner when the server announces a
+    // shorter Keep-Alive timeout), so that a payment is not sent on a socket the server has
+    // already closed: that would end in "unknown" for a request that never left.
+    const agentOptions = {
+      keepAlive: true,
+      keepAliveMsecs: 15_000,
+      maxSockets: 8,
+      timeout: IDLE_SOCKET_MS,
+    };
+    this.agent =
+      base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  }
+
+  /** Order and pay with an offline wallet code. */
+  async unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome> {
+    const biz: Record<string, unknown> = {
+      captureDelayHours: 0,
+      amount: formatForGateway(request.amountMinor, request.currency),
+      currency: request.currency,
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+      paymentMethod: { type: request.method, scanCodeId: request.scanCodeId },
+      device: { orderTerminal: '02' },
+    };
+    if (request.remark !== undefined) biz.remark = request.remark;
+    if (request.notificationUrl !== undefined) biz.notificationUrl = request.notificationUrl;
+    if (request.shopperIP !== undefined) biz.shopperIP = request.shopperIP;
+    const exchange = await this.exchange(this.paths.unifiedPay, biz);
+    return this.paymentOutcome(exchange, {
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+    });
+  }
+
+  /** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
+  async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
+    const biz: Record<string, unknown> = {
+      captureDelayHours: 0,
+      amount: formatForGateway(request.amountMinor, request.currency),
+      currency: request.currency,
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+      bizType: 'CodeGrant',
+      token: request.token,
+      merchantUserId: request.merchantUserId,
+      paymentMethod: { type: request.methodType },
+      device: { orderTerminal: '02' },
+    };
+    const exchange = await this.exchange(this.paths.unifiedPay, biz);
+    return this.paymentOutcome(exchange, {
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+    });
+  }
+
+  /** The current state of a payment. */
+  async query(request: QueryRequest): Promise<PaymentOutcome> {
+    const biz: Record<string, unknown> =
+      'merchantTransactionId' in request
+        ? { merchantTransactionId: request.merchantTransactionId }
+        : { transactionId: request.transactionId };
+    const exchange = await this.exchange(this.paths.query, biz);
+    return this.paymentOutcome(
+      exchange,
+      'merchantTransactionId' in request
+        ? { merchantTransactionId: request.merchantTransactionId }
+        : { transactionId: request.transactionId },
+    );
+  }
+
+  /** Full or partial refund of a payment. */
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    const biz: Record<string, unknown> = {
+      merchantTransactionId: request.merchantTransactionId,
+      merchantRefundId: request.merchantRefundId,
+      amount: formatForGateway(request.amountMinor, request.currency),
+      currency: request.currency,
+    };
+    if (request.remark !== undefined) biz.remark = request.remark;
+    const exchange = await this.exchange(this.paths.refund, biz);
+    return this.refundOutcome(exchange, {
+      merchantRefundId: request.merchantRefundId,
+      merchantTransactionId: request.merchantTransactionId,
+    });
+  }
+
+  /** The current state of a refund. */
+  async refundQuery(request: RefundQueryRequest): Promise<RefundOutcome> {
+    const biz: Record<string, unknown> = { merchantRefundId: request.merchantRefundId };
+    if (request.merchantTransactionId !== undefined) {
+      biz.merchantTransactionId = request.merchantTransactionId;
+    }
+    const exchange = await this.exchange(this.paths.refundQuery, biz);
+    return this.refundOutcome(exchange, {
+      merchantRefundId: request.merchantRefundId,
+      merchantTransactionId: request.merchantTransactionId,
+    });
+  }
+
+  /** Closes the kept-alive connections. The client must not be used afterwards. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private urlFor(path: string): URL {
+    const url = new URL(this.base.href);
+    url.pathname = url.pathname.replace(/\/+$/, '') + path;
+    return url;
+  }
+
+  /** Signs and sends one request; verifies and opens the answer. */
+  private async exchange(path: string, biz: Record<string, unknown>): Promise<Exchange> {
+    // Serialised once; this exact string is signed and sent.
+    const bizContent = JSON.stringify(biz);
+    const envelope: Envelope = {
+      accId: this.accId,
+      clientId: this.clientId,
+      signType: this.signType,
+      version: '1.0',
+      bizContent,
+    };
+    envelope.sign = computeSign(envelope, this.salt, this.signType);
+    const result = await this.post(this.urlFor(path), JSON.stringify(envelope));
+    if (!result.ok) return { ok: false, outcome: unknown(result.cause, result.detail) };
+    return this.open(result.status, result.body);
+  }
+
+  private open(status: number, body: string): Exchange {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    const isServerError = status >= 500;
+    if (!isRecord(parsed)) {
+      if (status < 200 || status >= 300) {
+        return {
+          ok: false,
+          outcome: unknown('http-error', `HTTP ${status} without a gateway answer`),
+        };
+      }
+      return {
+        ok: false,
+        outcome: unknown('malformed-response', 'the answer is not a JSON object'),
+      };
+    }
+    const message = parsed as Envelope;
+    const code = str(message.code);
+    const description = str(message.description) ?? '';
+    if (
+      message.bizContent !== undefined &&
+      message.bizContent !== null &&
+      typeof message.bizContent !== 'string'
+    ) {
+      return {
+        ok: false,
+        outcome: unknown('malformed-response', 'bizContent in the answer is not a JSON string'),
+      };
+    }
+    const verified = verifyEnvelope(message, this.salt);
+    if (!verified.valid) {
+      const bare: GatewayAnswer | undefined =
+        code === undefined ? undefined : { code, resultCode: code, description };
+      if (
+        !isServerError &&
+        bare &&
+        UNVERIFIABLE_REJECTIONS.has(bare.code) &&
+        (message.bizContent === undefined || message.bizContent === '')
+      ) {
+        // The gateway could not authenticate us, so it cannot sign for us either (wrong key
+        // or unknown store). Nothing was processed; report the configuration problem.
+        return {
+          ok: false,
+          outcome: {
+            kind: 'rejected',
+            reason: reasonForCode(bare.code),
+            ...bare,
+          },
+        };
+      }
+      if (status < 200 || status >= 300) {
+        return { ok: false, outcome: unknown('http-error', `HTTP ${status} (unsigned answer)`) };
+      }
+      // A bad signature is never trusted, whatever the answer claims.
+      return { ok: false, outcome: unknown('bad-signature', verified.detail) };
+    }
+    if (message.accId !== undefined && message.accId !== this.accId) {
+      return {
+        ok: false,
+        outcome: unknown('malformed-response', 'the answer is for another store (accId)'),
+      };
+    }
+    if (code === undefined) {
+      return { ok: false, outcome: unknown('malformed-response', 'the answer has no code') };
+    }
+    let biz: Record<string, unknown> = {};
+    if (typeof message.bizContent === 'string' && message.bizContent !== '') {
+      let inner: unknown;
+      try {
+        inner = JSON.parse(message.bizContent);
+      } catch {
+        inner = undefined;
+      }
+      if (!isRecord(inner)) {
+        return {
+          ok: false,
+          outcome: unknown('malformed-response', 'bizContent in the answer is not a JSON object'),
+        };
+      }
+      biz = inner;
+    }
+    const answer: GatewayAnswer = {
+      code,
+      resultCode: str(biz.resultCode) ?? code,
+      description: str(biz.resultDescription) ?? description,
+    };
+    const statusText = str(biz.status);
+    if (statusText !== undefined) answer.status = statusText;
+    if (isServerError) {
+      const category = categoryOf(code);
+      const cause: UnknownCause =
+        category === 'gateway-error' || category === 'upstream-error'
+          ? 'gateway-error'
+          : 'http-error';
+      return {
+        ok: false,
+        outcome: unknown(cause, `HTTP ${status}: ${code} ${description}`, answer),
+      };
+    }
+    return { ok: true, answer, biz };
+  }
+
+  private paymentOutcome(exchange: Exchange, expected: Expected): PaymentOutcome {
+    if (!exchange.ok) return exchange.outcome;
+    const { answer, biz } = exchange;
+    const mismatch = mismatchOf(biz, expected);
+    if (mismatch) return unknown('malformed-response', mismatch, answer);
+    const envelopeCategory = categoryOf(answer.code);
+    const common = commonOutcome(envelopeCategory, answer);
+    if (common) return common;
+    const facts = paymentFacts(biz);
+    if (facts === null)
+      return unknown('malformed-response', 'unreadable amount in the answer', answer);
+    if (
+      envelopeCategory === 'code-expired' ||
+      envelopeCategory === 'risk-declined' ||
+      envelopeCategory === 'issuer-declined'
+    ) {
+      return { kind: 'declined', reason: reasonForCode(answer.code), ...answer, ...facts };
+    }
+    // success / accepted / processing / unrecognised: the payment's status decides.
+    const resultCategory = categoryOf(answer.resultCode);
+    switch (answer.status) {
+      case 'SUCCESS':
+        return { kind: 'paid', ...answer, ...facts };
+      case 'FAILED':
+        return { kind: 'declined', reason: declineReason(answer.resultCode), ...answer, ...facts };
+      case 'CLOSED':
+      case 'CANCEL':
+        return {
+          kind: 'closed',
+          reason: 'The customer did not confirm; the order was closed and nothing was charged.',
+          ...answer,
+          ...facts,
+        };
+      case 'PROCESSING':
+      case 'INIT':
+        return { kind: 'pending', ...answer, ...facts };
+      case undefined:
+        if (resultCategory === 'success' && envelopeCategory === 'success') {
+          return { kind: 'paid', ...answer, ...facts };
+        }
+        if (
+          (resultCategory === 'processing' || resultCategory === 'accepted') &&
+          envelopeCategory !== 'unrecognised'
+        ) {
+          return { kind: 'pending', ...answer, ...facts };
+        }
+        if (resultCategory === 'risk-declined' || resultCategory === 'issuer-declined') {
+          return {
+            kind: 'declined',
+            reason: reasonForCode(answer.resultCode),
+            ...answer,
+            ...facts,
+          };
+        }
+        return unknown(
+          'gateway-error',
+          `unrecognised answer ${answer.code}: ${answer.description}`,
+          answer,
+        );
+      default:
+        return unknown('malformed-response', `unexpected payment status ${answer.status}`, answer);
+    }
+  }
+
+  private refundOutcome(exchange: Exchange, expected: Expected): RefundOutcome {
+    if (!exchange.ok) return exchange.outcome;
+    const { answer, biz } = exchange;
+    const mismatch = mismatchOf(biz, expected);
+    if (mismatch) return unknown('malformed-response', mismatch, answer);
+    const envelopeCategory = categoryOf(answer.code);
+    const common = commonOutcome(envelopeCategory, answer);
+    if (common) return common;
+    const facts = refundFacts(biz);
+    if (facts === null)
+      return unknown('malformed-response', 'unreadable amount in the answer', answer);
+    if (
+      envelopeCategory === 'refund-refused' ||
+      envelopeCategory === 'risk-declined' ||
+      envelopeCategory === 'issuer-declined' ||
+      envelopeCategory === 'code-expired'
+    ) {
+      return { kind: 'declined', reason: reasonForCode(answer.code), ...answer, ...facts };
+    }
+    const resultCategory = categoryOf(answer.resultCode);
+    switch (answer.status) {
+      case 'SUCCESS':
+        return { kind: 'refunded', ...answer, ...facts };
+      case 'FAILED':
+        return {
+          kind: 'declined',
+          reason:
+            resultCategory === 'success' || resultCategory === 'unrecognised'
+              ? reasonForCategory('refund-refused')
+              : reasonForCode(answer.resultCode),
+          ...answer,
+          ...facts,
+        };
+      case 'PROCESSING':
+      case 'INIT':
+        return { kind: 'pending', ...answer, ...facts };
+      case undefined:
+        if (resultCategory === 'success' && envelopeCategory === 'success') {
+          return { kind: 'refunded', ...answer, ...facts };
+        }
+        if (
+          (resultCategory === 'processing' || resultCategory === 'accepted') &&
+          envelopeCategory !== 'unrecognised'
+        ) {
+          return { kind: 'pending', ...answer, ...facts };
+        }
+        if (resultCategory === 'refund-refused') {
+          return {
+            kind: 'declined',
+            reason: reasonForCode(answer.resultCode),
+            ...answer,
+            ...facts,
+          };
+        }
+        return unknown(
+          'gateway-error',
+          `unrecognised answer ${answer.code}: ${answer.description}`,
+          answer,
+        );
+      default:
+        return unknown('malformed-response', `unexpected refund status ${answer.status}`, answer);
+    }
+  }
+
+  private post(url: URL, body: string): Promise<HttpResult> {
+    return new Promise<HttpResult>((resolve) => {
+      const controller = new AbortController();
+      let timedOut = false;
+      let settled = false;
+      const finish = (result: HttpResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.timeoutMs);
+      const transport = url.protocol === 'https:' ? https : http;
+      const failure = (error: unknown): void => {
+        if (timedOut) {
+          finish({ ok: false, cause: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
+          return;
+        }
+        finish({ ok: false, cause: 'connection-lost', detail: describeNetworkError(error) });
+      };
+      let request: http.ClientRequest;
+      try {
+        request = transport.request(url, {
+          method: 'POST',
+          agent: this.agent,
+          signal: controller.signal,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(body, 'utf8'),
+            accept: 'application/json',
+          },
+        });
+      } catch (error) {
+        failure(error);
+        return;
+      }
+      request.on('error', failure);
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            finish({ ok: false, cause: 'malformed-response', detail: 'the answer is too large' });
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', failure);
+        response.on('end', () => {
+          if (!response.complete) {
+            failure(new Error('the answer was cut off'));
+            return;
+          }
+          finish({
+            ok: true,
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        response.on('close', () => {
+          if (!response.complete)
+            failure(new Error('the connection closed before the answer was complete'));
+        });
+      });
+      request.end(body);
+    });
+  }
+}
+
+type Expected = {
+  merchantTransactionId?: string | undefined;
+  requestId?: string | undefined;
+  transactionId?: string | undefined;
+  merchantRefundId?: string | undefined;
+};
+
+/** An answer that names another payment than the one asked about is never taken. */
+function mismatchOf(biz: Record<string, unknown>, expected: Expected): string | null {
+  for (const key of [
+    'merchantTransactionId',
+    'requestId',
+    'transactionId',
+    'merchantRefundId',
+  ] as const) {
+    const want = expected[key];
+    const got = str(biz[key]);
+    if (want !== undefined && got !== undefined && got !== want) {
+      return `the answer is about ${key} ${got}, not ${want}`;
+    }
+  }
+  return null;
+}
+
+/** Outcomes that do not depend on the call: rejections, not-found, unknown. */
+function commonOutcome(
+  category: ResultCategory,
+  answer: GatewayAnswer,
+):
+  | ({ kind: 'rejected'; reason: string } & GatewayAnswer)
+  | ({ kind: 'not-found' } & GatewayAnswer)
+  | Unknown
+  | null {
+  switch (category) {
+    case 'config-error':
+    case 'invalid-parameter':
+    case 'auth-error':
+    case 'bad-signature':
+    case 'duplicate':
+      return { kind: 'rejected', reason: reasonForCode(answer.code), ...answer };
+    case 'not-found':
+      return { kind: 'not-found', ...answer };
+    case 'gateway-error':
+    case 'upstream-error':
+      return unknown('gateway-error', `${answer.code}: ${answer.description}`, answer);
+    default:
+      return null;
+  }
+}
+
+function declineReason(resultCode: string): string {
+  const category = categoryOf(resultCode);
+  if (
+    category === 'risk-declined' ||
+    category === 'issuer-declined' ||
+    category === 'code-expired'
+  ) {
+    return reasonForCode(resultCode);
+  }
+  return reasonForCategory('issuer-declined');
+}
+
+function amountOf(
+  biz: Record<string, unknown>,
+): { amountMinor?: number; currency?: string } | null {
+  const currency = str(biz.currency);
+  const amount = str(biz.amount);
+  const facts: { amountMinor?: number; currency?: string } = {};
+  if (currency !== undefined) facts.currency = currency;
+  if (amount !== undefined && currency !== undefined && isCurrency(currency)) {
+    const parsed = parseGatewayAmount(amount, currency);
+    if (!parsed.ok) return null;
+    facts.amountMinor = parsed.minor;
+  }
+  return facts;
+}
+
+function epochOf(value: unknown): number | undefined {
+  const text = str(value);
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function paymentFacts(biz: Record<string, unknown>): PaymentFacts | null {
+  const amount = amountOf(biz);
+  if (amount === null) return null;
+  const facts: PaymentFacts = { ...amount };
+  const transactionId = str(biz.transactionId);
+  if (transactionId !== undefined) facts.transactionId = transactionId;
+  const merchantTransactionId = str(biz.merchantTransactionId);
+  if (merchantTransactionId !== undefined) facts.merchantTransactionId = merchantTransactionId;
+  const requestId = str(biz.requestId);
+  if (requestId !== undefined) facts.requestId = requestId;
+  const transactionTime = epochOf(biz.transactionTime);
+  if (transactionTime !== undefined) facts.transactionTime = transactionTime;
+  const method = isRecord(biz.paymentMethod) ? str(biz.paymentMethod.type) : undefined;
+  if (method !== undefined) facts.methodType = method;
+  return facts;
+}
+
+function refundFacts(biz: Record<string, unknown>): RefundFacts | null {
+  const amount = amountOf(biz);
+  if (amount === null) return null;
+  const facts: RefundFacts = { ...amount };
+  const refundId = str(biz.refundId);
+  if (refundId !== undefined) facts.refundId = refundId;
+  const merchantRefundId = str(biz.merchantRefundId);
+  if (merchantRefundId !== undefined) facts.merchantRefundId = merchantRefundId;
+  const refundTime = epochOf(biz.refundTime);
+  if (refundTime !== undefined) facts.refundTime = refundTime;
+  return facts;
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = isRecord(error) && typeof error.code === 'string' ? error.code : undefined;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused: the gateway is not reachable';
+    case 'ECONNRESET':
+      return 'connection reset before the answer arrived';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the gateway host name could not be resolved';
+    case 'ETIMEDOUT':
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return `the gateway is not reachable (${code})`;
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The embedded PingPong v4 gateway simulator (docs: shared/spec/simulator.md): a real HTTP
+ * server on loopback that behaves like the gateway, for training mode, tests and rehearsal.
+ */
+import type { AddressInfo } from 'node:net';
+import { SimGateway } from './gateway.ts';
+import { buildLedger, type LedgerEntry } from './ledger.ts';
+import { Notifier } from './notifier.ts';
+import { Scheduler } from './scheduler.ts';
+import { createSimulatorServer } from './server.ts';
+import { SimState } from './state.ts';
+import { StoreRegistry, type StoreConfig } from './stores.ts';
+
+export type { LedgerEntry } from './ledger.ts';
+export type { StoreConfig } from './stores.ts';
+export { DEFAULT_STORES } from './stores.ts';
+export { RETRY_SCHEDULE_MS } from './notifier.ts';
+export { SIMULATOR_PATHS } from './server.ts';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Loopback by default. */
+  host?: string;
+  /** Multiplies every scenario delay and notification retry delay (default 1). */
+  timeScale?: number;
+  /** Stores known besides the two public sandbox stores. */
+  stores?: StoreConfig[];
+  /** Keeps the state across restarts (JSON, written atomically). In memory without it. */
+  stateFile?: string;
+  /** One line per request and notification (never a salt or a payment code). */
+  log?: (line: string) => void;
+}
+
+export interface Simulator {
+  /** e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  port: number;
+  /** Every charge and refund, as GET /__sim/ledger shows it. */
+  ledger(): LedgerEntry[];
+  /** Stops the server, its timers and its notifications. */
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const timeScale = options.timeScale ?? 1;
+  if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new Error(`simulator: timeScale must be a positive number, got ${String(timeScale)}`);
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`simulator: port must be 0..65535, got ${String(port)}`);
+  }
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const now = (): number => Date.now();
+  const stores = new StoreRegistry(options.stores ?? []);
+  const state = new SimState(options.stateFile ?? null);
+  const scheduler = new Scheduler((error) =>
+    log(`simulator: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  const notifier = new Notifier({ state, stores, scheduler, timeScale, now, log });
+  let baseUrl = '';
+  const gateway = new SimGateway({
+    state,
+    scheduler,
+    notifier,
+    timeScale,
+    now,
+    baseUrl: () => baseUrl,
+  });
+  const server = createSimulatorServer({
+    stores,
+    gateway,
+    scheduler,
+    ledger: () => buildLedger(state),
+    log,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${hostForUrl}:${address.port}`;
+  gateway.resume();
+  notifier.resume();
+
+  let closing: Promise<void> | null = null;
+  return {
+    baseUrl,
+    port: address.port,
+    ledger: () => buildLedger(state),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        scheduler.stop();
+        notifier.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The ledger of GET /__sim/ledger: one entry per payment the gateway accepted (a charge, with
+ * its current status: only `SUCCESS` moved money) and one per refund.
+ */
+import { formatForGateway, type Currency } from '../../shared/money.ts';
+import type { SimState } from './state.ts';
+
+export interface LedgerEntry {
+  kind: 'charge' | 'refund';
+  accId: string;
+  merchantTransactionId: string;
+  /** The charge's request id (for a refund: the request id of the refunded charge). */
+  requestId: string;
+  /** The payment code charged (null for CodeGrant token payments). */
+  scanCodeId: string | null;
+  transactionId: string;
+  /** Refunds only. */
+  refundId?: string;
+  merchantRefundId?: string;
+  methodType: string;
+  /** Major units as on the wire, e.g. "12.50". */
+  amount: string;
+  amountMinor: number;
+  currency: Currency;
+  /** Charges: PROCESSING, SUCCESS, FAILED, CLOSED. Refunds: SUCCESS, FAILED, PROCESSING. */
+  status: string;
+  /** Epoch ms. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function buildLedger(state: SimState): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (const txn of state.transactions.values()) {
+    entries.push({
+      kind: 'charge',
+      accId: txn.accId,
+      merchantTransactionId: txn.merchantTransactionId,
+      requestId: txn.requestId,
+      scanCodeId: txn.scanCodeId,
+      transactionId: txn.transactionId,
+      methodType: txn.methodType,
+      amount: formatForGateway(txn.amountMinor, txn.currency),
+      amountMinor: txn.amountMinor,
+      currency: txn.currency,
+      status: txn.status,
+      createdAt: txn.createdAt,
+      updatedAt: txn.updatedAt,
+    });
+  }
+  for (const refund of state.refunds.values()) {
+    const charge = state.transactions.get(refund.transactionId);
+    entries.push({
+      kind: 'refund',
+      accId: refund.accId,
+      merchantTransactionId: refund.merchantTransactionId,
+      requestId: charge?.requestId ?? '',
+      scanCodeId: charge?.scanCodeId ?? null,
+      transactionId: refund.transactionId,
+      refundId: refund.refundId,
+      merchantRefundId: refund.merchantRefundId,
+      methodType: charge?.methodType ?? '',
+      amount: formatForGateway(refund.amountMinor, refund.currency),
+      amountMinor: refund.amountMinor,
+      currency: refund.currency,
+      status: refund.status,
+      createdAt: refund.createdAt,
+      updatedAt: refund.updatedAt,
+    });
+  }
+  return entries.sort((a, b) => a.createdAt - b.createdAt);
+}

@@ -1,0 +1,262 @@
+/**
+ * The simulator's memory: payments, refunds, request ids, used codes, CodeGrant tokens and
+ * pending notifications. In memory by default; with a state file every change is written
+ * atomically (temp file + rename) so that a restart finds the same gateway.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type { Currency } from '../../shared/money.ts';
+
+export type PaymentStatus = 'PROCESSING' | 'SUCCESS' | 'FAILED' | 'CLOSED';
+export type RefundStatus = 'SUCCESS' | 'FAILED' | 'PROCESSING';
+
+export interface Transaction {
+  accId: string;
+  transactionId: string;
+  merchantTransactionId: string;
+  requestId: string;
+  /** Null for CodeGrant token payments. */
+  scanCodeId: string | null;
+  methodType: string;
+  amountMinor: number;
+  currency: Currency;
+  status: PaymentStatus;
+  resultCode: string | null;
+  resultDescription: string;
+  transactionTime: number;
+  createdAt: number;
+  updatedAt: number;
+  notificationUrl: string | null;
+  remark: string | null;
+  /** A state change still to come (scenarios 2, 3, 4), at epoch ms `at`. */
+  transition: {
+    at: number;
+    to: 'SUCCESS' | 'FAILED' | 'CLOSED';
+    resultCode: string | null;
+    resultDescription: string;
+  } | null;
+}
+
+export interface Refund {
+  accId: string;
+  refundId: string;
+  merchantRefundId: string;
+  merchantTransactionId: string;
+  transactionId: string;
+  amountMinor: number;
+  currency: Currency;
+  status: RefundStatus;
+  resultCode: string;
+  resultDescription: string;
+  refundTime: number;
+  createdAt: number;
+  updatedAt: number;
+  notificationUrl: string | null;
+  remark: string | null;
+}
+
+export interface Attempt {
+  accId: string;
+  requestId: string;
+  merchantTransactionId: string;
+  transactionId: string;
+}
+
+export interface TokenGrant {
+  accId: string;
+  token: string;
+  merchantUserId: string;
+  methodType: string;
+  createdAt: number;
+}
+
+export interface NotificationRecord {
+  id: string;
+  accId: string;
+  url: string;
+  /** The exact bizContent string: every retry carries the same message. */
+  bizContent: string;
+  attempts: number;
+  delivered: boolean;
+  gaveUp: boolean;
+  /** Epoch ms of the next attempt while neither delivered nor given up. */
+  nextAt: number | null;
+  lastError: string | null;
+}
+
+interface StateFileV1 {
+  format: 'pospay-simulator-state';
+  version: 1;
+  seq: number;
+  transactions: Transaction[];
+  refunds: Refund[];
+  attempts: Attempt[];
+  usedCodes: string[];
+  failedOnce: string[];
+  tokens: TokenGrant[];
+  notifications: NotificationRecord[];
+}
+
+function key(accId: string, id: string): string {
+  return `${accId}\n${id}`;
+}
+
+export class SimState {
+  private seq = 0;
+  /** In creation order. */
+  readonly transactions = new Map<string, Transaction>();
+  private readonly latestByMtid = new Map<string, string>();
+  readonly refunds = new Map<string, Refund>();
+  private readonly attempts = new Map<string, Attempt>();
+  private readonly usedCodes = new Set<string>();
+  private readonly failedOnce = new Set<string>();
+  private readonly tokens = new Map<string, TokenGrant>();
+  readonly notifications = new Map<string, NotificationRecord>();
+
+  constructor(private readonly file: string | null) {
+    if (file) this.load(file);
+  }
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  // Payments ---------------------------------------------------------------------------------
+
+  addTransaction(txn: Transaction): void {
+    this.transactions.set(txn.transactionId, txn);
+    this.latestByMtid.set(key(txn.accId, txn.merchantTransactionId), txn.transactionId);
+    this.attempts.set(key(txn.accId, txn.requestId), {
+      accId: txn.accId,
+      requestId: txn.requestId,
+      merchantTransactionId: txn.merchantTransactionId,
+      transactionId: txn.transactionId,
+    });
+  }
+
+  transaction(accId: string, transactionId: string): Transaction | undefined {
+    const txn = this.transactions.get(transactionId);
+    return txn && txn.accId === accId ? txn : undefined;
+  }
+
+  /** The latest attempt of an order (a new attempt is allowed only after FAILED/CLOSED). */
+  latestFor(accId: string, merchantTransactionId: string): Transaction | undefined {
+    const id = this.latestByMtid.get(key(accId, merchantTransactionId));
+    return id === undefined ? undefined : this.transactions.get(id);
+  }
+
+  attempt(accId: string, requestId: string): Attempt | undefined {
+    return this.attempts.get(key(accId, requestId));
+  }
+
+  isCodeUsed(code: string): boolean {
+    return this.usedCodes.has(code);
+  }
+
+  useCode(code: string): void {
+    this.usedCodes.add(code);
+  }
+
+  /** Scenario 9: true the first time a request id is seen (and remembers it). */
+  firstFailure(accId: string, requestId: string): boolean {
+    const k = key(accId, requestId);
+    if (this.failedOnce.has(k)) return false;
+    this.failedOnce.add(k);
+    return true;
+  }
+
+  // Refunds ----------------------------------------------------------------------------------
+
+  addRefund(refund: Refund): void {
+    this.refunds.set(key(refund.accId, refund.merchantRefundId), refund);
+  }
+
+  refund(accId: string, merchantRefundId: string): Refund | undefined {
+    return this.refunds.get(key(accId, merchantRefundId));
+  }
+
+  /** Refunded or being refunded, in minor units. */
+  refundedMinor(transactionId: string): number {
+    let total = 0;
+    for (const refund of this.refunds.values()) {
+      if (refund.transactionId === transactionId && refund.status !== 'FAILED') {
+        total += refund.amountMinor;
+      }
+    }
+    return total;
+  }
+
+  // Tokens -----------------------------------------------------------------------------------
+
+  addToken(grant: TokenGrant): void {
+    this.tokens.set(key(grant.accId, grant.token), grant);
+  }
+
+  token(accId: string, token: string): TokenGrant | undefined {
+    return this.tokens.get(key(accId, token));
+  }
+
+  // Notifications ----------------------------------------------------------------------------
+
+  addNotification(record: NotificationRecord): void {
+    this.notifications.set(record.id, record);
+  }
+
+  // Persistence ------------------------------------------------------------------------------
+
+  /** Writes the whole state atomically when a state file is configured. */
+  save(): void {
+    if (!this.file) return;
+    const data: StateFileV1 = {
+      format: 'pospay-simulator-state',
+      version: 1,
+      seq: this.seq,
+      transactions: [...this.transactions.values()],
+      refunds: [...this.refunds.values()],
+      attempts: [...this.attempts.values()],
+      usedCodes: [...this.usedCodes],
+      failedOnce: [...this.failedOnce],
+      tokens: [...this.tokens.values()],
+      notifications: [...this.notifications.values()],
+    };
+    const temp = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(data));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.file);
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    let data: StateFileV1;
+    try {
+      data = JSON.parse(text) as StateFileV1;
+    } catch {
+      throw new Error(`simulator: state file ${file} is not valid JSON`);
+    }
+    if (data?.format !== 'pospay-simulator-state' || data.version !== 1) {
+      throw new Error(`simulator: ${file} is not a simulator state file`);
+    }
+    this.seq = data.seq;
+    for (const txn of data.transactions) this.addTransaction(txn);
+    // addTransaction recorded each transaction's own request id; keep the saved ones too.
+    for (const attempt of data.attempts) {
+      this.attempts.set(key(attempt.accId, attempt.requestId), attempt);
+    }
+    for (const refund of data.refunds) this.addRefund(refund);
+    for (const code of data.usedCodes) this.usedCodes.add(code);
+    for (const k of data.failedOnce) this.failedOnce.add(k);
+    for (const grant of data.tokens) this.addToken(grant);
+    for (const record of data.notifications) this.addNotification(record);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Field checks of bizContent, as the gateway applies them: a missing or malformed field is
+ * 102000 naming the field; a well-formed code that no wallet could have issued is 105000.
+ */
+import { isCurrency, minorDigits, type Currency } from '../../shared/money.ts';
+import { invalidParameter, replyOf, type Reply } from './protocol.ts';
+
+/** Thrown by the checks below; carries the gateway's answer. */
+export class Rejection extends Error {
+  constructor(readonly reply: Reply) {
+    super(reply.description);
+  }
+}
+
+export type OfflineMethod = 'Wechat-Offline' | 'AlipayCN-Offline' | 'AlipayHK-Offline';
+
+/** The gateway's method table: each offline method takes exactly one currency. */
+export const OFFLINE_METHOD_CURRENCY: Readonly<Record<OfflineMethod, Currency>> = {
+  'Wechat-Offline': 'CNY',
+  'AlipayCN-Offline': 'CNY',
+  'AlipayHK-Offline': 'HKD',
+};
+
+/** Wallets that take CodeGrant tokens in the simulator. */
+export const TOKEN_METHOD_CURRENCY: Readonly<Record<string, Currency>> = {
+  AlipayHK: 'HKD',
+  AlipayCN: 'CNY',
+};
+
+const WECHAT_CODE = /^1[0-5]\d{16}$/;
+const ALIPAY_CODE = /^(?:2[5-9]|30)\d{14,22}$/;
+
+function param(field: string, why: string): never {
+  throw new Rejection(invalidParameter(field, why));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A required string of 1..max characters. */
+export function requiredId(biz: Record<string, unknown>, field: string, max = 64): string {
+  const value = biz[field];
+  if (value === undefined || value === null || value === '') param(field, 'is missing');
+  if (typeof value !== 'string') param(field, 'must be a string');
+  if (value.length > max) param(field, `must be at most ${max} characters`);
+  return value;
+}
+
+export function optionalText(
+  biz: Record<string, unknown>,
+  field: string,
+  max: number,
+): string | null {
+  const value = biz[field];
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') param(field, 'must be a string');
+  if (value.length > max) param(field, `must be at most ${max} characters`);
+  return value;
+}
+
+export function optionalUrl(biz: Record<string, unknown>, field: string): string | null {
+  const value = optionalText(biz, field, 2048);
+  if (value === null) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    param(field, 'must be an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') param(field, 'must be an http(s) URL');
+  return value;
+}
+
+export function currencyOf(biz: Record<string, unknown>): Currency {
+  const value = biz.currency;
+  if (value === undefined || value === null || value === '') param('currency', 'is missing');
+  if (!isCurrency(value)) param('currency', `${JSON.stringify(value)} is not a supported currency`);
+  return value;
+}
+
+/** A positive decimal string in major units with at most the currency's minor digits. */
+export function amountOf(biz: Record<string, unknown>, currency: Currency): number {
+  const value = biz.amount;
+  if (value === undefined || value === null || value === '') param('amount', 'is missing');
+  if (typeof value !== 'string') param('amount', 'must be a decimal string');
+  const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(value);
+  if (!match) param('amount', `"${value}" is not a decimal amount`);
+  const digits = minorDigits(currency);
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) {
+    param('amount', `"${value}" has more than ${digits} decimal places for ${currency}`);
+  }
+  const minor = Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  if (!Number.isSafeInteger(minor)) param('amount', `"${value}" is too large`);
+  if (minor <= 0) param('amount', 'must be more than zero');
+  return minor;
+}
+
+export function captureDelayOf(biz: Record<string, unknown>): void {
+  const value = biz.captureDelayHours;
+  if (value === undefined || value === null || value === '') {
+    param('captureDelayHours', 'is missing');
+  }
+  if (value !== 0 && value !== '0') {
+    param('captureDelayHours', 'must be 0 for wallet payment codes');
+  }
+}
+
+export interface OfflinePayment {
+  method: OfflineMethod;
+  scanCodeId: string;
+}
+
+/** paymentMethod {type, scanCodeId} of an offline code payment. */
+export function offlineMethodOf(biz: Record<string, unknown>, currency: Currency): OfflinePayment {
+  const pm = biz.paymentMethod;
+  if (pm === undefined || pm === null) param('paymentMethod', 'is missing');
+  if (!isRecord(pm)) param('paymentMethod', 'must be an object');
+  const type = pm.type;
+  if (type === undefined || type === null || type === '') param('paymentMethod.type', 'is missing');
+  if (typeof type !== 'string' || !Object.hasOwn(OFFLINE_METHOD_CURRENCY, type)) {
+    param(
+      'paymentMethod.type',
+      `must be one of ${Object.keys(OFFLINE_METHOD_CURRENCY).join(', ')}`,
+    );
+  }
+  const method = type as OfflineMethod;
+  const expected = OFFLINE_METHOD_CURRENCY[method];
+  if (currency !== expected) param('currency', `must be ${expected} for ${method}`);
+  const code = pm.scanCodeId;
+  if (code === undefined || code === null || code === '') {
+    param('paymentMethod.scanCodeId', 'is missing');
+  }
+  if (typeof code !== 'string') param('paymentMethod.scanCodeId', 'must be a string of digits');
+  if (!/^\d+$/.test(code)) param('paymentMethod.scanCodeId', 'must contain digits only');
+  const valid = method === 'Wechat-Offline' ? WECHAT_CODE.test(code) : ALIPAY_CODE.test(code);
+  if (!valid) {
+    throw new Rejection(replyOf('105000', `scanCodeId is not a valid ${method} payment code`));
+  }
+  return { method, scanCodeId: code };
+}
+
+export interface TokenPayment {
+  methodType: string;
+  token: string;
+  merchantUserId: string;
+}
+
+export function tokenMethodOf(biz: Record<string, unknown>, currency: Currency): TokenPayment {
+  const token = requiredId(biz, 'token', 256);
+  const merchantUserId = requiredId(biz, 'merchantUserId', 64);
+  const pm = biz.paymentMethod;
+  if (!isRecord(pm)) param('paymentMethod', 'is missing');
+  const type = pm.type;
+  if (typeof type !== 'string' || !Object.hasOwn(TOKEN_METHOD_CURRENCY, type)) {
+    param('paymentMethod.type', `must be one of ${Object.keys(TOKEN_METHOD_CURRENCY).join(', ')}`);
+  }
+  const expected = TOKEN_METHOD_CURRENCY[type];
+  if (currency !== expected) param('currency', `must be ${String(expected)} for ${type}`);
+  return { methodType: type, token, merchantUserId };
+}
+
+/** paymentMethod.type of a CodeGrant sign-up. */
+export function bindMethodOf(biz: Record<string, unknown>): string {
+  const pm = biz.paymentMethod;
+  if (!isRecord(pm)) param('paymentMethod', 'is missing');
+  const type = pm.type;
+  if (typeof type !== 'string' || !Object.hasOwn(TOKEN_METHOD_CURRENCY, type)) {
+    param('paymentMethod.type', `must be one of ${Object.keys(TOKEN_METHOD_CURRENCY).join(', ')}`);
+  }
+  return type;
+}

@@ -71,6 +71,13 @@ export const SettingsViewSchema = z.object({
   amountCeilingMinor: z.number().int().positive(),
   customerDeadlineMs: z.number().int().positive(),
   language: z.enum(['en', 'zh-HK', 'zh-CN']),
+  /**
+   * Where the salt is kept (never the salt itself). `memory-only`: set through the settings
+   * screen in browser mode, lost when the terminal stops; `environment`: POS_SALT.
+   */
+  saltStorage: z.enum(['none', 'encrypted', 'memory-only', 'environment']).optional(),
+  /** True while the supervisor PIN is still the fresh-install default (1234). */
+  supervisorPinIsDefault: z.boolean().optional(),
 });
 
 export const ZReportSchema = z.object({
@@ -134,9 +141,19 @@ export const invokeChannels = {
   },
   'settings:get': { request: z.object({}), response: SettingsViewSchema },
   'settings:save': {
-    request: SettingsViewSchema.omit({ saltConfigured: true, trainingMode: true })
+    request: SettingsViewSchema.omit({
+      saltConfigured: true,
+      trainingMode: true,
+      saltStorage: true,
+      supervisorPinIsDefault: true,
+    })
       .partial()
       .extend({
+        /**
+         * The current supervisor PIN: required for every save except one that changes only
+         * `language`.
+         */
+        pin: z.string().max(16).optional(),
         /** Write-only: the salt goes in, never comes back out. */
         salt: z.string().min(8).max(128).optional(),
         supervisorPin: z

@@ -1,0 +1,178 @@
+/**
+ * The contract's invoke channels, one handler each. Every request is validated with the
+ * contract's zod schema at the boundary and every response on its way out (zod drops any
+ * field the contract does not name); errors leave as IpcError `{error, code}`; any string
+ * that would carry the salt is redacted as a last line of defence.
+ */
+import type { z } from 'zod';
+import {
+  invokeChannels,
+  isInvokeChannel,
+  type InvokeChannel,
+  type InvokeResponse,
+  type IpcError,
+  type SaleView,
+  type ScannerState,
+  type SettingsView,
+} from '../../shared/ipc/contract.ts';
+import { parseAmount, type Currency } from '../../shared/money.ts';
+import { AppError, mapError, type ErrorStatus } from './errors.ts';
+import type { PinGuard } from './pin.ts';
+import type { EngineLike } from './ports.ts';
+import { redactDeep } from './redact.ts';
+import type { EffectiveSettings } from './settings.ts';
+
+export type InvokeRequestParsed<C extends InvokeChannel> = z.output<
+  (typeof invokeChannels)[C]['request']
+>;
+export type SettingsSaveRequest = InvokeRequestParsed<'settings:save'>;
+
+export type Handlers = {
+  [C in InvokeChannel]: (request: InvokeRequestParsed<C>) => Promise<InvokeResponse<C>>;
+};
+
+export interface HandlerContext {
+  /** The engine in force (throws an AppError while the terminal is not ready). */
+  engine(): EngineLike;
+  settings(): EffectiveSettings;
+  settingsView(): SettingsView;
+  /** Saves (PIN already checked): merges, stores the salt, restarts what changed. */
+  applySettings(request: SettingsSaveRequest): Promise<SettingsView>;
+  pinGuard: PinGuard;
+  scannerState(): ScannerState;
+}
+
+export async function requirePin(ctx: HandlerContext, pin: string | undefined): Promise<void> {
+  if (pin === undefined || pin === '') {
+    throw new AppError('pin-required', 'Enter the supervisor PIN.', 422);
+  }
+  const result = await ctx.pinGuard.check(pin, ctx.settings().supervisorPinHash);
+  if (result.ok) return;
+  if (result.reason === 'locked') {
+    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    throw new AppError(
+      'pin-locked',
+      `Too many wrong PINs: the supervisor PIN is locked for ${seconds} s.`,
+      422,
+    );
+  }
+  throw new AppError(
+    'pin-wrong',
+    `Wrong supervisor PIN (${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left before a pause).`,
+    422,
+  );
+}
+
+function parseAmountOrThrow(text: string, currency: Currency, ceilingMinor: number): number {
+  const result = parseAmount(text, currency, { ceilingMinor });
+  if (!result.ok) throw new AppError(`amount-${result.rejection}`, result.message, 422);
+  return result.minor;
+}
+
+async function findSale(engine: EngineLike, orderId: string): Promise<SaleView | null> {
+  if (engine.sale) return (await engine.sale(orderId)) ?? null;
+  const candidates = await engine.history({ search: orderId, limit: 50 });
+  return candidates.find((sale) => sale.orderId === orderId) ?? null;
+}
+
+/** Fields of a settings:save that a cashier may change without the supervisor PIN. */
+const FREE_SETTINGS = new Set(['language', 'pin']);
+
+export function createHandlers(ctx: HandlerContext): Handlers {
+  return {
+    'sale:start': async (req) => {
+      const settings = ctx.settings();
+      const currency = req.currency ?? settings.currency;
+      const amountMinor = parseAmountOrThrow(req.amountText, currency, settings.amountCeilingMinor);
+      return ctx.engine().startSale({
+        amountMinor,
+        currency,
+        ...(req.methodOverride ? { methodOverride: req.methodOverride } : {}),
+      });
+    },
+    'sale:submit-code': async (req) => ctx.engine().submitCode(req.orderId, req.code, req.source),
+    'sale:cancel': async (req) => ctx.engine().cancel(req.orderId),
+    'sale:current': async () => ctx.engine().current(),
+    'history:list': async (req) => ctx.engine().history(req),
+    'history:report': async (req) => ctx.engine().report(req.day),
+    'history:export-csv': async (req) => {
+      const out = await ctx.engine().exportCsv(req.day);
+      return typeof out === 'string' ? { filename: `pospay-${req.day}.csv`, csv: out } : out;
+    },
+    'refund:create': async (req) => {
+      const engine = ctx.engine();
+      const sale = await findSale(engine, req.orderId);
+      if (!sale) throw new AppError('sale-not-found', `There is no sale ${req.orderId}.`, 422);
+      const amountMinor = parseAmountOrThrow(
+        req.amountText,
+        sale.currency,
+        ctx.settings().amountCeilingMinor,
+      );
+      await requirePin(ctx, req.pin);
+      return engine.refund(req.orderId, amountMinor);
+    },
+    'settings:get': async () => ctx.settingsView(),
+    'settings:save': async (req) => {
+      const needsPin = Object.entries(req).some(
+        ([key, value]) => value !== undefined && !FREE_SETTINGS.has(key),
+      );
+      if (needsPin) await requirePin(ctx, req.pin);
+      return ctx.applySettings(req);
+    },
+    'scanner:state': async () => ctx.scannerState(),
+  };
+}
+
+export type InvokeResult =
+  { ok: true; value: unknown } | { ok: false; status: ErrorStatus; error: IpcError };
+
+export interface DispatchOptions {
+  /** Secrets that must never leave (the salt). */
+  secrets(): readonly (string | null | undefined)[];
+  /** Sees errors that were not typed (they reach the screen as a generic message). */
+  onUnexpected?(error: unknown, channel: string): void;
+}
+
+function describeZod(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'request'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates, runs one handler, validates the answer, maps errors. Never throws. */
+export async function dispatchInvoke(
+  handlers: Handlers,
+  channel: string,
+  raw: unknown,
+  options: DispatchOptions,
+): Promise<InvokeResult> {
+  const fail = (status: ErrorStatus, code: string, error: string): InvokeResult => ({
+    ok: false,
+    status,
+    error: redactDeep({ error, code }, options.secrets()),
+  });
+  if (!isInvokeChannel(channel)) return fail(404, 'unknown-channel', `No channel "${channel}".`);
+  const spec = invokeChannels[channel];
+  const parsed = spec.request.safeParse(raw ?? {});
+  if (!parsed.success) {
+    return fail(400, 'invalid-request', `Invalid ${channel} request: ${describeZod(parsed.error)}`);
+  }
+  let value: unknown;
+  try {
+    const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+    value = await handler(parsed.data);
+  } catch (error) {
+    const mapped = mapError(error, (e) => options.onUnexpected?.(e, channel));
+    return fail(mapped.status, mapped.body.code, mapped.body.error);
+  }
+  const checked = spec.response.safeParse(value);
+  if (!checked.success) {
+    options.onUnexpected?.(
+      new Error(`${channel} answered outside the contract: ${describeZod(checked.error)}`),
+      channel,
+    );
+    return fail(500, 'internal', 'Something went wrong in the terminal; it was logged.');
+  }
+  return { ok: true, value: redactDeep(checked.data, options.secrets()) };
+}

@@ -1,0 +1,41 @@
+/**
+ * What the app layer needs from the payment engine, as a structural type: the real engine
+ * (electron/engine) satisfies it, and unit tests can pass a small fake.
+ */
+import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
+import type { Currency } from '../../shared/money.ts';
+
+type MaybePromise<T> = T | Promise<T>;
+
+export type Method = 'Wechat-Offline' | 'AlipayCN-Offline' | 'AlipayHK-Offline';
+export type ScanSource = 'serial' | 'hid' | 'wedge' | 'manual';
+
+export interface HistoryFilter {
+  day?: string;
+  status?: SaleView['status'];
+  method?: Method;
+  search?: string;
+  limit?: number;
+}
+
+export interface EngineLike {
+  startSale(input: {
+    amountMinor: number;
+    currency: Currency;
+    methodOverride?: Method;
+  }): MaybePromise<SaleView>;
+  submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView>;
+  cancel(orderId: string): MaybePromise<SaleView>;
+  current(): SaleView | null;
+  onSaleUpdated(listener: (sale: SaleView) => void): () => void;
+  refund(
+    orderId: string,
+    amountMinor: number,
+    options?: { automatic?: boolean },
+  ): Promise<SaleView>;
+  history(filter: HistoryFilter): MaybePromise<SaleView[]>;
+  report(day: string): MaybePromise<ZReport>;
+  exportCsv(day: string): MaybePromise<string | { filename: string; csv: string }>;
+  /** One sale by id, when the engine offers it (else history is searched). */
+  sale?(orderId: string): MaybePromise<SaleView | null>;
+}

@@ -1,0 +1,29 @@
+/**
+ * The contract's channel names as plain lists, so the sandboxed preload can allow-list them
+ * without bundling zod. A unit test checks they equal the contract's keys exactly.
+ */
+import type { EventChannel, InvokeChannel } from '../../shared/ipc/contract.ts';
+
+export const INVOKE_CHANNELS = [
+  'sale:start',
+  'sale:submit-code',
+  'sale:cancel',
+  'sale:current',
+  'history:list',
+  'history:report',
+  'history:export-csv',
+  'refund:create',
+  'settings:get',
+  'settings:save',
+  'scanner:state',
+] as const satisfies readonly InvokeChannel[];
+
+export const EVENT_CHANNELS = [
+  'sale:updated',
+  'scanner:state',
+  'scan:rejected',
+] as const satisfies readonly EventChannel[];
+
+/** The two Electron IPC channels the shell uses: one for invokes, one for events. */
+export const IPC_INVOKE = 'pospay:invoke';
+export const IPC_EVENT = 'pospay:event';

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm start`: the cashier app in Electron. Builds the screen when it is missing. Where the
+// Electron runtime is not installed (an offline or headless machine) it says so in one line
+// and serves the same app in browser mode instead (`pospay serve`).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+register();
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const { chooseLaunch, fallbackMessage } = await import('../electron/shell/launch.ts');
+const { ensureRendererBuilt } = await import('../electron/app/rendererBuild.ts');
+
+try {
+  if (ensureRendererBuilt(root)) process.stderr.write('built the cashier screen (dist/renderer)\n');
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const choice = chooseLaunch({
+  resolveElectron: () => require('electron'),
+  exists: existsSync,
+  platform: process.platform,
+  env: process.env,
+});
+
+if (choice.mode === 'electron') {
+  const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(choice.electronPath, [root, ...process.argv.slice(2)], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  const port = process.env.POS_PORT?.trim() || '5317';
+  process.stdout.write(`${fallbackMessage(choice.reason, `http://127.0.0.1:${port}`)}\n`);
+  const { run } = await import('../electron/cli/commands/serve.ts');
+  process.exitCode = await run([]);
+}

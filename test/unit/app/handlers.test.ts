@@ -1,0 +1,399 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PinGuard } from '../../../electron/app/pin.ts';
+import { createTerminalApp, type TerminalApp } from '../../../electron/app/terminalApp.ts';
+import { fakeScannerManager, FakeRuntimes, memoryLogger, TypedEngineError } from './fakes.ts';
+
+const SALT = 'F78BC96A55548B2319EE68E0';
+
+interface Harness {
+  app: TerminalApp;
+  runtimes: FakeRuntimes;
+  scanner: ReturnType<typeof fakeScannerManager>;
+  log: ReturnType<typeof memoryLogger>;
+  events: Array<{ channel: string; payload: unknown }>;
+  dir: string;
+  advance(ms: number): void;
+}
+
+const open: Harness[] = [];
+
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pospay-handlers-'));
+  const runtimes = new FakeRuntimes();
+  const scanner = fakeScannerManager();
+  const log = memoryLogger();
+  let now = 1_000;
+  const app = await createTerminalApp({
+    dataDir: dir,
+    env,
+    openRuntime: runtimes.open,
+    scanners: scanner.manager,
+    log,
+    pinGuard: new PinGuard({ now: () => now, freeAttempts: 3, lockMs: 30_000 }),
+  });
+  const events: Harness['events'] = [];
+  app.onEvent((channel, payload) => events.push({ channel, payload }));
+  const h = { app, runtimes, scanner, log, events, dir, advance: (ms: number) => (now += ms) };
+  open.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  for (const h of open.splice(0)) {
+    await h.app.close();
+    rmSync(h.dir, { recursive: true, force: true });
+  }
+});
+
+async function ok(app: TerminalApp, channel: string, request: unknown): Promise<unknown> {
+  const result = await app.invoke(channel, request);
+  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.error}`);
+  return result.value;
+}
+
+async function fail(app: TerminalApp, channel: string, request: unknown) {
+  const result = await app.invoke(channel, request);
+  if (result.ok) throw new Error(`${channel} unexpectedly succeeded`);
+  return result;
+}
+
+describe('contract validation at the boundary', () => {
+  it('rejects a malformed payload with invalid-request naming the field, before the engine', async () => {
+    const { app, runtimes } = await harness();
+    const result = await fail(app, 'sale:start', { amountText: 12.5 });
+    expect(result.status).toBe(400);
+    expect(result.error.code).toBe('invalid-request');
+    expect(result.error.error).toContain('amountText');
+    expect(runtimes.engine.sales.size).toBe(0);
+  });
+
+  it('rejects an unknown channel with 404', async () => {
+    const { app } = await harness();
+    const result = await fail(app, 'sale:delete-everything', {});
+    expect(result.status).toBe(404);
+    expect(result.error.code).toBe('unknown-channel');
+  });
+
+  it('rejects a code longer than the contract allows', async () => {
+    const { app } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '1' })) as { orderId: string };
+    const result = await fail(app, 'sale:submit-code', {
+      orderId: sale.orderId,
+      code: '1'.repeat(600),
+      source: 'manual',
+    });
+    expect(result.error.code).toBe('invalid-request');
+    expect(result.error.error).toContain('code');
+  });
+});
+
+describe('sale:start amount parsing', () => {
+  it('turns the typed amount into minor units of the store currency', async () => {
+    const { app, runtimes } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '12.5' })) as {
+      amountMinor: number;
+      currency: string;
+      status: string;
+    };
+    expect(sale).toMatchObject({ amountMinor: 1250, currency: 'CNY', status: 'awaiting-scan' });
+    expect(runtimes.engine.current()?.amountMinor).toBe(1250);
+  });
+
+  it('refuses too many decimals with a specific code and a readable message', async () => {
+    const { app } = await harness();
+    const result = await fail(app, 'sale:start', { amountText: '12.345' });
+    expect(result.status).toBe(422);
+    expect(result.error.code).toBe('amount-too-many-decimals');
+    expect(result.error.error).toMatch(/2 decimal places/);
+  });
+
+  it('refuses an amount above the configured ceiling', async () => {
+    const { app } = await harness();
+    await ok(app, 'settings:save', { pin: '1234', amountCeilingMinor: 10_000 });
+    const result = await fail(app, 'sale:start', { amountText: '100.01' });
+    expect(result.error.code).toBe('amount-above-ceiling');
+    expect(result.error.error).toContain('¥100.00');
+  });
+});
+
+describe('engine errors', () => {
+  it('keeps a typed engine error: its message and code, 409 for a state conflict', async () => {
+    const { app, runtimes } = await harness();
+    runtimes.engine.failNext = new TypedEngineError(
+      'sale-in-progress',
+      'Finish the current sale first.',
+    );
+    const result = await fail(app, 'sale:start', { amountText: '5' });
+    expect(result).toEqual({
+      ok: false,
+      status: 409,
+      error: { error: 'Finish the current sale first.', code: 'sale-in-progress' },
+    });
+  });
+
+  it('maps a refusal to 422', async () => {
+    const { app, runtimes } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '5' })) as { orderId: string };
+    runtimes.engine.failNext = new TypedEngineError('code-invalid', 'That is a product barcode.');
+    const result = await fail(app, 'sale:submit-code', {
+      orderId: sale.orderId,
+      code: '4006381333931',
+      source: 'manual',
+    });
+    expect(result.status).toBe(422);
+    expect(result.error).toEqual({ error: 'That is a product barcode.', code: 'code-invalid' });
+  });
+
+  it('hides an unexpected error behind a generic message and logs it', async () => {
+    const { app, runtimes, log } = await harness();
+    runtimes.engine.failNext = new Error('SQLITE_CORRUPT at /var/secret/path');
+    const result = await fail(app, 'sale:start', { amountText: '5' });
+    expect(result.status).toBe(500);
+    expect(result.error.code).toBe('internal');
+    expect(result.error.error).not.toContain('SQLITE');
+    expect(log.lines.join('\n')).toContain('SQLITE_CORRUPT');
+  });
+});
+
+describe('the salt never leaves the main side', () => {
+  it('is redacted from responses, events, errors and logs', async () => {
+    const { app, runtimes, events, log } = await harness({ POS_SALT: SALT });
+    runtimes.engine.declineReason = `declined (debug ${SALT})`;
+    const sale = (await ok(app, 'sale:start', { amountText: '12.31' })) as { orderId: string };
+    const paid = await ok(app, 'sale:submit-code', {
+      orderId: sale.orderId,
+      code: '134567890123456789',
+      source: 'manual',
+    });
+    runtimes.engine.failNext = new TypedEngineError('not-found', `no luck with ${SALT}`);
+    const error = await fail(app, 'sale:start', { amountText: '1' });
+    const view = await ok(app, 'settings:get', {});
+    const everything = JSON.stringify({ paid, error, view, events, log: log.lines });
+    expect(everything).not.toContain(SALT);
+    expect(JSON.stringify(paid)).toContain('[redacted]');
+    expect(view).toMatchObject({ saltConfigured: true, saltStorage: 'environment' });
+  });
+
+  it('is not in the settings file after it is saved through the settings screen', async () => {
+    const { app, dir } = await harness();
+    const view = await ok(app, 'settings:save', {
+      pin: '1234',
+      gatewayUrl: 'sandbox',
+      accId: '2018092714313010016291',
+      salt: SALT,
+    });
+    expect(JSON.stringify(view)).not.toContain(SALT);
+    expect(readFileSync(path.join(dir, 'settings.json'), 'utf8')).not.toContain(SALT);
+    expect(view).toMatchObject({ saltConfigured: true, saltStorage: 'memory-only' });
+  });
+});
+
+describe('supervisor PIN', () => {
+  it('is required for a refund: missing, wrong, then right', async () => {
+    const { app, runtimes } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
+    await ok(app, 'sale:submit-code', {
+      orderId: sale.orderId,
+      code: '134567890123456789',
+      source: 'manual',
+    });
+    const missing = await fail(app, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '5',
+      pin: '',
+    });
+    expect(missing.error.code).toBe('pin-required');
+    const wrong = await fail(app, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '5',
+      pin: '9999',
+    });
+    expect(wrong.error.code).toBe('pin-wrong');
+    expect(runtimes.engine.refunds).toEqual([]);
+    const refunded = (await ok(app, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '5',
+      pin: '1234',
+    })) as { refundedMinor: number };
+    expect(refunded.refundedMinor).toBe(500);
+    expect(runtimes.engine.refunds).toEqual([{ orderId: sale.orderId, amountMinor: 500 }]);
+  });
+
+  it('locks after repeated wrong PINs, refusing even the right one until the pause is over', async () => {
+    const { app, runtimes, advance } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
+    const attempt = (pin: string) =>
+      app.invoke('refund:create', { orderId: sale.orderId, amountText: '1', pin });
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await attempt('0000');
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    expect(codes).toEqual(['pin-wrong', 'pin-wrong', 'pin-locked']);
+    const whileLocked = await attempt('1234');
+    expect(whileLocked.ok ? 'ok' : whileLocked.error.code).toBe('pin-locked');
+    expect(runtimes.engine.refunds).toEqual([]);
+    advance(30_001);
+    const after = await attempt('1234');
+    expect(after.ok).toBe(true);
+  });
+
+  it('is required to save settings, except a language-only change', async () => {
+    const { app } = await harness();
+    const noPin = await fail(app, 'settings:save', { amountCeilingMinor: 500 });
+    expect(noPin.error.code).toBe('pin-required');
+    const language = (await ok(app, 'settings:save', { language: 'zh-HK' })) as {
+      language: string;
+    };
+    expect(language.language).toBe('zh-HK');
+    const saved = (await ok(app, 'settings:save', {
+      pin: '1234',
+      amountCeilingMinor: 500,
+    })) as { amountCeilingMinor: number };
+    expect(saved.amountCeilingMinor).toBe(500);
+  });
+
+  it('can be changed; the old PIN then stops working', async () => {
+    const { app } = await harness();
+    const before = (await ok(app, 'settings:get', {})) as { supervisorPinIsDefault: boolean };
+    expect(before.supervisorPinIsDefault).toBe(true);
+    await ok(app, 'settings:save', { pin: '1234', supervisorPin: '246810' });
+    const old = await fail(app, 'settings:save', { pin: '1234', language: 'en', accId: '1' });
+    expect(old.error.code).toBe('pin-wrong');
+    const view = (await ok(app, 'settings:save', { pin: '246810', region: 'CN' })) as {
+      region: string;
+      supervisorPinIsDefault: boolean;
+    };
+    expect(view).toMatchObject({ region: 'CN', supervisorPinIsDefault: false });
+  });
+});
+
+describe('settings:save and the runtime', () => {
+  it('leaves training mode once gateway, store id and salt are saved', async () => {
+    const { app, runtimes } = await harness();
+    expect(((await ok(app, 'settings:get', {})) as { trainingMode: boolean }).trainingMode).toBe(
+      true,
+    );
+    expect(runtimes.configs[0]?.embeddedSimulator).toBeDefined();
+    const view = (await ok(app, 'settings:save', {
+      pin: '1234',
+      gatewayUrl: 'sandbox',
+      accId: '2018092714313010016291',
+      salt: SALT,
+    })) as { trainingMode: boolean; gatewayUrl: string };
+    expect(view).toMatchObject({
+      trainingMode: false,
+      gatewayUrl: 'https://sandbox-acquirer-payment.pingpongx.com',
+    });
+    expect(runtimes.configs).toHaveLength(2);
+    expect(runtimes.configs[1]?.gateway).toMatchObject({
+      baseUrl: 'https://sandbox-acquirer-payment.pingpongx.com',
+      accId: '2018092714313010016291',
+      clientId: '2018092714313010016',
+      salt: SALT,
+    });
+    expect(runtimes.closed).toBe(1);
+  });
+
+  it('refuses to switch the gateway while a sale is waiting for its outcome', async () => {
+    const { app, runtimes } = await harness();
+    await ok(app, 'sale:start', { amountText: '3' });
+    const result = await fail(app, 'settings:save', {
+      pin: '1234',
+      gatewayUrl: 'production',
+      accId: '2018092714313010016291',
+      salt: SALT,
+    });
+    expect(result.status).toBe(409);
+    expect(result.error.code).toBe('sale-in-progress');
+    expect(runtimes.configs).toHaveLength(1);
+    expect(((await ok(app, 'settings:get', {})) as { gatewayUrl: string }).gatewayUrl).toBe(
+      'simulator',
+    );
+  });
+
+  it('keeps the settings in force when the new ones cannot be applied', async () => {
+    const { app, runtimes, dir } = await harness();
+    runtimes.failWhen = (config) => config.gateway !== undefined;
+    const result = await fail(app, 'settings:save', {
+      pin: '1234',
+      gatewayUrl: 'sandbox',
+      accId: '2018092714313010016291',
+      salt: SALT,
+    });
+    expect(result.error.code).toBe('settings-not-applied');
+    expect(result.error.error).toContain('journal is locked');
+    expect(await ok(app, 'settings:get', {})).toMatchObject({
+      gatewayUrl: 'simulator',
+      trainingMode: true,
+    });
+    expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).gatewayUrl).toBe(
+      'simulator',
+    );
+    expect(await ok(app, 'sale:start', { amountText: '1' })).toMatchObject({
+      status: 'awaiting-scan',
+    });
+  });
+
+  it('rejects an invalid gateway URL without saving anything', async () => {
+    const { app } = await harness();
+    const result = await fail(app, 'settings:save', { pin: '1234', gatewayUrl: 'ftp://x' });
+    expect(result.error.code).toBe('settings-invalid');
+    expect(((await ok(app, 'settings:get', {})) as { gatewayUrl: string }).gatewayUrl).toBe(
+      'simulator',
+    );
+  });
+});
+
+describe('scanner wiring', () => {
+  it('sends a hardware scan to the sale awaiting a code', async () => {
+    const { app, runtimes, scanner } = await harness({ POS_SCANNER: 'serial:/dev/ttyFAKE0' });
+    const sale = (await ok(app, 'sale:start', { amountText: '8' })) as { orderId: string };
+    scanner.latest().scan('134567890123456789');
+    await expect.poll(() => runtimes.engine.submitted.length).toBe(1);
+    expect(runtimes.engine.submitted[0]).toEqual({
+      orderId: sale.orderId,
+      code: '134567890123456789',
+      source: 'serial',
+    });
+  });
+
+  it('rejects a scan when no sale is waiting, with a reason and a masked code', async () => {
+    const { scanner, events, runtimes } = await harness({ POS_SCANNER: 'serial:/dev/ttyFAKE0' });
+    scanner.latest().scan('134567890123456789');
+    await expect.poll(() => events.filter((e) => e.channel === 'scan:rejected').length).toBe(1);
+    const rejected = events.find((e) => e.channel === 'scan:rejected')?.payload as {
+      reason: string;
+      text: string;
+    };
+    expect(rejected.reason).toMatch(/No sale is waiting/);
+    expect(rejected.text).toBe('134567********6789');
+    expect(runtimes.engine.submitted).toEqual([]);
+  });
+
+  it('forwards scanner connection state and engine updates as events', async () => {
+    const { app, scanner, events } = await harness({ POS_SCANNER: 'serial:/dev/ttyFAKE0' });
+    scanner.latest().setState(false, 'disconnected: cable pulled');
+    const sale = (await ok(app, 'sale:start', { amountText: '8' })) as { orderId: string };
+    expect(events).toContainEqual({
+      channel: 'scanner:state',
+      payload: {
+        spec: 'serial:/dev/ttyFAKE0',
+        connected: false,
+        detail: 'disconnected: cable pulled',
+      },
+    });
+    expect(events).toContainEqual({
+      channel: 'sale:updated',
+      payload: expect.objectContaining({ orderId: sale.orderId, status: 'awaiting-scan' }),
+    });
+    expect(await ok(app, 'scanner:state', {})).toEqual({
+      spec: 'serial:/dev/ttyFAKE0',
+      connected: false,
+      detail: 'disconnected: cable pulled',
+    });
+  });
+});

@@ -1,0 +1,237 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventChannels, invokeChannels } from '../../../shared/ipc/contract.ts';
+import { createPosApi, type BridgeTransport } from '../../../electron/shell/bridge.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../electron/shell/channels.ts';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/csp.ts';
+import { chooseLaunch, fallbackMessage } from '../../../electron/shell/launch.ts';
+import { createRedactionHook } from '../../../electron/shell/logging.ts';
+import {
+  isNavigationAllowed,
+  isTrustedSender,
+  permissionDecision,
+  resolveAppAsset,
+  windowOpenDecision,
+  windowOptions,
+  withCspHeader,
+} from '../../../electron/shell/security.ts';
+
+describe('window options', () => {
+  it('isolate the page: context isolation, sandbox, no Node, web security on', () => {
+    for (const kiosk of [false, true]) {
+      const options = windowOptions({ preloadPath: '/app/preload.cjs', kiosk });
+      expect(options.webPreferences).toMatchObject({
+        preload: '/app/preload.cjs',
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+      });
+    }
+  });
+
+  it('in kiosk mode fill the screen and close the developer tools', () => {
+    const kiosk = windowOptions({ preloadPath: 'p', kiosk: true });
+    expect(kiosk).toMatchObject({ kiosk: true, fullscreen: true });
+    expect(kiosk.webPreferences?.devTools).toBe(false);
+  });
+});
+
+describe('navigation, windows and permissions', () => {
+  it('allows only the app itself', () => {
+    expect(isNavigationAllowed('app://pospay/index.html')).toBe(true);
+    for (const url of [
+      'https://evil.example/',
+      'http://127.0.0.1:5317/',
+      'file:///etc/passwd',
+      'app://other/index.html',
+      'app://user:pw@pospay/index.html',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
+      expect(isNavigationAllowed(url), url).toBe(false);
+    }
+  });
+
+  it('denies every new window and every permission', () => {
+    expect(windowOpenDecision({ url: 'app://pospay/index.html' })).toEqual({ action: 'deny' });
+    expect(windowOpenDecision({ url: 'https://pingpongx.com' })).toEqual({ action: 'deny' });
+    for (const permission of ['media', 'notifications', 'hid', 'serial', 'geolocation']) {
+      expect(permissionDecision(permission)).toBe(false);
+    }
+  });
+});
+
+describe('IPC sender check', () => {
+  it('trusts only the main frame of the app', () => {
+    expect(isTrustedSender({ url: 'app://pospay/index.html', isMainFrame: true })).toBe(true);
+    expect(isTrustedSender({ url: 'app://pospay/index.html', isMainFrame: false })).toBe(false);
+    expect(isTrustedSender({ url: 'https://evil.example/', isMainFrame: true })).toBe(false);
+    expect(isTrustedSender({ url: 'file:///tmp/x.html', isMainFrame: true })).toBe(false);
+    expect(isTrustedSender({ url: '', isMainFrame: true })).toBe(false);
+    expect(isTrustedSender(null)).toBe(false);
+  });
+});
+
+describe('CSP', () => {
+  it('allows no inline script, no eval and no other origin', () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|\*|https?:/);
+  });
+
+  it('is forced on responses, replacing a weaker one', () => {
+    const headers = withCspHeader({
+      'content-security-policy': ["default-src *; script-src 'unsafe-inline'"],
+      'Content-Type': 'text/html',
+    });
+    expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(headers['content-security-policy']).toBeUndefined();
+    expect(headers['Content-Type']).toEqual(['text/html']);
+  });
+});
+
+describe('app:// asset mapping', () => {
+  const root = path.resolve('/opt/pospay/dist/renderer');
+
+  it('maps app files into the renderer folder', () => {
+    expect(resolveAppAsset(root, 'app://pospay/')).toBe(path.join(root, 'index.html'));
+    expect(resolveAppAsset(root, 'app://pospay/assets/index-abc.js')).toBe(
+      path.join(root, 'assets', 'index-abc.js'),
+    );
+  });
+
+  it('refuses anything outside it', () => {
+    expect(resolveAppAsset(root, 'app://pospay/..%2f..%2fsettings.json')).toBeNull();
+    expect(resolveAppAsset(root, 'app://pospay/%00index.html')).toBeNull();
+    expect(resolveAppAsset(root, 'app://evil/index.html')).toBeNull();
+    expect(resolveAppAsset(root, 'file:///etc/passwd')).toBeNull();
+  });
+});
+
+describe('preload bridge (window.pospay)', () => {
+  it('lists exactly the contract channels', () => {
+    expect([...INVOKE_CHANNELS].sort()).toEqual(Object.keys(invokeChannels).sort());
+    expect([...EVENT_CHANNELS].sort()).toEqual(Object.keys(eventChannels).sort());
+  });
+
+  function transport(answer: unknown) {
+    const sent: Array<{ channel: string; request: unknown }> = [];
+    const listeners = new Set<(channel: string, payload: unknown) => void>();
+    const t: BridgeTransport = {
+      invoke: async (channel, request) => {
+        sent.push({ channel, request });
+        return answer;
+      },
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const emit = (channel: string, payload: unknown) => {
+      for (const l of listeners) l(channel, payload);
+    };
+    return { t, sent, emit, listeners };
+  }
+
+  it('passes contract invokes and unwraps the answer', async () => {
+    const { t, sent } = transport({ ok: true, value: null });
+    const api = createPosApi(t);
+    await expect(api.invoke('sale:current', {})).resolves.toBeNull();
+    expect(sent).toEqual([{ channel: 'sale:current', request: {} }]);
+  });
+
+  it('rejects with {error, code} for a refused invoke', async () => {
+    const { t } = transport({
+      ok: false,
+      status: 422,
+      error: { error: 'Wrong PIN', code: 'pin-wrong' },
+    });
+    const api = createPosApi(t);
+    await expect(
+      api.invoke('refund:create', { orderId: 'A', amountText: '1', pin: '0' }),
+    ).rejects.toMatchObject({ error: 'Wrong PIN', code: 'pin-wrong', message: 'Wrong PIN' });
+  });
+
+  it('does not send a channel outside the contract', async () => {
+    const { t, sent } = transport({ ok: true, value: 1 });
+    const api = createPosApi(t) as unknown as {
+      invoke(channel: string, request: unknown): Promise<unknown>;
+      on(channel: string, listener: () => void): () => void;
+    };
+    await expect(api.invoke('fs:read', { path: '/etc/passwd' })).rejects.toMatchObject({
+      code: 'unknown-channel',
+    });
+    expect(sent).toEqual([]);
+    expect(() => api.on('ipc:raw', () => {})).toThrow(/No event channel/);
+  });
+
+  it('delivers only the subscribed event, until unsubscribed', () => {
+    const { t, emit, listeners } = transport(null);
+    const api = createPosApi(t);
+    const got: unknown[] = [];
+    const off = api.on('scan:rejected', (payload) => got.push(payload));
+    emit('sale:updated', { orderId: 'X' });
+    emit('scan:rejected', { reason: 'no sale', text: '1234' });
+    off();
+    emit('scan:rejected', { reason: 'later', text: '5678' });
+    expect(got).toEqual([{ reason: 'no sale', text: '1234' }]);
+    expect(listeners.size).toBe(0);
+  });
+});
+
+describe('npm start launch choice', () => {
+  const base = { exists: () => true, platform: 'linux' as const, env: { DISPLAY: ':0' } };
+
+  it('uses Electron when its binary is installed and there is a display', () => {
+    expect(chooseLaunch({ ...base, resolveElectron: () => '/e/electron' })).toEqual({
+      mode: 'electron',
+      electronPath: '/e/electron',
+    });
+  });
+
+  it('falls back to browser mode with the reason when the runtime is missing', () => {
+    const throwing = chooseLaunch({
+      ...base,
+      resolveElectron: () => {
+        throw new Error('Electron failed to install correctly');
+      },
+    });
+    expect(throwing).toEqual({
+      mode: 'browser',
+      reason: 'Electron runtime not installed on this machine',
+    });
+    const missingFile = chooseLaunch({ ...base, exists: () => false, resolveElectron: () => '/x' });
+    expect(missingFile.mode).toBe('browser');
+    const headless = chooseLaunch({ ...base, env: {}, resolveElectron: () => '/e/electron' });
+    expect(headless).toMatchObject({ mode: 'browser', reason: expect.stringMatching(/display/i) });
+    expect(
+      fallbackMessage('Electron runtime not installed on this machine', 'http://127.0.0.1:5317'),
+    ).toBe(
+      'Electron runtime not installed on this machine — serving the terminal in browser mode at http://127.0.0.1:5317',
+    );
+  });
+});
+
+describe('log redaction', () => {
+  it('removes the salt from every logged value before any transport writes it', () => {
+    const hook = createRedactionHook(() => ['F78BC96A55548B2319EE68E0']);
+    const message = hook({
+      level: 'info',
+      data: [
+        'signing with F78BC96A55548B2319EE68E0',
+        { nested: ['xF78BC96A55548B2319EE68E0x'] },
+        3,
+      ],
+    });
+    expect(JSON.stringify(message)).not.toContain('F78BC96A55548B2319EE68E0');
+    expect(message.data[2]).toBe(3);
+    expect(message.level).toBe('info');
+  });
+});

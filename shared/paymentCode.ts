@@ -109,7 +109,10 @@ function reject(rejection: CodeRejection, message: string): ClassifyResult {
  * digits (possibly a payment code) masked, and shortened so a long QR payload stays readable.
  */
 function quote(text: string): string {
-  const safe = text.replace(/\p{Cc}/gu, ' ').replace(/[0-9]{12,}/g, (run) => maskCode(run));
+  // A run counts even when the wallet's groups are kept ("1301 2345 …", "1301-2345-…").
+  const safe = text
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/[0-9](?:[ -]?[0-9]){11,}/g, (run) => maskCode(run));
   const chars = Array.from(safe);
   return chars.length <= 32 ? `"${chars.join('')}"` : `"${chars.slice(0, 29).join('')}…"`;
 }
@@ -182,7 +185,7 @@ export function classifyPaymentCode(raw: string, options: ClassifyOptions): Clas
   if (isProductBarcode(digits, symbology)) {
     return reject(
       'product-barcode',
-      `This is a product barcode (${productBarcodeName(n)} ${digits}), not a payment code. Scan the code on the customer's phone instead.`,
+      `This is a product barcode (${productBarcodeName(n)} ${n <= 13 ? digits : maskCode(digits)}), not a payment code. Scan the code on the customer's phone instead.`,
     );
   }
 

@@ -464,6 +464,15 @@ export class GatewayClient {
     const resultCategory = categoryOf(answer.resultCode);
     switch (answer.status) {
       case 'SUCCESS':
+        // Paid only on an answer bound to this payment: a signed answer that names no payment
+        // (or another one) could be a replay of any success the gateway ever signed.
+        if (!namesPayment(biz, expected)) {
+          return unknown(
+            'malformed-response',
+            'a SUCCESS answer that does not name the payment asked about',
+            answer,
+          );
+        }
         return { kind: 'paid', ...answer, ...facts };
       case 'FAILED':
         return { kind: 'declined', reason: declineReason(answer.resultCode), ...answer, ...facts };
@@ -479,8 +488,10 @@ export class GatewayClient {
       case 'INIT':
         return { kind: 'pending', ...answer, ...facts };
       case undefined:
+        // "000000: final success (check status too)": a success code without the payment's
+        // status is not proof of payment; the query (which carries the status) decides.
         if (resultCategory === 'success' && envelopeCategory === 'success') {
-          return { kind: 'paid', ...answer, ...facts };
+          return unknown('malformed-response', 'a success code without a payment status', answer);
         }
         if (
           (resultCategory === 'processing' || resultCategory === 'accepted') &&
@@ -543,8 +554,9 @@ export class GatewayClient {
       case 'INIT':
         return { kind: 'pending', ...answer, ...facts };
       case undefined:
+        // As for payments: a success code without the refund's status proves nothing.
         if (resultCategory === 'success' && envelopeCategory === 'success') {
-          return { kind: 'refunded', ...answer, ...facts };
+          return unknown('malformed-response', 'a success code without a refund status', answer);
         }
         if (
           (resultCategory === 'processing' || resultCategory === 'accepted') &&
@@ -666,6 +678,17 @@ function mismatchOf(biz: Record<string, unknown>, expected: Expected): string | 
     }
   }
   return null;
+}
+
+/** Whether the answer names the payment that was asked about (by its order or gateway id). */
+function namesPayment(biz: Record<string, unknown>, expected: Expected): boolean {
+  if (expected.merchantTransactionId !== undefined) {
+    return str(biz.merchantTransactionId) === expected.merchantTransactionId;
+  }
+  if (expected.transactionId !== undefined) {
+    return str(biz.transactionId) === expected.transactionId;
+  }
+  return false;
 }
 
 /** Outcomes that do not depend on the call: rejections, not-found, unknown. */

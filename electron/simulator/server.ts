@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
 import type { SimGateway } from './gateway.ts';
 import type { LedgerEntry } from './ledger.ts';
-import { invalidParameter, openRequest, sealReply, type Reply } from './protocol.ts';
+import { invalidParameter, openRequest, replyOf, sealReply, type Reply } from './protocol.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StoreRegistry } from './stores.ts';
 
@@ -90,7 +90,17 @@ export function createSimulatorServer(options: ServerOptions): http.Server {
       let reply: Reply;
       let envelope: Envelope;
       if (opened.ok) {
-        reply = gateway.handle(call, opened.store, opened.biz);
+        try {
+          reply = gateway.handle(call, opened.store, opened.biz);
+        } catch (error) {
+          // An internal failure (e.g. the state file cannot be written) must not take the
+          // process down: the embedded simulator runs inside the terminal's main process.
+          // Like the real gateway's 500000, it means "outcome unknown: query".
+          log(
+            `simulator: ${call} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          reply = { ...replyOf('500000'), httpStatus: 500 };
+        }
         envelope = sealReply(reply, opened.store, opened.signType);
       } else {
         reply = opened.reply;

@@ -501,6 +501,55 @@ describe('answers that must not be trusted', () => {
     }
   });
 
+  it('a correctly signed success that names no payment, or has no status → unknown, never paid', async () => {
+    const bodies: Array<Record<string, unknown> | undefined> = [
+      undefined, // "000000" and nothing else: no status, no ids
+      { status: 'SUCCESS' }, // a status, but no payment named
+      { merchantTransactionId: uniqueId('M'), resultCode: '000000' }, // no status
+    ];
+    for (const biz of bodies) {
+      const proxy = await startProxy(sim.baseUrl, () => {
+        const envelope: Envelope = {
+          accId: sim.store.accId,
+          clientId: sim.store.accId.slice(0, -3),
+          signType: 'SHA256',
+          code: '000000',
+          description: 'Transaction succeeded',
+        };
+        if (biz) envelope.bizContent = JSON.stringify(biz);
+        envelope.sign = computeSign(envelope, sim.store.salt);
+        return { status: 200, body: JSON.stringify(envelope) };
+      });
+      const viaProxy = makeClient({ baseUrl: proxy.baseUrl, store: sim.store });
+      try {
+        const request = sale(1231);
+        if (biz?.merchantTransactionId !== undefined) {
+          request.merchantTransactionId = biz.merchantTransactionId as string;
+        }
+        expect(await viaProxy.unifiedPay(request)).toMatchObject({
+          kind: 'unknown',
+          cause: 'malformed-response',
+        });
+        expect(
+          await viaProxy.query({ merchantTransactionId: request.merchantTransactionId }),
+        ).toMatchObject({ kind: 'unknown' });
+        if (biz === undefined) {
+          expect(
+            await viaProxy.refund({
+              merchantTransactionId: request.merchantTransactionId,
+              merchantRefundId: uniqueId('F'),
+              amountMinor: 100,
+              currency: 'CNY',
+            }),
+          ).toMatchObject({ kind: 'unknown', cause: 'malformed-response' });
+        }
+      } finally {
+        viaProxy.close();
+        await proxy.close();
+      }
+    }
+  });
+
   it('an unsigned HTTP 502 from a proxy → unknown http-error', async () => {
     const proxy = await startProxy(sim.baseUrl, () => ({ status: 502, body: 'Bad Gateway' }));
     const viaProxy = makeClient({ baseUrl: proxy.baseUrl, store: sim.store });

@@ -719,6 +719,28 @@ describe('lifecycle', () => {
     }
   });
 
+  it('answers HTTP 500/500000 instead of crashing when its state file cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pospay-sim-'));
+    const lines: string[] = [];
+    const local = await startTestSimulator({
+      stateFile: join(dir, 'gone', 'state.json'),
+      log: (line) => lines.push(line),
+    });
+    try {
+      const biz = payBiz();
+      const answer = await rawRequest(local, PAY, biz);
+      expect(answer.status).toBe(500);
+      expect(answer.envelope.code).toBe('500000');
+      expect(answer.signedByStore).toBe(true);
+      expect(lines.join('\n')).toMatch(/unifiedPay failed/);
+      // Still serving: the ledger answers.
+      expect(Array.isArray(await fetchLedger(local.baseUrl))).toBe(true);
+    } finally {
+      await local.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('knows extra stores given at start and keeps each store in its own books', async () => {
     const extra = { accId: '1234567890123456789012', salt: 'EXTRA-SALT-123' };
     const local = await startSimulator({ timeScale: 0.05, stores: [extra] });

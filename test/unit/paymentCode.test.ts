@@ -244,6 +244,17 @@ describe('classifyPaymentCode: messages a cashier can act on', () => {
     expect(result.message).toContain(`${maskCode(code('13', 18))}X`);
   });
 
+  it('does not spell out a code typed in groups or read as EAN when it is refused', () => {
+    const full = code('13', 18);
+    const grouped = full.replace(/(\d{4})(?=\d)/g, '$1 ');
+    for (const raw of [`${grouped}X`, full.replace(/(\d{4})(?=\d)/g, '$1-'), `]E0${full}`]) {
+      const result = classifyPaymentCode(raw, CN);
+      if (result.ok) throw new Error(`accepted ${raw}`);
+      const shownDigits = (result.message.match(/\d/g) ?? []).length;
+      expect(shownDigits, result.message).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('shortens a long QR payload in the message', () => {
     const long = `https://example.com/${'a'.repeat(500)}`;
     const result = classifyPaymentCode(long, CN);

@@ -47,7 +47,8 @@ export type ClassifyResult =
     }
   | { ok: false; rejection: CodeRejection; message: string };
 
-const METHOD_CURRENCY: Record<PaymentMethod, CodeCurrency> = {
+/** The gateway's method table: each offline method takes exactly one currency. */
+export const METHOD_CURRENCY: Readonly<Record<PaymentMethod, CodeCurrency>> = {
   'Wechat-Offline': 'CNY',
   'AlipayCN-Offline': 'CNY',
   'AlipayHK-Offline': 'HKD',

@@ -41,6 +41,7 @@ import {
   parseGatewayAmount,
   type Currency,
 } from '../../shared/money.ts';
+import { isRecord } from '../../shared/guards.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
 import { computeSign, verifyEnvelope } from './signing.ts';
 
@@ -118,16 +119,30 @@ const IDLE_SOCKET_MS = 30_000;
 const UNVERIFIABLE_REJECTIONS = new Set(['103000', '104000']);
 
 type Unknown = { kind: 'unknown'; cause: UnknownCause; detail: string; answer?: GatewayAnswer };
+type Rejected = { kind: 'rejected'; reason: string } & GatewayAnswer;
+type NotFound = { kind: 'not-found' } & GatewayAnswer;
 
 type Exchange =
   | { ok: true; answer: GatewayAnswer; biz: Record<string, unknown> }
-  | { ok: false; outcome: Unknown | ({ kind: 'rejected'; reason: string } & GatewayAnswer) };
+  | { ok: false; outcome: Unknown | Rejected };
 
 type HttpResult =
   { ok: true; status: number; body: string } | { ok: false; cause: UnknownCause; detail: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+type OrderFields = Pick<
+  UnifiedPayRequest,
+  'merchantTransactionId' | 'requestId' | 'amountMinor' | 'currency'
+>;
+
+/** The fields every unifiedPay order starts with (key order kept: it is what gets signed). */
+function orderOf(request: OrderFields): Record<string, unknown> {
+  return {
+    captureDelayHours: 0,
+    amount: formatForGateway(request.amountMinor, request.currency),
+    currency: request.currency,
+    merchantTransactionId: request.merchantTransactionId,
+    requestId: request.requestId,
+  };
 }
 
 function str(value: unknown): string | undefined {
@@ -223,38 +238,31 @@ export class GatewayClient {
   /** Order and pay with an offline wallet code. */
   async unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome> {
     const biz: Record<string, unknown> = {
-      captureDelayHours: 0,
-      amount: formatForGateway(request.amountMinor, request.currency),
-      currency: request.currency,
-      merchantTransactionId: request.merchantTransactionId,
-      requestId: request.requestId,
+      ...orderOf(request),
       paymentMethod: { type: request.method, scanCodeId: request.scanCodeId },
       device: { orderTerminal: '02' },
     };
     if (request.remark !== undefined) biz.remark = request.remark;
     if (request.notificationUrl !== undefined) biz.notificationUrl = request.notificationUrl;
     if (request.shopperIP !== undefined) biz.shopperIP = request.shopperIP;
-    const exchange = await this.exchange(this.paths.unifiedPay, biz);
-    return this.paymentOutcome(exchange, {
-      merchantTransactionId: request.merchantTransactionId,
-      requestId: request.requestId,
-    });
+    return this.order(biz, request);
   }
 
   /** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
   async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
     const biz: Record<string, unknown> = {
-      captureDelayHours: 0,
-      amount: formatForGateway(request.amountMinor, request.currency),
-      currency: request.currency,
-      merchantTransactionId: request.merchantTransactionId,
-      requestId: request.requestId,
+      ...orderOf(request),
       bizType: 'CodeGrant',
       token: request.token,
       merchantUserId: request.merchantUserId,
       paymentMethod: { type: request.methodType },
       device: { orderTerminal: '02' },
     };
+    return this.order(biz, request);
+  }
+
+  /** Sends a unifiedPay order; the answer must be about this order and request. */
+  private async order(biz: Record<string, unknown>, request: OrderFields): Promise<PaymentOutcome> {
     const exchange = await this.exchange(this.paths.unifiedPay, biz);
     return this.paymentOutcome(exchange, {
       merchantTransactionId: request.merchantTransactionId,
@@ -443,143 +451,11 @@ export class GatewayClient {
   }
 
   private paymentOutcome(exchange: Exchange, expected: Expected): PaymentOutcome {
-    if (!exchange.ok) return exchange.outcome;
-    const { answer, biz } = exchange;
-    const mismatch = mismatchOf(biz, expected);
-    if (mismatch) return unknown('malformed-response', mismatch, answer);
-    const envelopeCategory = categoryOf(answer.code);
-    const common = commonOutcome(envelopeCategory, answer);
-    if (common) return common;
-    const facts = paymentFacts(biz);
-    if (facts === null)
-      return unknown('malformed-response', 'unreadable amount in the answer', answer);
-    if (
-      envelopeCategory === 'code-expired' ||
-      envelopeCategory === 'risk-declined' ||
-      envelopeCategory === 'issuer-declined'
-    ) {
-      return { kind: 'declined', reason: reasonForCode(answer.code), ...answer, ...facts };
-    }
-    // success / accepted / processing / unrecognised: the payment's status decides.
-    const resultCategory = categoryOf(answer.resultCode);
-    switch (answer.status) {
-      case 'SUCCESS':
-        // Paid only on an answer bound to this payment: a signed answer that names no payment
-        // (or another one) could be a replay of any success the gateway ever signed.
-        if (!namesPayment(biz, expected)) {
-          return unknown(
-            'malformed-response',
-            'a SUCCESS answer that does not name the payment asked about',
-            answer,
-          );
-        }
-        return { kind: 'paid', ...answer, ...facts };
-      case 'FAILED':
-        return { kind: 'declined', reason: declineReason(answer.resultCode), ...answer, ...facts };
-      case 'CLOSED':
-      case 'CANCEL':
-        return {
-          kind: 'closed',
-          reason: 'The customer did not confirm; the order was closed and nothing was charged.',
-          ...answer,
-          ...facts,
-        };
-      case 'PROCESSING':
-      case 'INIT':
-        return { kind: 'pending', ...answer, ...facts };
-      case undefined:
-        // "000000: final success (check status too)": a success code without the payment's
-        // status is not proof of payment; the query (which carries the status) decides.
-        if (resultCategory === 'success' && envelopeCategory === 'success') {
-          return unknown('malformed-response', 'a success code without a payment status', answer);
-        }
-        if (
-          (resultCategory === 'processing' || resultCategory === 'accepted') &&
-          envelopeCategory !== 'unrecognised'
-        ) {
-          return { kind: 'pending', ...answer, ...facts };
-        }
-        if (resultCategory === 'risk-declined' || resultCategory === 'issuer-declined') {
-          return {
-            kind: 'declined',
-            reason: reasonForCode(answer.resultCode),
-            ...answer,
-            ...facts,
-          };
-        }
-        return unknown(
-          'gateway-error',
-          `unrecognised answer ${answer.code}: ${answer.description}`,
-          answer,
-        );
-      default:
-        return unknown('malformed-response', `unexpected payment status ${answer.status}`, answer);
-    }
+    return settle(exchange, expected, PAYMENT_RULES);
   }
 
   private refundOutcome(exchange: Exchange, expected: Expected): RefundOutcome {
-    if (!exchange.ok) return exchange.outcome;
-    const { answer, biz } = exchange;
-    const mismatch = mismatchOf(biz, expected);
-    if (mismatch) return unknown('malformed-response', mismatch, answer);
-    const envelopeCategory = categoryOf(answer.code);
-    const common = commonOutcome(envelopeCategory, answer);
-    if (common) return common;
-    const facts = refundFacts(biz);
-    if (facts === null)
-      return unknown('malformed-response', 'unreadable amount in the answer', answer);
-    if (
-      envelopeCategory === 'refund-refused' ||
-      envelopeCategory === 'risk-declined' ||
-      envelopeCategory === 'issuer-declined' ||
-      envelopeCategory === 'code-expired'
-    ) {
-      return { kind: 'declined', reason: reasonForCode(answer.code), ...answer, ...facts };
-    }
-    const resultCategory = categoryOf(answer.resultCode);
-    switch (answer.status) {
-      case 'SUCCESS':
-        return { kind: 'refunded', ...answer, ...facts };
-      case 'FAILED':
-        return {
-          kind: 'declined',
-          reason:
-            resultCategory === 'success' || resultCategory === 'unrecognised'
-              ? reasonForCategory('refund-refused')
-              : reasonForCode(answer.resultCode),
-          ...answer,
-          ...facts,
-        };
-      case 'PROCESSING':
-      case 'INIT':
-        return { kind: 'pending', ...answer, ...facts };
-      case undefined:
-        // As for payments: a success code without the refund's status proves nothing.
-        if (resultCategory === 'success' && envelopeCategory === 'success') {
-          return unknown('malformed-response', 'a success code without a refund status', answer);
-        }
-        if (
-          (resultCategory === 'processing' || resultCategory === 'accepted') &&
-          envelopeCategory !== 'unrecognised'
-        ) {
-          return { kind: 'pending', ...answer, ...facts };
-        }
-        if (resultCategory === 'refund-refused') {
-          return {
-            kind: 'declined',
-            reason: reasonForCode(answer.resultCode),
-            ...answer,
-            ...facts,
-          };
-        }
-        return unknown(
-          'gateway-error',
-          `unrecognised answer ${answer.code}: ${answer.description}`,
-          answer,
-        );
-      default:
-        return unknown('malformed-response', `unexpected refund status ${answer.status}`, answer);
-    }
+    return settle(exchange, expected, REFUND_RULES);
   }
 
   private post(url: URL, body: string): Promise<HttpResult> {
@@ -691,15 +567,161 @@ function namesPayment(biz: Record<string, unknown>, expected: Expected): boolean
   return false;
 }
 
+type Declined<F> = { kind: 'declined'; reason: string } & GatewayAnswer & F;
+type Pending<F> = { kind: 'pending' } & GatewayAnswer & F;
+
+/** What tells a payment answer from a refund answer; the rest of the reading is shared. */
+interface OutcomeRules<F, S> {
+  /** Names the call's subject in messages: `payment` or `refund`. */
+  subject: string;
+  facts(biz: Record<string, unknown>): F | null;
+  /** Envelope categories that decline the call whatever the status says. */
+  declinedBy: readonly ResultCategory[];
+  /** Result categories that decline the call when the answer states no status. */
+  declinedWithoutStatus: readonly ResultCategory[];
+  /** The outcome of a final status (SUCCESS, FAILED…); undefined when the status is not one. */
+  final(
+    status: string,
+    answer: GatewayAnswer,
+    facts: F,
+    context: { biz: Record<string, unknown>; expected: Expected; resultCategory: ResultCategory },
+  ): S | Unknown | undefined;
+}
+
+/** Reads a verified answer into the call's outcome, by the call's rules. */
+function settle<F extends object, S>(
+  exchange: Exchange,
+  expected: Expected,
+  rules: OutcomeRules<F, S>,
+): S | Unknown | Rejected | NotFound | Declined<F> | Pending<F> {
+  if (!exchange.ok) return exchange.outcome;
+  const { answer, biz } = exchange;
+  const mismatch = mismatchOf(biz, expected);
+  if (mismatch) return unknown('malformed-response', mismatch, answer);
+  const envelopeCategory = categoryOf(answer.code);
+  const common = commonOutcome(envelopeCategory, answer);
+  if (common) return common;
+  const facts = rules.facts(biz);
+  if (facts === null)
+    return unknown('malformed-response', 'unreadable amount in the answer', answer);
+  if (rules.declinedBy.includes(envelopeCategory)) {
+    return { kind: 'declined', reason: reasonForCode(answer.code), ...answer, ...facts };
+  }
+  // success / accepted / processing / unrecognised: the status decides.
+  const resultCategory = categoryOf(answer.resultCode);
+  switch (answer.status) {
+    case 'PROCESSING':
+    case 'INIT':
+      return { kind: 'pending', ...answer, ...facts };
+    case undefined:
+      // "000000: final success (check status too)": a success code without the status is
+      // not proof of payment (or refund); the query (which carries the status) decides.
+      if (resultCategory === 'success' && envelopeCategory === 'success') {
+        return unknown(
+          'malformed-response',
+          `a success code without a ${rules.subject} status`,
+          answer,
+        );
+      }
+      if (
+        (resultCategory === 'processing' || resultCategory === 'accepted') &&
+        envelopeCategory !== 'unrecognised'
+      ) {
+        return { kind: 'pending', ...answer, ...facts };
+      }
+      if (rules.declinedWithoutStatus.includes(resultCategory)) {
+        return {
+          kind: 'declined',
+          reason: reasonForCode(answer.resultCode),
+          ...answer,
+          ...facts,
+        };
+      }
+      return unknown(
+        'gateway-error',
+        `unrecognised answer ${answer.code}: ${answer.description}`,
+        answer,
+      );
+    default:
+      return (
+        rules.final(answer.status, answer, facts, { biz, expected, resultCategory }) ??
+        unknown('malformed-response', `unexpected ${rules.subject} status ${answer.status}`, answer)
+      );
+  }
+}
+
+const PAYMENT_RULES: OutcomeRules<
+  PaymentFacts,
+  | ({ kind: 'paid' } & GatewayAnswer & PaymentFacts)
+  | ({ kind: 'closed'; reason: string } & GatewayAnswer & PaymentFacts)
+  | Declined<PaymentFacts>
+> = {
+  subject: 'payment',
+  facts: paymentFacts,
+  declinedBy: ['code-expired', 'risk-declined', 'issuer-declined'],
+  declinedWithoutStatus: ['risk-declined', 'issuer-declined'],
+  final(status, answer, facts, { biz, expected }) {
+    switch (status) {
+      case 'SUCCESS':
+        // Paid only on an answer bound to this payment: a signed answer that names no payment
+        // (or another one) could be a replay of any success the gateway ever signed.
+        if (!namesPayment(biz, expected)) {
+          return unknown(
+            'malformed-response',
+            'a SUCCESS answer that does not name the payment asked about',
+            answer,
+          );
+        }
+        return { kind: 'paid', ...answer, ...facts };
+      case 'FAILED':
+        return { kind: 'declined', reason: declineReason(answer.resultCode), ...answer, ...facts };
+      case 'CLOSED':
+      case 'CANCEL':
+        return {
+          kind: 'closed',
+          reason: 'The customer did not confirm; the order was closed and nothing was charged.',
+          ...answer,
+          ...facts,
+        };
+      default:
+        return undefined;
+    }
+  },
+};
+
+const REFUND_RULES: OutcomeRules<
+  RefundFacts,
+  ({ kind: 'refunded' } & GatewayAnswer & RefundFacts) | Declined<RefundFacts>
+> = {
+  subject: 'refund',
+  facts: refundFacts,
+  declinedBy: ['refund-refused', 'risk-declined', 'issuer-declined', 'code-expired'],
+  declinedWithoutStatus: ['refund-refused'],
+  final(status, answer, facts, { resultCategory }) {
+    switch (status) {
+      case 'SUCCESS':
+        return { kind: 'refunded', ...answer, ...facts };
+      case 'FAILED':
+        return {
+          kind: 'declined',
+          reason:
+            resultCategory === 'success' || resultCategory === 'unrecognised'
+              ? reasonForCategory('refund-refused')
+              : reasonForCode(answer.resultCode),
+          ...answer,
+          ...facts,
+        };
+      default:
+        return undefined;
+    }
+  },
+};
+
 /** Outcomes that do not depend on the call: rejections, not-found, unknown. */
 function commonOutcome(
   category: ResultCategory,
   answer: GatewayAnswer,
-):
-  | ({ kind: 'rejected'; reason: string } & GatewayAnswer)
-  | ({ kind: 'not-found' } & GatewayAnswer)
-  | Unknown
-  | null {
+): Rejected | NotFound | Unknown | null {
   switch (category) {
     case 'config-error':
     case 'invalid-parameter':
@@ -751,16 +773,26 @@ function epochOf(value: unknown): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** The named fields of the answer that hold text (or a number, as text); absent ones left out. */
+function textsOf<K extends string>(
+  biz: Record<string, unknown>,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
+  const texts: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const text = str(biz[key]);
+    if (text !== undefined) texts[key] = text;
+  }
+  return texts;
+}
+
 function paymentFacts(biz: Record<string, unknown>): PaymentFacts | null {
   const amount = amountOf(biz);
   if (amount === null) return null;
-  const facts: PaymentFacts = { ...amount };
-  const transactionId = str(biz.transactionId);
-  if (transactionId !== undefined) facts.transactionId = transactionId;
-  const merchantTransactionId = str(biz.merchantTransactionId);
-  if (merchantTransactionId !== undefined) facts.merchantTransactionId = merchantTransactionId;
-  const requestId = str(biz.requestId);
-  if (requestId !== undefined) facts.requestId = requestId;
+  const facts: PaymentFacts = {
+    ...amount,
+    ...textsOf(biz, ['transactionId', 'merchantTransactionId', 'requestId']),
+  };
   const transactionTime = epochOf(biz.transactionTime);
   if (transactionTime !== undefined) facts.transactionTime = transactionTime;
   const method = isRecord(biz.paymentMethod) ? str(biz.paymentMethod.type) : undefined;
@@ -771,11 +803,7 @@ function paymentFacts(biz: Record<string, unknown>): PaymentFacts | null {
 function refundFacts(biz: Record<string, unknown>): RefundFacts | null {
   const amount = amountOf(biz);
   if (amount === null) return null;
-  const facts: RefundFacts = { ...amount };
-  const refundId = str(biz.refundId);
-  if (refundId !== undefined) facts.refundId = refundId;
-  const merchantRefundId = str(biz.merchantRefundId);
-  if (merchantRefundId !== undefined) facts.merchantRefundId = merchantRefundId;
+  const facts: RefundFacts = { ...amount, ...textsOf(biz, ['refundId', 'merchantRefundId']) };
   const refundTime = epochOf(biz.refundTime);
   if (refundTime !== undefined) facts.refundTime = refundTime;
   return facts;

@@ -3,6 +3,7 @@
  * bizContent) and seals a reply signed with the store's salt, exactly like the gateway.
  */
 import { isSignType, type Envelope, type SignType } from '../../shared/gateway/envelope.ts';
+import { isRecord } from '../../shared/guards.ts';
 import { computeSign, verifyEnvelope } from '../gateway/signing.ts';
 import type { Store, StoreRegistry } from './stores.ts';
 
@@ -56,10 +57,6 @@ export function replyOf(code: string, detail?: string, biz?: Record<string, unkn
 /** 102000 naming the field. */
 export function invalidParameter(field: string, why: string): Reply {
   return replyOf('102000', `${field} ${why}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function openRequest(body: string, stores: StoreRegistry): Opened {

@@ -2,7 +2,9 @@
  * Field checks of bizContent, as the gateway applies them: a missing or malformed field is
  * 102000 naming the field; a well-formed code that no wallet could have issued is 105000.
  */
+import { isRecord } from '../../shared/guards.ts';
 import { isCurrency, minorDigits, type Currency } from '../../shared/money.ts';
+import { METHOD_CURRENCY, type PaymentMethod } from '../../shared/paymentCode.ts';
 import { invalidParameter, replyOf, type Reply } from './protocol.ts';
 
 /** Thrown by the checks below; carries the gateway's answer. */
@@ -12,14 +14,10 @@ export class Rejection extends Error {
   }
 }
 
-export type OfflineMethod = 'Wechat-Offline' | 'AlipayCN-Offline' | 'AlipayHK-Offline';
+export type OfflineMethod = PaymentMethod;
 
 /** The gateway's method table: each offline method takes exactly one currency. */
-export const OFFLINE_METHOD_CURRENCY: Readonly<Record<OfflineMethod, Currency>> = {
-  'Wechat-Offline': 'CNY',
-  'AlipayCN-Offline': 'CNY',
-  'AlipayHK-Offline': 'HKD',
-};
+export const OFFLINE_METHOD_CURRENCY: Readonly<Record<OfflineMethod, Currency>> = METHOD_CURRENCY;
 
 /** Wallets that take CodeGrant tokens in the simulator. */
 export const TOKEN_METHOD_CURRENCY: Readonly<Record<string, Currency>> = {
@@ -32,10 +30,6 @@ const ALIPAY_CODE = /^(?:2[5-9]|30)\d{14,22}$/;
 
 function param(field: string, why: string): never {
   throw new Rejection(invalidParameter(field, why));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A required string of 1..max characters. */

@@ -1,27 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-interface Vector {
-  api: string;
-  kind: string;
-  salt: string;
-  sign: string;
-  message: Record<string, string>;
-}
-
-const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const { vectors } = JSON.parse(
-  readFileSync(path.resolve(repoRoot, '../shared/spec/vectors/signing.json'), 'utf8'),
-) as { vectors: Vector[] };
-
-function firstVector(): Vector {
-  const [vector] = vectors;
-  if (!vector) throw new Error('signing.json has no vectors');
-  return vector;
-}
+import { firstVector, repoRoot, vectors } from '../support/vectors.ts';
 
 interface CliResult {
   code: number | null;

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   clientIdFor,
@@ -10,19 +7,7 @@ import {
   type Envelope,
 } from '../../shared/gateway/envelope.ts';
 import { computeSign, signEnvelope, verifyEnvelope } from '../../electron/gateway/signing.ts';
-
-interface Vector {
-  api: string;
-  kind: string;
-  store: string;
-  salt: string;
-  sign: string;
-  message: Record<string, string>;
-}
-
-const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const vectorFile = path.resolve(repoRoot, '../shared/spec/vectors/signing.json');
-const { vectors } = JSON.parse(readFileSync(vectorFile, 'utf8')) as { vectors: Vector[] };
+import { vectors } from '../support/vectors.ts';
 
 /** The second public sandbox store's salt (gateway.md): a real salt, but the wrong one. */
 const OTHER_STORE_SALT = 'BCE27A281029F5EAF3CC0E82';

@@ -6,12 +6,9 @@ import { verifyEnvelope } from '../../gateway/signing.ts';
 import {
   EXIT_BAD_INPUT,
   EXIT_OK,
-  EXIT_USAGE,
-  bizContentWarning,
-  parseEnvelope,
-  parseSaltArgs,
-  readStdin,
-} from './sign.ts';
+  openEnvelopeCommand,
+  warnAboutBizContent,
+} from '../envelopeInput.ts';
 
 const help = `usage: pospay verify --salt SALT < envelope.json
 
@@ -27,29 +24,14 @@ exit codes: 0 valid; 1 not valid, or stdin is not an envelope (not JSON, not an 
 2 usage error (bad option, no salt, no input).`;
 
 export async function run(args: string[]): Promise<number> {
-  const line = parseSaltArgs(args);
-  if (line.kind === 'help') {
-    process.stdout.write(`${help}\n`);
-    return EXIT_OK;
-  }
-  if (line.kind === 'error') {
-    process.stderr.write(`pospay verify: ${line.message}\n\n${help}\n`);
-    return EXIT_USAGE;
-  }
-  if (process.stdin.isTTY) {
-    process.stderr.write(
-      'pospay verify: pipe the envelope on stdin: pospay verify --salt SALT < msg.json\n',
-    );
-    return EXIT_USAGE;
-  }
-  const input = parseEnvelope(await readStdin());
-  if (!input.ok) {
-    process.stdout.write(`invalid: ${input.message}\n`);
-    return EXIT_BAD_INPUT;
-  }
-  const warning = bizContentWarning(input.envelope);
-  if (warning) process.stderr.write(`pospay verify: warning: ${warning}\n`);
-  const result = verifyEnvelope(input.envelope, line.salt);
+  const opened = await openEnvelopeCommand(args, {
+    name: 'verify',
+    help,
+    reportBadInput: (message) => process.stdout.write(`invalid: ${message}\n`),
+  });
+  if (opened.kind === 'done') return opened.exitCode;
+  warnAboutBizContent('verify', opened.envelope);
+  const result = verifyEnvelope(opened.envelope, opened.salt);
   if (result.valid) {
     process.stdout.write('valid\n');
     return EXIT_OK;

@@ -1,5 +1,253 @@
-// Placeholder until the owning work lands (see docs/ARCHITECTURE.md).
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('pospay pay: not implemented yet\n');
+/**
+ * `pospay pay --amount 12.50 --currency CNY [--code DIGITS | --scanner SPEC]`: one sale
+ * through the same engine (and journal) as the cashier app. Prints the final outcome as one
+ * JSON line {"orderId","status","reason","method"}; exit 0 paid, 1 not paid, 3 unknown,
+ * 2 when nothing was charged because the input was refused.
+ */
+import { parseArgs } from 'node:util';
+import type { SaleView } from '../../../shared/ipc/contract.ts';
+import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
+import type { PaymentMethod, Region } from '../../../shared/paymentCode.ts';
+import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
+import { errorMessage, exitCodeForSale, payResult } from '../../engine/cliSupport.ts';
+import { EngineError } from '../../engine/errors.ts';
+import type { ScanSource } from '../../engine/paymentEngine.ts';
+
+const METHODS: readonly PaymentMethod[] = [
+  'Wechat-Offline',
+  'AlipayCN-Offline',
+  'AlipayHK-Offline',
+];
+
+const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
+                  [--method METHOD] [--region CN|HK] [--deadline SECONDS]
+
+Charges one sale through the terminal's engine and journal (POS_DATA_DIR), against
+POS_GATEWAY_URL with POS_ACC_ID / POS_SALT, or the built-in simulator (training mode).
+
+  --amount X        the amount in major units, e.g. 12.50
+  --currency C      CNY (default) or HKD
+  --code DIGITS     the customer's payment code
+  --scanner SPEC    wait for one scan on this scanner (serial:PATH[@BAUD], hid:VID:PID);
+                    default POS_SCANNER when --code is not given
+  --method METHOD   per-sale override: ${METHODS.join(', ')}
+  --region CN|HK    Alipay as AlipayCN (CN) or AlipayHK (HK); default from the currency
+  --deadline S      how long to wait for the customer (default 60)
+
+Prints {"orderId","status","reason","method"}; exit 0 paid, 1 not paid, 3 unknown (still
+being resolved: \`pospay query ORDER_ID\` later), 2 refused before charging (bad input).
+Ctrl-C while waiting stops waiting; the terminal still checks that nothing was charged.`;
+
+function fail(message: string, withHelp = false): number {
+  process.stderr.write(`pospay pay: ${message}\n${withHelp ? `\n${help}\n` : ''}`);
   return 2;
+}
+
+function isMethod(value: string): value is PaymentMethod {
+  return (METHODS as readonly string[]).includes(value);
+}
+
+/** Waits for one scan from a hardware scanner (the scanners engineer's ScannerManager). */
+async function scanOnce(
+  spec: string,
+  accept: (text: string, source: ScanSource) => Promise<boolean>,
+): Promise<void> {
+  const { ScannerManager } = await import('../../scanners/manager.ts');
+  const scanners = new ScannerManager();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let busy = false;
+      scanners.on('scan', (scan) => {
+        if (busy) return;
+        busy = true;
+        accept(scan.text, scan.source).then(
+          (done) => {
+            busy = false;
+            if (done) resolve();
+          },
+          (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+        );
+      });
+      scanners.on('rejected', (r) => process.stderr.write(`scan not usable: ${r.detail}\n`));
+      scanners.on('state', (state) => {
+        if (state.detail) process.stderr.write(`scanner: ${state.detail}\n`);
+      });
+      scanners.use(spec).then(
+        () => process.stderr.write(`Scan the customer's payment code (${spec})…\n`),
+        (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+  } finally {
+    await scanners.close();
+  }
+}
+
+function waitUntilShown(terminal: Terminal, sale: SaleView): Promise<SaleView> {
+  const shown = (view: SaleView): boolean =>
+    view.status === 'paid' ||
+    view.status === 'declined' ||
+    view.status === 'closed' ||
+    (view.status === 'unknown' && view.abandoned);
+  if (shown(sale)) return Promise.resolve(sale);
+  return new Promise((resolve) => {
+    const off = terminal.engine.onSaleUpdated((view) => {
+      if (view.orderId === sale.orderId && shown(view)) {
+        off();
+        resolve(view);
+      }
+    });
+    const latest = terminal.engine.sale(sale.orderId);
+    if (latest && shown(latest)) {
+      off();
+      resolve(latest);
+    }
+  });
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values: {
+    amount?: string;
+    currency?: string;
+    code?: string;
+    scanner?: string;
+    method?: string;
+    region?: string;
+    deadline?: string;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        amount: { type: 'string' },
+        currency: { type: 'string' },
+        code: { type: 'string' },
+        scanner: { type: 'string' },
+        method: { type: 'string' },
+        region: { type: 'string' },
+        deadline: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return fail(errorMessage(error), true);
+  }
+  if (values.help) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
+  const currencyText = (values.currency ?? 'CNY').toUpperCase();
+  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
+  const currency: Currency = currencyText;
+  if (values.amount === undefined) return fail('--amount is required', true);
+  const amount = parseAmount(values.amount, currency);
+  if (!amount.ok) return fail(amount.message);
+  if (values.method !== undefined && !isMethod(values.method)) {
+    return fail(`unknown method "${values.method}" (${METHODS.join(', ')})`);
+  }
+  const region = values.region?.toUpperCase();
+  if (region !== undefined && region !== 'CN' && region !== 'HK') {
+    return fail('--region must be CN or HK');
+  }
+  let deadlineMs: number | undefined;
+  if (values.deadline !== undefined) {
+    const seconds = Number(values.deadline);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      return fail('--deadline must be a number of seconds between 0 and 600');
+    }
+    deadlineMs = Math.round(seconds * 1000);
+  }
+  const scannerSpec =
+    values.code === undefined ? (values.scanner ?? process.env.POS_SCANNER) : undefined;
+  if (values.code !== undefined && values.scanner !== undefined) {
+    return fail('give either --code or --scanner, not both', true);
+  }
+  if (values.code === undefined && !scannerSpec) {
+    return fail(
+      'give the customer’s code with --code DIGITS, or a scanner with --scanner SPEC',
+      true,
+    );
+  }
+
+  let terminal: Terminal;
+  try {
+    terminal = await openTerminal({
+      ...terminalConfigFromEnv(process.env, {
+        currency,
+        ...(region ? { region: region as Region } : {}),
+        ...(deadlineMs !== undefined ? { customerDeadlineMs: deadlineMs } : {}),
+      }),
+      recovery: 'await',
+      log: (level, message) => {
+        if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
+      },
+    });
+  } catch (error) {
+    return fail(errorMessage(error));
+  }
+  if (terminal.trainingMode) {
+    process.stderr.write('Training mode: built-in simulator, no real money.\n');
+  }
+  const { engine } = terminal;
+  let onSigint: (() => void) | null = null;
+  try {
+    let sale: SaleView;
+    try {
+      sale = engine.startSale({
+        amountMinor: amount.minor,
+        currency,
+        ...(values.method !== undefined ? { methodOverride: values.method as PaymentMethod } : {}),
+      });
+    } catch (error) {
+      if (error instanceof EngineError) {
+        const pending = engine.current();
+        return fail(
+          error.code === 'sale-in-progress' && pending
+            ? `${error.message}: sale ${pending.orderId} is still being confirmed (pospay query ${pending.orderId})`
+            : error.message,
+        );
+      }
+      throw error;
+    }
+    let submitted: SaleView | null = null;
+    if (values.code !== undefined) {
+      try {
+        submitted = await engine.submitCode(sale.orderId, values.code, 'manual');
+      } catch (error) {
+        engine.cancel(sale.orderId);
+        if (error instanceof EngineError) return fail(error.message);
+        throw error;
+      }
+    } else {
+      await scanOnce(scannerSpec as string, async (text, source) => {
+        try {
+          submitted = await engine.submitCode(sale.orderId, text, source);
+          return true;
+        } catch (error) {
+          if (error instanceof EngineError && error.code === 'code-invalid') {
+            process.stderr.write(`${error.message}\n`);
+            return false;
+          }
+          throw error;
+        }
+      });
+    }
+    const first = submitted as SaleView | null;
+    if (!first) return fail('no code was scanned');
+    if (first.status === 'waiting-for-customer' || first.status === 'submitting') {
+      process.stderr.write('Waiting for the customer to confirm in the wallet…\n');
+      onSigint = () => {
+        engine.cancel(sale.orderId);
+      };
+      process.once('SIGINT', onSigint);
+    }
+    const final = await waitUntilShown(terminal, first);
+    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
+    return exitCodeForSale(final);
+  } finally {
+    if (onSigint) process.off('SIGINT', onSigint);
+    await terminal.close();
+  }
 }

@@ -1,0 +1,223 @@
+/**
+ * The terminal's runtime, shared by the cashier app and the `pospay` command line: the
+ * journal in the data folder, the gateway client (or, with no gateway configured, the
+ * embedded simulator in training mode) and the payment engine over both. Opening it starts
+ * recovery of anything a previous run left unresolved, and the sweeper.
+ */
+import path from 'node:path';
+import type { Currency } from '../../shared/money.ts';
+import type { Region } from '../../shared/paymentCode.ts';
+import type { SignType } from '../../shared/gateway/envelope.ts';
+import { GatewayClient } from '../gateway/client.ts';
+import { openJournal, type Journal } from '../journal/journal.ts';
+import { faultHookFromEnv, type FaultHook } from '../engine/faults.ts';
+import {
+  createPaymentEngine,
+  type EngineLog,
+  type EngineTuning,
+  type PaymentEngine,
+} from '../engine/paymentEngine.ts';
+import { DEFAULT_QUERY_SCHEDULE_MS, scaleSchedule } from '../engine/schedule.ts';
+import { DEFAULT_STORES, startSimulator, type LedgerEntry } from '../simulator/index.ts';
+import { defaultDataDir } from './paths.ts';
+
+export interface GatewayConfig {
+  baseUrl: string;
+  accId: string;
+  clientId?: string;
+  salt: string;
+  signType?: SignType;
+  timeoutMs: number;
+}
+
+export interface TerminalConfig {
+  dataDir: string;
+  /** The real gateway (or an external simulator). Without it: the embedded simulator. */
+  gateway?: GatewayConfig;
+  region: Region;
+  currency: Currency;
+  customerDeadlineMs: number;
+  amountCeilingMinor: number;
+  terminalId: string;
+  /** Options of the embedded simulator (training mode). */
+  embeddedSimulator?: { timeScale: number };
+  /** Engine timings (tests); by default scaled to the embedded simulator's time scale. */
+  engineTuning?: EngineTuning;
+  /**
+   * Recovery at open: in the background (default, the app stays responsive with the gateway
+   * down), awaited (first pass done before open returns), or not at all (read-only uses).
+   */
+  recovery?: 'background' | 'await' | 'off';
+  log?: EngineLog;
+  /** Crash-test hook; default: from POS_FAULT. */
+  fault?: FaultHook;
+}
+
+export interface SimulatorHandle {
+  baseUrl: string;
+  ledger(): LedgerEntry[];
+}
+
+export interface Terminal {
+  journal: Journal;
+  client: GatewayClient;
+  engine: PaymentEngine;
+  /** The embedded simulator (training mode only). */
+  simulator?: SimulatorHandle;
+  /** True when the gateway is the embedded simulator. */
+  trainingMode: boolean;
+  close(): Promise<void>;
+}
+
+export const SIMULATOR_STATE_FILE = 'simulator-state.json';
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
+export const DEFAULT_CUSTOMER_DEADLINE_MS = 60_000;
+
+export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
+  const journal = openJournal({ dir: config.dataDir });
+  let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let client: GatewayClient;
+  try {
+    if (config.gateway) {
+      client = new GatewayClient({
+        baseUrl: config.gateway.baseUrl,
+        accId: config.gateway.accId,
+        ...(config.gateway.clientId ? { clientId: config.gateway.clientId } : {}),
+        salt: config.gateway.salt,
+        ...(config.gateway.signType ? { signType: config.gateway.signType } : {}),
+        timeoutMs: config.gateway.timeoutMs,
+      });
+    } else {
+      const store = DEFAULT_STORES[0];
+      if (!store) throw new Error('the embedded simulator has no store');
+      simulator = await startSimulator({
+        timeScale: config.embeddedSimulator?.timeScale ?? 1,
+        stateFile: path.join(config.dataDir, SIMULATOR_STATE_FILE),
+      });
+      client = new GatewayClient({
+        baseUrl: simulator.baseUrl,
+        accId: store.accId,
+        salt: store.salt,
+        timeoutMs: DEFAULT_GATEWAY_TIMEOUT_MS,
+      });
+    }
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
+
+  const scale = simulator ? Math.min(1, config.embeddedSimulator?.timeScale ?? 1) : 1;
+  const tuning: EngineTuning = {
+    ...(scale < 1
+      ? {
+          querySchedule: scaleSchedule(DEFAULT_QUERY_SCHEDULE_MS, scale),
+          notFoundGraceMs: Math.round(3000 * scale),
+        }
+      : {}),
+    ...(config.engineTuning ?? {}),
+  };
+  const fault = config.fault ?? faultHookFromEnv(process.env.POS_FAULT);
+  const engine = createPaymentEngine({
+    journal,
+    client,
+    settings: {
+      terminalId: config.terminalId,
+      region: config.region,
+      currency: config.currency,
+      amountCeilingMinor: config.amountCeilingMinor,
+      customerDeadlineMs: config.customerDeadlineMs,
+    },
+    tuning,
+    ...(config.log ? { log: config.log } : {}),
+    ...(fault ? { fault } : {}),
+  });
+
+  const recovery = config.recovery ?? 'background';
+  if (recovery !== 'off') {
+    const first = engine.recover();
+    if (recovery === 'await') {
+      await first;
+    } else {
+      first.catch((error: unknown) => {
+        config.log?.('error', 'recovery failed; the sweeper will retry', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    }
+    engine.startSweeper();
+  }
+
+  let closing: Promise<void> | null = null;
+  const sim = simulator;
+  return {
+    journal,
+    client,
+    engine,
+    ...(sim ? { simulator: { baseUrl: sim.baseUrl, ledger: () => sim.ledger() } } : {}),
+    trainingMode: sim !== undefined,
+    close: () => {
+      closing ??= (async () => {
+        await engine.stop();
+        client.close();
+        journal.close();
+        await sim?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config-invalid';
+}
+
+export interface EnvConfigOverrides {
+  currency?: Currency;
+  region?: Region;
+  customerDeadlineMs?: number;
+}
+
+/**
+ * The runtime configuration of a headless run (the `pospay` commands) from the environment:
+ * POS_DATA_DIR, POS_GATEWAY_URL, POS_ACC_ID, POS_CLIENT_ID, POS_SALT (interfaces.md).
+ * Without POS_GATEWAY_URL the embedded simulator is used (training mode).
+ */
+export function terminalConfigFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  overrides: EnvConfigOverrides = {},
+): TerminalConfig {
+  const currency: Currency = overrides.currency ?? 'CNY';
+  const region: Region = overrides.region ?? (currency === 'HKD' ? 'HK' : 'CN');
+  const base: TerminalConfig = {
+    dataDir: defaultDataDir({ env }),
+    region,
+    currency,
+    customerDeadlineMs: overrides.customerDeadlineMs ?? DEFAULT_CUSTOMER_DEADLINE_MS,
+    amountCeilingMinor: 5_000_000,
+    terminalId: (env.POS_TERMINAL_ID ?? '').trim() || 'CLI',
+  };
+  const url = env.POS_GATEWAY_URL?.trim();
+  if (!url) return base;
+  const accId = env.POS_ACC_ID?.trim();
+  const salt = env.POS_SALT;
+  const missing = [accId ? null : 'POS_ACC_ID', salt ? null : 'POS_SALT'].filter(
+    (x): x is string => x !== null,
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `POS_GATEWAY_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: ` +
+        'give the store credentials, or unset POS_GATEWAY_URL to use the built-in simulator',
+    );
+  }
+  const clientId = env.POS_CLIENT_ID?.trim();
+  return {
+    ...base,
+    gateway: {
+      baseUrl: url,
+      accId: accId as string,
+      ...(clientId ? { clientId } : {}),
+      salt: salt as string,
+      timeoutMs: DEFAULT_GATEWAY_TIMEOUT_MS,
+    },
+  };
+}

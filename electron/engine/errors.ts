@@ -1,0 +1,35 @@
+/**
+ * Refusals the engine raises on purpose. Each carries a stable `code` the IPC layer forwards
+ * to the screen (and the CLI prints), with a message a cashier understands.
+ */
+
+export type EngineErrorCode =
+  /** A sale is still waiting for its outcome: finish it (or cancel) first. */
+  | 'sale-in-progress'
+  /** The sale on screen is another one (or none): start a new sale. */
+  | 'sale-not-current'
+  /** The sale is already paid or closed: start a new sale. */
+  | 'sale-already-final'
+  | 'amount-invalid'
+  | 'currency-invalid'
+  | 'method-invalid'
+  /** The scan is not a payment code this sale can take (the classifier's reason). */
+  | 'code-invalid'
+  | 'refund-exceeds-balance'
+  | 'refund-not-allowed'
+  | 'not-found'
+  | 'engine-stopped';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export function isEngineError(value: unknown): value is EngineError {
+  return value instanceof EngineError;
+}

@@ -1,0 +1,1380 @@
+/**
+ * The payment engine: one sale at a time from "scan the code" to paid / not paid, journaled
+ * write-ahead so that a crash at any point is recoverable and no customer is charged twice.
+ *
+ *   awaiting-scan ─submitCode→ submitting ─PROCESSING / no answer→ waiting-for-customer
+ *        │                        │                                   │  (query on a schedule)
+ *        └─cancel                 └──────→ paid | declined | closed ←─┘
+ *                                                                     │ deadline / cancel
+ *                                                                     └→ unknown (abandoned,
+ *                                                 still resolved in the background; a late
+ *                                                 "paid" is refunded automatically)
+ *
+ * Rules (payment-codes.md, gateway.md):
+ * - "In progress" is not "failed": PROCESSING, a timeout, a dropped connection, a 5xx or a
+ *   badly signed answer all mean unknown, resolved by query — never by a new charge.
+ * - A lost answer is retried with the SAME merchantTransactionId and requestId (and the same
+ *   code, held in memory only); only when the gateway has no trace of the payment.
+ * - A new code is a new attempt (new requestId) only after the previous one is resolved.
+ * - Every transition is committed to the journal before the network call it leads to.
+ * - Timers and deadlines use the monotonic clock; the wall clock only stamps records.
+ */
+import { performance } from 'node:perf_hooks';
+import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
+import type { PaymentOutcome, RefundOutcome } from '../../shared/gateway/outcome.ts';
+import { categoryOf } from '../../shared/gateway/resultCodes.ts';
+import { formatForDisplay, type Currency } from '../../shared/money.ts';
+import {
+  classifyPaymentCode,
+  maskCode,
+  type PaymentMethod,
+  type Region,
+} from '../../shared/paymentCode.ts';
+import type {
+  QueryRequest,
+  RefundQueryRequest,
+  RefundRequest,
+  UnifiedPayRequest,
+} from '../gateway/client.ts';
+import type {
+  AbandonCause,
+  Journal,
+  JournalEvent,
+  JournalEventInput,
+  RefundRecord,
+  SaleFilter,
+  SaleRecord,
+} from '../journal/journal.ts';
+import { EngineError } from './errors.ts';
+import type { FaultHook, FaultPoint } from './faults.ts';
+import { newOrderId, refundIdFor, requestIdFor } from './ids.ts';
+import {
+  REASONS,
+  abandonReason,
+  closedReason,
+  declineReason,
+  refundDeclinedReason,
+  rejectedReason,
+  type Reason,
+} from './reasons.ts';
+import { dayCsv, zReport } from './reports.ts';
+import { DEFAULT_QUERY_SCHEDULE_MS, queryDelay } from './schedule.ts';
+import { toSaleView } from './views.ts';
+
+/** What the engine needs from the gateway client (GatewayClient satisfies it). */
+export interface PaymentGateway {
+  unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome>;
+  query(request: QueryRequest): Promise<PaymentOutcome>;
+  refund(request: RefundRequest): Promise<RefundOutcome>;
+  refundQuery(request: RefundQueryRequest): Promise<RefundOutcome>;
+}
+
+export interface EngineSettings {
+  terminalId: string;
+  region: Region;
+  /** Currency of a sale started without one. */
+  currency: Currency;
+  amountCeilingMinor: number;
+  /** How long the cashier waits for the customer before "customer did not confirm". */
+  customerDeadlineMs: number;
+}
+
+export interface EngineClock {
+  /** Wall clock, UTC epoch ms: only to stamp records. */
+  now(): number;
+  /** Monotonic ms: every duration, deadline and timer. */
+  monotonic(): number;
+}
+
+export interface EngineTuning {
+  /** Delays between status queries (ms); the last one repeats. */
+  querySchedule?: readonly number[];
+  /**
+   * A payment the gateway does not know, with no code left to retry it (after a restart, or
+   * the cashier gave up), is ended as not paid once it stays unknown to the gateway this long.
+   */
+  notFoundGraceMs?: number;
+  /** Re-sends of the same attempt (same requestId and code) when the gateway has no trace. */
+  maxResends?: number;
+  /** Same for refunds (same merchantRefundId). */
+  maxRefundResends?: number;
+  /** How often the sweeper looks for unresolved sales and refunds. */
+  sweepIntervalMs?: number;
+  /** How many unresolved sales recovery queries at once. */
+  recoveryConcurrency?: number;
+  /** When a query is stuck at the deadline, how much longer before the cashier is told. */
+  deadlineSlackMs?: number;
+}
+
+export type EngineLog = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+export interface PaymentEngineOptions {
+  journal: Journal;
+  client: PaymentGateway;
+  /** Fixed settings, or a getter so that saved settings apply to the next sale. */
+  settings: EngineSettings | (() => EngineSettings);
+  tuning?: EngineTuning;
+  clock?: EngineClock;
+  log?: EngineLog;
+  /** Crash-test hook (POS_FAULT); see faults.ts. */
+  fault?: FaultHook;
+  /** Business day of a record (default: the till's local date). */
+  dayOf?: (epochMs: number) => string;
+}
+
+export interface StartSaleInput {
+  amountMinor: number;
+  currency?: Currency;
+  methodOverride?: PaymentMethod;
+}
+
+export type ScanSource = 'serial' | 'hid' | 'wedge' | 'manual';
+
+export interface PaymentEngine {
+  /** A new sale waiting for the customer's code (refused while another is in progress). */
+  startSale(input: StartSaleInput): SaleView;
+  /** Classifies the scan and charges it; resolves with the sale after the gateway's first answer. */
+  submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView>;
+  /** The cashier stops waiting; the engine keeps resolving (and refunds a late payment). */
+  cancel(orderId: string): SaleView;
+  current(): SaleView | null;
+  sale(orderId: string): SaleView | null;
+  onSaleUpdated(listener: (sale: SaleView) => void): () => void;
+  refund(
+    orderId: string,
+    amountMinor: number,
+    options?: { automatic?: boolean },
+  ): Promise<SaleView>;
+  history(filter?: SaleFilter): SaleView[];
+  report(day: string): ZReport;
+  exportCsv(day: string): { filename: string; csv: string };
+  events(orderId: string): JournalEvent[];
+  /** Resolves every unresolved sale and refund of the journal (first pass awaited). */
+  recover(): Promise<void>;
+  /** One sweep: starts resolving anything unresolved that nobody is resolving. */
+  sweep(): Promise<void>;
+  startSweeper(): void;
+  /** Resolves one sale now (and waits up to `waitMs` for a final answer). */
+  refresh(orderId: string, options?: { waitMs?: number }): Promise<SaleView>;
+  /** Waits until no resolution is running (true) or the timeout passes (false). */
+  whenIdle(timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+interface LiveSale {
+  orderId: string;
+  /** The customer's code, in memory only, to re-send the same attempt. */
+  code: string | null;
+  deadlineAt: number | null;
+  deadlineTimer: NodeJS.Timeout | null;
+  paying: boolean;
+  querying: boolean;
+  task: Promise<void> | null;
+  wake: (() => void) | null;
+  notFoundSince: number | null;
+  resends: number;
+  /** Started by recovery / the sweeper rather than by a submit in this process. */
+  fromRecovery: boolean;
+}
+
+interface LiveRefund {
+  refundId: string;
+  task: Promise<void> | null;
+  wake: (() => void) | null;
+  notFoundSince: number | null;
+}
+
+type Applied = 'settled' | 'pending' | 'not-found';
+
+const METHOD_CURRENCY: Record<PaymentMethod, Currency> = {
+  'Wechat-Offline': 'CNY',
+  'AlipayCN-Offline': 'CNY',
+  'AlipayHK-Offline': 'HKD',
+};
+const CHARGEABLE_CURRENCIES = new Set<Currency>(['CNY', 'HKD']);
+const METHOD_NAMES: Record<PaymentMethod, string> = {
+  'Wechat-Offline': 'WeChat Pay',
+  'AlipayCN-Offline': 'Alipay (mainland)',
+  'AlipayHK-Offline': 'AlipayHK',
+};
+
+/** The deadline check tolerates timers firing a hair early relative to performance.now(). */
+const DEADLINE_EPSILON_MS = 5;
+
+function localDay(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const systemClock: EngineClock = { now: () => Date.now(), monotonic: () => performance.now() };
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function outcomeDetail(outcome: PaymentOutcome | RefundOutcome): Record<string, unknown> {
+  if (outcome.kind === 'unknown') {
+    return { outcome: 'unknown', cause: outcome.cause, detail: outcome.detail };
+  }
+  const detail: Record<string, unknown> = {
+    outcome: outcome.kind,
+    code: outcome.code,
+    resultCode: outcome.resultCode,
+  };
+  if (outcome.status !== undefined) detail.status = outcome.status;
+  if (outcome.description) detail.description = outcome.description;
+  return detail;
+}
+
+class Engine implements PaymentEngine {
+  private readonly journal: Journal;
+  private readonly client: PaymentGateway;
+  private readonly settingsOf: () => EngineSettings;
+  private readonly clock: EngineClock;
+  private readonly log: EngineLog;
+  private readonly faultHook: FaultHook | undefined;
+  private readonly dayOf: (epochMs: number) => string;
+  private readonly schedule: readonly number[];
+  private readonly notFoundGraceMs: number;
+  private readonly maxResends: number;
+  private readonly maxRefundResends: number;
+  private readonly sweepIntervalMs: number;
+  private readonly recoveryConcurrency: number;
+  private readonly deadlineSlackMs: number;
+
+  private readonly listeners = new Set<(sale: SaleView) => void>();
+  private readonly lives = new Map<string, LiveSale>();
+  private readonly refundLives = new Map<string, LiveRefund>();
+  private readonly tracked = new Set<Promise<unknown>>();
+  /** The sale on screen. */
+  private currentId: string | null = null;
+  /** The current sale while it still waits for a code (not journaled: nothing was sent). */
+  private draft: SaleRecord | null = null;
+  private draftOverride: PaymentMethod | undefined;
+  /** Method override of the current sale, kept for a retry with a fresh code. */
+  private currentOverride: PaymentMethod | undefined;
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(options: PaymentEngineOptions) {
+    this.journal = options.journal;
+    this.client = options.client;
+    const settings = options.settings;
+    this.settingsOf = typeof settings === 'function' ? settings : () => settings;
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? (() => undefined);
+    this.faultHook = options.fault;
+    this.dayOf = options.dayOf ?? localDay;
+    const tuning = options.tuning ?? {};
+    this.schedule = tuning.querySchedule ?? DEFAULT_QUERY_SCHEDULE_MS;
+    this.notFoundGraceMs = tuning.notFoundGraceMs ?? 3000;
+    this.maxResends = tuning.maxResends ?? 3;
+    this.maxRefundResends = tuning.maxRefundResends ?? 3;
+    this.sweepIntervalMs = tuning.sweepIntervalMs ?? 30_000;
+    this.recoveryConcurrency = Math.max(1, tuning.recoveryConcurrency ?? 4);
+    this.deadlineSlackMs = tuning.deadlineSlackMs ?? 1000;
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  startSale(input: StartSaleInput): SaleView {
+    this.assertRunning();
+    const settings = this.settingsOf();
+    const currency = input.currency ?? settings.currency;
+    if (!CHARGEABLE_CURRENCIES.has(currency)) {
+      throw new EngineError(
+        'currency-invalid',
+        `Wallet payments are charged in CNY or HKD, not ${String(currency)}`,
+      );
+    }
+    const amount = input.amountMinor;
+    if (!Number.isSafeInteger(amount) || amount <= 0) {
+      throw new EngineError('amount-invalid', 'The amount must be more than zero');
+    }
+    if (amount > settings.amountCeilingMinor) {
+      throw new EngineError(
+        'amount-invalid',
+        `The amount is above this till's limit of ${formatForDisplay(settings.amountCeilingMinor, currency)}`,
+      );
+    }
+    const override = input.methodOverride;
+    if (override !== undefined && METHOD_CURRENCY[override] !== currency) {
+      throw new EngineError(
+        'method-invalid',
+        `${METHOD_NAMES[override]} is charged in ${METHOD_CURRENCY[override]}, but this sale is in ${currency}`,
+      );
+    }
+    const current = this.currentRecord();
+    if (current && current !== this.draft && !current.settled && !current.abandoned) {
+      throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
+    }
+    const now = this.clock.now();
+    this.draft = {
+      orderId: newOrderId(settings.terminalId, now),
+      terminalId: settings.terminalId,
+      status: 'awaiting-scan',
+      amountMinor: amount,
+      currency,
+      method: null,
+      maskedCode: null,
+      source: null,
+      attempt: 0,
+      requestId: null,
+      transactionId: null,
+      gatewayStatus: null,
+      reason: null,
+      reasonCode: null,
+      abandoned: null,
+      recovered: false,
+      settled: false,
+      createdAt: now,
+      updatedAt: now,
+      day: this.dayOf(now),
+    };
+    this.draftOverride = override;
+    this.currentOverride = override;
+    this.currentId = this.draft.orderId;
+    const view = this.view(this.draft);
+    this.emit(view);
+    return view;
+  }
+
+  async submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView> {
+    this.assertRunning();
+    const rec = this.currentRecord();
+    if (!rec || rec.orderId !== orderId) {
+      if (this.journal.sale(orderId)) {
+        throw new EngineError(
+          'sale-not-current',
+          'This sale is no longer on the screen — start a new sale',
+        );
+      }
+      throw new EngineError('not-found', `There is no sale ${orderId}`);
+    }
+    if (!rec.settled && rec.status !== 'awaiting-scan') {
+      throw new EngineError(
+        'sale-in-progress',
+        rec.abandoned
+          ? 'The last attempt of this sale is still being checked — start a new sale'
+          : REASONS.inProgress.reason,
+      );
+    }
+    if (rec.status === 'paid' || rec.status === 'closed') {
+      throw new EngineError('sale-already-final', 'This sale is finished — start a new sale');
+    }
+    const settings = this.settingsOf();
+    const override = rec === this.draft ? this.draftOverride : this.currentOverride;
+    const classified = classifyPaymentCode(rawCode, {
+      region: settings.region,
+      ...(override !== undefined ? { override } : {}),
+    });
+    if (!classified.ok) throw new EngineError('code-invalid', classified.message);
+    if (classified.currency !== rec.currency) {
+      throw new EngineError(
+        'code-invalid',
+        `This is a ${METHOD_NAMES[classified.method]} code, charged in ${classified.currency}, ` +
+          `but this sale is in ${rec.currency}. Ask the customer for another wallet, or start the sale in ${classified.currency}.`,
+      );
+    }
+    const attempt = rec.attempt + 1;
+    // Write-ahead: the attempt is durable before a byte goes to the gateway.
+    const submitted = this.commit(
+      rec,
+      {
+        status: 'submitting',
+        method: classified.method,
+        maskedCode: maskCode(classified.code),
+        source,
+        attempt,
+        requestId: requestIdFor(rec.orderId, attempt),
+        gatewayStatus: null,
+        reason: null,
+        reasonCode: null,
+        settled: false,
+      },
+      {
+        kind: attempt === 1 ? 'submitted' : 'new-attempt',
+        detail: { attempt, method: classified.method, source },
+      },
+    );
+    if (rec === this.draft) this.draft = null;
+    const live = this.liveFor(submitted.orderId, false);
+    live.code = classified.code;
+    live.resends = 0;
+    live.notFoundSince = null;
+    live.deadlineAt = this.clock.monotonic() + settings.customerDeadlineMs;
+    this.armDeadline(live, settings.customerDeadlineMs);
+    this.fault('after-journal-before-request');
+
+    const first = deferred<void>();
+    const task = (async () => {
+      try {
+        await this.payOnce(live);
+      } catch (error) {
+        first.reject(error);
+        throw error;
+      }
+      first.resolve();
+      await this.resolveLoop(live, false);
+    })();
+    this.runSaleTask(live, task);
+    await first.promise;
+    return this.viewOf(orderId);
+  }
+
+  cancel(orderId: string): SaleView {
+    if (this.draft && this.draft.orderId === orderId) {
+      const dropped: SaleRecord = {
+        ...this.draft,
+        status: 'closed',
+        settled: true,
+        abandoned: 'cancel',
+        reason: 'Cancelled before a code was scanned',
+        reasonCode: 'cancelled',
+        updatedAt: this.clock.now(),
+      };
+      this.draft = null;
+      this.currentId = null;
+      const view = this.view(dropped);
+      this.emit(view);
+      return view;
+    }
+    const rec = this.journal.sale(orderId);
+    if (!rec) throw new EngineError('not-found', `There is no sale ${orderId}`);
+    if (rec.settled || rec.abandoned) return this.view(rec);
+    const next = this.abandon(rec, 'cancel');
+    return this.view(next);
+  }
+
+  current(): SaleView | null {
+    const rec = this.currentRecord();
+    return rec ? this.view(rec) : null;
+  }
+
+  sale(orderId: string): SaleView | null {
+    if (this.draft && this.draft.orderId === orderId) return this.view(this.draft);
+    const rec = this.journal.sale(orderId);
+    return rec ? this.view(rec) : null;
+  }
+
+  onSaleUpdated(listener: (sale: SaleView) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async refund(
+    orderId: string,
+    amountMinor: number,
+    options: { automatic?: boolean } = {},
+  ): Promise<SaleView> {
+    this.assertRunning();
+    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+      throw new EngineError('amount-invalid', 'The refund amount must be more than zero');
+    }
+    const sale = this.journal.sale(orderId);
+    if (!sale) throw new EngineError('not-found', `There is no sale ${orderId}`);
+    const now = this.clock.now();
+    const index = this.journal.refundsOf(orderId).length + 1;
+    const record: RefundRecord = {
+      refundId: refundIdFor(orderId, index),
+      orderId,
+      amountMinor,
+      currency: sale.currency,
+      status: 'submitting',
+      reason: null,
+      reasonCode: null,
+      automatic: options.automatic === true,
+      gatewayRefundId: null,
+      sends: 1,
+      settled: false,
+      createdAt: now,
+      updatedAt: now,
+      day: this.dayOf(now),
+    };
+    const created = this.journal.createRefund(record, {
+      kind: 'refund-submitted',
+      detail: { amountMinor, automatic: record.automatic },
+    });
+    if (!created.ok) {
+      if (created.problem === 'no-sale') {
+        throw new EngineError('not-found', `There is no sale ${orderId}`);
+      }
+      if (created.problem === 'not-paid') {
+        throw new EngineError(
+          'refund-not-allowed',
+          created.sale.settled
+            ? `This sale was not paid (${created.sale.status}) — there is nothing to refund`
+            : 'This sale is not confirmed yet — it can be refunded once it is paid',
+        );
+      }
+      throw new EngineError(
+        'refund-exceeds-balance',
+        created.availableMinor <= 0
+          ? 'This sale is already fully refunded'
+          : `Only ${formatForDisplay(created.availableMinor, sale.currency)} can still be refunded on this sale`,
+      );
+    }
+    this.emitSale(orderId);
+    this.fault('refund-after-journal-before-request');
+    const live: LiveRefund = {
+      refundId: record.refundId,
+      task: null,
+      wake: null,
+      notFoundSince: null,
+    };
+    this.refundLives.set(record.refundId, live);
+    const first = deferred<void>();
+    const task = (async () => {
+      try {
+        const outcome = await this.client.refund({
+          merchantTransactionId: orderId,
+          merchantRefundId: record.refundId,
+          amountMinor,
+          currency: sale.currency,
+        });
+        this.applyRefund(record.refundId, outcome, 'refund');
+      } catch (error) {
+        first.reject(error);
+        throw error;
+      }
+      first.resolve();
+      await this.refundLoop(live, false);
+    })();
+    this.runRefundTask(live, task);
+    await first.promise;
+    return this.viewOf(orderId);
+  }
+
+  history(filter: SaleFilter = {}): SaleView[] {
+    return this.journal.listSales(filter).map((rec) => this.view(rec));
+  }
+
+  report(day: string): ZReport {
+    return zReport(day, this.journal.daySummary(day));
+  }
+
+  exportCsv(day: string): { filename: string; csv: string } {
+    const sales = this.journal.salesOfDay(day);
+    const methods = new Map(sales.map((s) => [s.orderId, s.method]));
+    const csv = dayCsv(
+      sales,
+      (orderId) => this.journal.refundsOf(orderId),
+      this.journal.refundsOfDay(day),
+      (orderId) =>
+        methods.has(orderId)
+          ? (methods.get(orderId) ?? null)
+          : (this.journal.sale(orderId)?.method ?? null),
+    );
+    return { filename: `pospay-${day}.csv`, csv };
+  }
+
+  events(orderId: string): JournalEvent[] {
+    return this.journal.events(orderId);
+  }
+
+  async recover(): Promise<void> {
+    this.assertRunning();
+    // The sale that was on screen when the terminal stopped comes back on screen, with a
+    // fresh deadline: the cashier sees it resolve (or cancels it) before the next sale.
+    const unsettled = this.journal.unsettledSales();
+    if (!this.currentId) {
+      const onScreen = [...unsettled].reverse().find((s) => !s.abandoned);
+      if (onScreen) {
+        this.currentId = onScreen.orderId;
+        const live = this.liveFor(onScreen.orderId, true);
+        const deadline = this.settingsOf().customerDeadlineMs;
+        live.deadlineAt = this.clock.monotonic() + deadline;
+        this.armDeadline(live, deadline);
+        this.log('info', 'recovered the sale that was in progress', {
+          orderId: onScreen.orderId,
+        });
+      }
+    }
+    await this.sweep();
+  }
+
+  sweep(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.sweeping) {
+      this.sweeping = this.sweepOnce().finally(() => {
+        this.sweeping = null;
+      });
+    }
+    return this.sweeping;
+  }
+
+  startSweeper(): void {
+    if (this.sweeper || this.stopped) return;
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((error: unknown) => {
+        this.log('error', 'sweep failed', { error: String(error) });
+      });
+    }, this.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  async refresh(orderId: string, options: { waitMs?: number } = {}): Promise<SaleView> {
+    const rec = this.journal.sale(orderId);
+    if (!rec) {
+      if (this.draft?.orderId === orderId) return this.view(this.draft);
+      throw new EngineError('not-found', `There is no sale ${orderId}`);
+    }
+    if (!this.stopped) {
+      const started: Promise<void>[] = [];
+      if (!rec.settled && !this.lives.get(orderId)?.task) {
+        started.push(this.startRecoveredSale(rec));
+      }
+      for (const refund of this.journal.refundsOf(orderId)) {
+        if (!refund.settled && !this.refundLives.get(refund.refundId)?.task) {
+          started.push(this.startRecoveredRefund(refund));
+        }
+      }
+      await Promise.all(started);
+      const waitMs = options.waitMs ?? 0;
+      if (waitMs > 0) {
+        const tasks = [
+          this.lives.get(orderId)?.task,
+          ...this.journal.refundsOf(orderId).map((r) => this.refundLives.get(r.refundId)?.task),
+        ].filter((t): t is Promise<void> => t !== undefined && t !== null);
+        await this.raceTimeout(Promise.allSettled(tasks), waitMs);
+      }
+    }
+    return this.viewOf(orderId);
+  }
+
+  async whenIdle(timeoutMs = 120_000): Promise<boolean> {
+    const until = this.clock.monotonic() + timeoutMs;
+    while (this.tracked.size > 0) {
+      const left = until - this.clock.monotonic();
+      if (left <= 0) return false;
+      await this.raceTimeout(Promise.allSettled([...this.tracked]), left);
+    }
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    for (const live of this.lives.values()) {
+      if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
+      live.deadlineTimer = null;
+      live.wake?.();
+    }
+    for (const live of this.refundLives.values()) live.wake?.();
+    while (this.tracked.size > 0) await Promise.allSettled([...this.tracked]);
+    if (this.sweeping) await this.sweeping.catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- sales: resolution
+
+  /** Sends the attempt (same requestId every time) and applies the answer. */
+  private async payOnce(live: LiveSale): Promise<Applied> {
+    const outcome = await this.sendPay(live);
+    const applied = this.applyPayment(live, outcome, 'pay');
+    if (applied === 'not-found') {
+      // unifiedPay never answers "not found"; treat it as an unknown outcome.
+      this.toWaiting(live.orderId, { kind: 'answer-unknown', detail: outcomeDetail(outcome) });
+      return 'pending';
+    }
+    return applied;
+  }
+
+  private async sendPay(live: LiveSale): Promise<PaymentOutcome> {
+    const rec = this.mustSale(live.orderId);
+    if (live.code === null || rec.method === null || rec.requestId === null) {
+      throw new Error(`sale ${rec.orderId} has no attempt to send`);
+    }
+    live.paying = true;
+    let outcome: PaymentOutcome;
+    try {
+      outcome = await this.client.unifiedPay({
+        merchantTransactionId: rec.orderId,
+        requestId: rec.requestId,
+        amountMinor: rec.amountMinor,
+        currency: rec.currency,
+        method: rec.method,
+        scanCodeId: live.code,
+      });
+    } finally {
+      live.paying = false;
+    }
+    this.fault('after-send-before-answer');
+    return outcome;
+  }
+
+  /** Queries on the schedule until the sale is final (or the engine stops). */
+  private async resolveLoop(live: LiveSale, immediate: boolean): Promise<void> {
+    let index = 0;
+    for (;;) {
+      if (this.stopped) return;
+      const rec = this.journal.sale(live.orderId);
+      if (!rec || rec.settled) return;
+      let delay = immediate && index === 0 ? 0 : queryDelay(this.schedule, index);
+      index += 1;
+      if (live.deadlineAt !== null && !rec.abandoned) {
+        delay = Math.max(0, Math.min(delay, live.deadlineAt - this.clock.monotonic()));
+      }
+      await this.sleep(live, delay);
+      if (this.stopped) return;
+      if (await this.resolveStep(live)) return;
+    }
+  }
+
+  /** One query and what follows from it. True when the sale is final. */
+  private async resolveStep(live: LiveSale): Promise<boolean> {
+    const rec = this.journal.sale(live.orderId);
+    if (!rec || rec.settled) return true;
+    live.querying = true;
+    let outcome: PaymentOutcome;
+    try {
+      outcome = await this.client.query({ merchantTransactionId: live.orderId });
+    } finally {
+      live.querying = false;
+    }
+    const applied = this.applyPayment(live, outcome, 'query');
+    if (applied === 'settled') return true;
+    if (applied === 'not-found') {
+      if (await this.onNotFound(live)) return true;
+    } else {
+      live.notFoundSince = null;
+    }
+    this.checkDeadline(live);
+    return false;
+  }
+
+  /**
+   * The gateway has no trace of the payment. With the code still in memory (this process
+   * sent it) and the cashier still waiting, the SAME attempt is sent again — the gateway
+   * de-duplicates on requestId, so this can never charge twice. Otherwise (after a restart,
+   * or the cashier gave up) the sale ends as not paid once it stays unknown for a while.
+   */
+  private async onNotFound(live: LiveSale): Promise<boolean> {
+    const rec = this.mustSale(live.orderId);
+    if (live.code !== null && !rec.abandoned && live.resends < this.maxResends && !this.stopped) {
+      live.resends += 1;
+      this.commit(
+        rec,
+        {},
+        { kind: 'resend', detail: { attempt: rec.attempt, resend: live.resends } },
+      );
+      const outcome = await this.sendPay(live);
+      const applied = this.applyPayment(live, outcome, 'resend');
+      live.notFoundSince = null;
+      return applied === 'settled';
+    }
+    const now = this.clock.monotonic();
+    if (live.notFoundSince === null) live.notFoundSince = now;
+    if (now - live.notFoundSince >= this.notFoundGraceMs) {
+      this.settle(
+        live,
+        rec,
+        'closed',
+        REASONS.notSent,
+        { kind: 'resolved', detail: { outcome: 'not-found' } },
+        {},
+      );
+      return true;
+    }
+    return false;
+  }
+
+  private checkDeadline(live: LiveSale): void {
+    const rec = this.journal.sale(live.orderId);
+    if (!rec || rec.settled || rec.abandoned || live.deadlineAt === null) return;
+    if (this.clock.monotonic() >= live.deadlineAt - DEADLINE_EPSILON_MS) {
+      this.abandon(rec, 'deadline');
+    }
+  }
+
+  private armDeadline(live: LiveSale, delayMs: number): void {
+    if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
+    live.deadlineTimer = setTimeout(() => {
+      live.deadlineTimer = null;
+      this.onDeadline(live);
+    }, delayMs);
+    live.deadlineTimer.unref();
+  }
+
+  /**
+   * The deadline passed. A sleeping resolver is woken to ask once more first (the payer may
+   * have confirmed a moment ago); a request still in flight cannot be waited for.
+   */
+  private onDeadline(live: LiveSale): void {
+    const rec = this.journal.sale(live.orderId);
+    if (!rec || rec.settled || rec.abandoned || this.stopped) return;
+    if (live.paying) {
+      this.abandon(rec, 'deadline');
+    } else if (live.wake) {
+      live.wake();
+    } else if (live.querying) {
+      live.deadlineTimer = setTimeout(() => {
+        live.deadlineTimer = null;
+        const again = this.journal.sale(live.orderId);
+        if (again && !again.settled && !again.abandoned && !this.stopped) {
+          this.abandon(again, 'deadline');
+        }
+      }, this.deadlineSlackMs);
+      live.deadlineTimer.unref();
+    } else {
+      this.abandon(rec, 'deadline');
+    }
+  }
+
+  private abandon(rec: SaleRecord, cause: AbandonCause): SaleRecord {
+    const live = this.lives.get(rec.orderId);
+    if (live?.deadlineTimer) {
+      clearTimeout(live.deadlineTimer);
+      live.deadlineTimer = null;
+    }
+    this.log('info', cause === 'deadline' ? 'customer did not confirm in time' : 'cancelled', {
+      orderId: rec.orderId,
+    });
+    return this.commit(
+      rec,
+      { status: 'unknown', abandoned: cause, ...abandonReason(cause) },
+      { kind: 'abandoned', detail: { cause } },
+    );
+  }
+
+  private toWaiting(orderId: string, event: JournalEventInput, gatewayStatus?: string): void {
+    const rec = this.mustSale(orderId);
+    if (rec.status !== 'submitting') return;
+    this.commit(
+      rec,
+      {
+        status: 'waiting-for-customer',
+        ...(gatewayStatus !== undefined ? { gatewayStatus } : {}),
+      },
+      event,
+    );
+  }
+
+  /** Applies one answer about the payment (from unifiedPay, a re-send or a query). */
+  private applyPayment(
+    live: LiveSale,
+    outcome: PaymentOutcome,
+    via: 'pay' | 'resend' | 'query',
+  ): Applied {
+    const rec = this.mustSale(live.orderId);
+    if (rec.settled) return 'settled';
+    const detail = { via, ...outcomeDetail(outcome) };
+    const kind = via === 'query' ? 'resolved' : 'answer';
+    switch (outcome.kind) {
+      case 'paid': {
+        if (outcome.amountMinor !== undefined && outcome.amountMinor !== rec.amountMinor) {
+          this.log('warn', 'the gateway states another amount for this payment', {
+            orderId: rec.orderId,
+            statedMinor: outcome.amountMinor,
+          });
+          Object.assign(detail, { statedAmountMinor: outcome.amountMinor });
+        }
+        const next = this.settle(
+          live,
+          rec,
+          'paid',
+          rec.abandoned ? REASONS.autoRefunded : null,
+          { kind, detail },
+          {
+            transactionId: outcome.transactionId ?? rec.transactionId,
+            gatewayStatus: outcome.status ?? 'SUCCESS',
+          },
+        );
+        if (next.abandoned) this.startAutoRefund(next);
+        return 'settled';
+      }
+      case 'declined':
+        this.settle(
+          live,
+          rec,
+          'declined',
+          declineReason(outcome),
+          { kind, detail },
+          {
+            transactionId: outcome.transactionId ?? rec.transactionId,
+            gatewayStatus: outcome.status ?? null,
+          },
+        );
+        return 'settled';
+      case 'closed':
+        this.settle(
+          live,
+          rec,
+          'closed',
+          closedReason(rec.abandoned),
+          { kind, detail },
+          {
+            transactionId: outcome.transactionId ?? rec.transactionId,
+            gatewayStatus: outcome.status ?? 'CLOSED',
+          },
+        );
+        return 'settled';
+      case 'pending':
+        if (rec.status === 'submitting') {
+          this.toWaiting(rec.orderId, { kind, detail }, outcome.status);
+          this.fault('waiting-for-customer');
+        }
+        return 'pending';
+      case 'unknown':
+        // Timeout, dropped connection, 5xx, bad signature: the money may have moved.
+        this.log('warn', 'payment outcome unknown', {
+          orderId: rec.orderId,
+          via,
+          cause: outcome.cause,
+        });
+        if (rec.status === 'submitting')
+          this.toWaiting(rec.orderId, { kind: 'answer-unknown', detail });
+        return 'pending';
+      case 'not-found':
+        return 'not-found';
+      case 'rejected':
+        if (via === 'query' || categoryOf(outcome.code) === 'duplicate') {
+          // A query refused, or "duplicated transaction": the query decides, later.
+          this.log('warn', 'gateway refused the call', {
+            orderId: rec.orderId,
+            via,
+            code: outcome.code,
+          });
+          if (rec.status === 'submitting') this.toWaiting(rec.orderId, { kind, detail });
+          return 'pending';
+        }
+        this.settle(
+          live,
+          rec,
+          'declined',
+          rejectedReason(outcome, outcome.reason),
+          { kind, detail },
+          {},
+        );
+        return 'settled';
+    }
+  }
+
+  private settle(
+    live: LiveSale,
+    rec: SaleRecord,
+    status: 'paid' | 'declined' | 'closed',
+    reason: Reason | null,
+    event: JournalEventInput,
+    extra: Partial<SaleRecord>,
+  ): SaleRecord {
+    if (live.deadlineTimer) {
+      clearTimeout(live.deadlineTimer);
+      live.deadlineTimer = null;
+    }
+    live.code = null; // the code is single use: forget it as soon as the sale is final
+    const recovered = live.fromRecovery;
+    const next = this.commit(
+      rec,
+      {
+        ...extra,
+        status,
+        settled: true,
+        recovered,
+        reason: reason?.reason ?? null,
+        reasonCode: reason?.reasonCode ?? null,
+      },
+      recovered ? { ...event, detail: { ...event.detail, recovered: true } } : event,
+    );
+    this.log('info', `sale ${status}`, { orderId: rec.orderId, recovered });
+    return next;
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  private startAutoRefund(sale: SaleRecord): void {
+    const remaining = sale.amountMinor - this.journal.committedRefundMinor(sale.orderId);
+    if (remaining <= 0 || this.stopped) return;
+    this.log('warn', 'an abandoned sale was paid: refunding it automatically', {
+      orderId: sale.orderId,
+    });
+    const task = this.refund(sale.orderId, remaining, { automatic: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.log('error', 'automatic refund could not be journaled', {
+          orderId: sale.orderId,
+          error: String(error),
+        });
+      },
+    );
+    this.track(task);
+  }
+
+  private applyRefund(
+    refundId: string,
+    outcome: RefundOutcome,
+    via: 'refund' | 'resend' | 'query',
+  ): Applied {
+    const rec = this.journal.refund(refundId);
+    if (!rec || rec.settled) return 'settled';
+    const detail = { via, ...outcomeDetail(outcome) };
+    const kind = via === 'query' ? 'refund-resolved' : 'refund-answer';
+    switch (outcome.kind) {
+      case 'refunded':
+        this.commitRefund(
+          rec,
+          {
+            status: 'refunded',
+            settled: true,
+            reason: null,
+            reasonCode: null,
+            gatewayRefundId: outcome.refundId ?? rec.gatewayRefundId,
+          },
+          { kind, detail },
+        );
+        return 'settled';
+      case 'declined':
+        this.commitRefund(
+          rec,
+          {
+            status: 'declined',
+            settled: true,
+            ...refundDeclinedReason(outcome, outcome.reason),
+            gatewayRefundId: outcome.refundId ?? rec.gatewayRefundId,
+          },
+          { kind, detail },
+        );
+        return 'settled';
+      case 'pending':
+        if (rec.status !== 'pending')
+          this.commitRefund(rec, { status: 'pending' }, { kind, detail });
+        return 'pending';
+      case 'unknown':
+        if (rec.status === 'submitting')
+          this.commitRefund(rec, { status: 'unknown' }, { kind, detail });
+        return 'pending';
+      case 'not-found':
+        if (via === 'query') return 'not-found';
+        if (rec.status === 'submitting')
+          this.commitRefund(rec, { status: 'unknown' }, { kind, detail });
+        return 'pending';
+      case 'rejected':
+        if (via === 'query') {
+          this.log('warn', 'gateway refused the refund query', { refundId, code: outcome.code });
+          return 'pending';
+        }
+        this.commitRefund(
+          rec,
+          {
+            status: 'declined',
+            settled: true,
+            ...refundDeclinedReason(outcome, outcome.reason),
+          },
+          { kind, detail },
+        );
+        return 'settled';
+    }
+  }
+
+  private async refundLoop(live: LiveRefund, immediate: boolean): Promise<void> {
+    let index = 0;
+    for (;;) {
+      if (this.stopped) return;
+      const rec = this.journal.refund(live.refundId);
+      if (!rec || rec.settled) return;
+      const delay = immediate && index === 0 ? 0 : queryDelay(this.schedule, index);
+      index += 1;
+      await this.sleep(live, delay);
+      if (this.stopped) return;
+      if (await this.refundStep(live)) return;
+    }
+  }
+
+  private async refundStep(live: LiveRefund): Promise<boolean> {
+    const rec = this.journal.refund(live.refundId);
+    if (!rec || rec.settled) return true;
+    const outcome = await this.client.refundQuery({
+      merchantRefundId: rec.refundId,
+      merchantTransactionId: rec.orderId,
+    });
+    const applied = this.applyRefund(rec.refundId, outcome, 'query');
+    if (applied === 'settled') return true;
+    if (applied !== 'not-found') {
+      live.notFoundSince = null;
+      return false;
+    }
+    // The gateway never got this refund (e.g. the till died right after journaling it):
+    // send it again with the same merchantRefundId, after a short grace.
+    const now = this.clock.monotonic();
+    if (live.notFoundSince === null) live.notFoundSince = now;
+    if (now - live.notFoundSince < this.notFoundGraceMs || this.stopped) return false;
+    if (rec.sends > this.maxRefundResends) return false;
+    const resent = this.commitRefund(
+      rec,
+      { sends: rec.sends + 1 },
+      {
+        kind: 'refund-resend',
+        detail: { sends: rec.sends + 1 },
+      },
+    );
+    live.notFoundSince = null;
+    const answer = await this.client.refund({
+      merchantTransactionId: resent.orderId,
+      merchantRefundId: resent.refundId,
+      amountMinor: resent.amountMinor,
+      currency: resent.currency,
+    });
+    return this.applyRefund(resent.refundId, answer, 'resend') === 'settled';
+  }
+
+  private commitRefund(
+    rec: RefundRecord,
+    patch: Partial<RefundRecord>,
+    event: JournalEventInput,
+  ): RefundRecord {
+    const next: RefundRecord = { ...rec, ...patch, updatedAt: this.clock.now() };
+    this.journal.saveRefund(next, event);
+    this.emitSale(next.orderId);
+    return next;
+  }
+
+  // ---------------------------------------------------------------- recovery / sweeper
+
+  private async sweepOnce(): Promise<void> {
+    const starts: (() => Promise<void>)[] = [];
+    for (const sale of this.journal.unsettledSales()) {
+      if (this.lives.get(sale.orderId)?.task) continue;
+      starts.push(() => this.startRecoveredSale(sale));
+    }
+    for (const refund of this.journal.unsettledRefunds()) {
+      if (this.refundLives.get(refund.refundId)?.task) continue;
+      starts.push(() => this.startRecoveredRefund(refund));
+    }
+    for (const sale of this.journal.abandonedPaidWithoutAutoRefund()) {
+      this.startAutoRefund(sale);
+    }
+    // First passes, a few at a time (an outage can leave many behind).
+    for (let i = 0; i < starts.length; i += this.recoveryConcurrency) {
+      if (this.stopped) return;
+      await Promise.all(starts.slice(i, i + this.recoveryConcurrency).map((start) => start()));
+    }
+  }
+
+  /** Starts resolving a journaled sale nobody is resolving; resolves after its first query. */
+  private startRecoveredSale(sale: SaleRecord): Promise<void> {
+    const live = this.liveFor(sale.orderId, true);
+    const first = deferred<void>();
+    const task = (async () => {
+      let done = false;
+      try {
+        done = await this.resolveStep(live);
+      } finally {
+        first.resolve();
+      }
+      if (!done) await this.resolveLoop(live, false);
+    })();
+    this.runSaleTask(live, task);
+    return first.promise;
+  }
+
+  private startRecoveredRefund(refund: RefundRecord): Promise<void> {
+    const live: LiveRefund = {
+      refundId: refund.refundId,
+      task: null,
+      wake: null,
+      notFoundSince: null,
+    };
+    this.refundLives.set(refund.refundId, live);
+    const first = deferred<void>();
+    const task = (async () => {
+      let done = false;
+      try {
+        done = await this.refundStep(live);
+      } finally {
+        first.resolve();
+      }
+      if (!done) await this.refundLoop(live, false);
+    })();
+    this.runRefundTask(live, task);
+    return first.promise;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private liveFor(orderId: string, fromRecovery: boolean): LiveSale {
+    let live = this.lives.get(orderId);
+    if (!live) {
+      live = {
+        orderId,
+        code: null,
+        deadlineAt: null,
+        deadlineTimer: null,
+        paying: false,
+        querying: false,
+        task: null,
+        wake: null,
+        notFoundSince: null,
+        resends: 0,
+        fromRecovery,
+      };
+      this.lives.set(orderId, live);
+    } else if (!live.task) {
+      live.fromRecovery = fromRecovery;
+    }
+    return live;
+  }
+
+  private runSaleTask(live: LiveSale, task: Promise<void>): void {
+    const wrapped = task
+      .catch((error: unknown) => {
+        this.log('error', 'resolving a sale failed; the sweeper will retry', {
+          orderId: live.orderId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => {
+        if (live.task === wrapped) live.task = null;
+        const rec = this.journal.isOpen ? this.journal.sale(live.orderId) : undefined;
+        if (!rec || rec.settled || this.stopped) {
+          if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
+          live.deadlineTimer = null;
+          live.code = null;
+          if (this.lives.get(live.orderId) === live) this.lives.delete(live.orderId);
+        }
+      });
+    live.task = wrapped;
+    this.track(wrapped);
+  }
+
+  private runRefundTask(live: LiveRefund, task: Promise<void>): void {
+    const wrapped = task
+      .catch((error: unknown) => {
+        this.log('error', 'resolving a refund failed; the sweeper will retry', {
+          refundId: live.refundId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => {
+        if (live.task === wrapped) live.task = null;
+        if (this.refundLives.get(live.refundId) === live) this.refundLives.delete(live.refundId);
+      });
+    live.task = wrapped;
+    this.track(wrapped);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.tracked.add(promise);
+    void promise.finally(() => this.tracked.delete(promise));
+  }
+
+  private sleep(live: { wake: (() => void) | null }, ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (live.wake === done) live.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      live.wake = done;
+    });
+  }
+
+  private async raceTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      promise,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, ms));
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+  }
+
+  private fault(point: FaultPoint): void {
+    this.faultHook?.(point);
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new EngineError('engine-stopped', 'The terminal is shutting down');
+  }
+
+  private currentRecord(): SaleRecord | null {
+    if (!this.currentId) return null;
+    if (this.draft && this.draft.orderId === this.currentId) return this.draft;
+    return this.journal.sale(this.currentId) ?? null;
+  }
+
+  private mustSale(orderId: string): SaleRecord {
+    const rec = this.journal.sale(orderId);
+    if (!rec) throw new EngineError('not-found', `There is no sale ${orderId}`);
+    return rec;
+  }
+
+  /** One durable transition: journal first, then the screen. */
+  private commit(
+    rec: SaleRecord,
+    patch: Partial<SaleRecord>,
+    event: JournalEventInput,
+  ): SaleRecord {
+    const next: SaleRecord = { ...rec, ...patch, updatedAt: this.clock.now() };
+    this.journal.saveSale(next, event);
+    if (this.listeners.size > 0) this.emit(this.view(next));
+    return next;
+  }
+
+  private emitSale(orderId: string): void {
+    if (this.listeners.size === 0) return;
+    const rec = this.journal.sale(orderId);
+    if (rec) this.emit(this.view(rec));
+  }
+
+  private emit(view: SaleView): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(view);
+      } catch (error) {
+        this.log('error', 'a sale listener failed', { error: String(error) });
+      }
+    }
+  }
+
+  private viewOf(orderId: string): SaleView {
+    const view = this.sale(orderId);
+    if (!view) throw new EngineError('not-found', `There is no sale ${orderId}`);
+    return view;
+  }
+
+  private view(rec: SaleRecord): SaleView {
+    const refunds =
+      rec.status === 'awaiting-scan' && rec.attempt === 0
+        ? []
+        : this.journal.refundsOf(rec.orderId);
+    const live = this.lives.get(rec.orderId);
+    const waiting =
+      !rec.settled &&
+      !rec.abandoned &&
+      (rec.status === 'submitting' || rec.status === 'waiting-for-customer');
+    const remainingMs =
+      waiting && live && live.deadlineAt !== null
+        ? Math.max(0, Math.round(live.deadlineAt - this.clock.monotonic()))
+        : null;
+    return toSaleView(rec, refunds, remainingMs);
+  }
+}
+
+export function createPaymentEngine(options: PaymentEngineOptions): PaymentEngine {
+  return new Engine(options);
+}
+
+export { EngineError } from './errors.ts';

@@ -1,0 +1,96 @@
+/**
+ * What the cashier reads when a sale is not (or not yet) paid: one short sentence each, with
+ * a stable reasonCode next to it for the screen's translations and for tests.
+ */
+import type { GatewayAnswer } from '../../shared/gateway/outcome.ts';
+import { categoryOf } from '../../shared/gateway/resultCodes.ts';
+import type { AbandonCause } from '../journal/journal.ts';
+
+export interface Reason {
+  reason: string;
+  reasonCode: string;
+}
+
+export const REASONS = {
+  customerTimeout: {
+    reason: 'Customer did not confirm in time',
+    reasonCode: 'customer-timeout',
+  },
+  cancelled: {
+    reason: 'Cancelled — checking with the gateway that nothing was charged',
+    reasonCode: 'cancelled',
+  },
+  closedAfterTimeout: {
+    reason: 'Customer did not confirm in time — nothing was charged',
+    reasonCode: 'customer-timeout',
+  },
+  closedAfterCancel: {
+    reason: 'Cancelled — nothing was charged',
+    reasonCode: 'cancelled',
+  },
+  closed: {
+    reason: 'The customer did not confirm — the order was closed, nothing was charged',
+    reasonCode: 'closed',
+  },
+  codeExpired: {
+    reason: 'Payment code expired — ask the customer for a fresh code',
+    reasonCode: 'code-expired',
+  },
+  notSent: {
+    reason: 'The payment did not reach the gateway — nothing was charged',
+    reasonCode: 'not-sent',
+  },
+  autoRefunded: {
+    reason: 'Paid after the till stopped waiting — refunded automatically',
+    reasonCode: 'auto-refunded',
+  },
+  inProgress: {
+    reason: 'Already a payment in progress — finish it first',
+    reasonCode: 'sale-in-progress',
+  },
+} as const satisfies Record<string, Reason>;
+
+/** A gateway text shown to the cashier: one line, bounded. */
+function clean(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}
+
+/** Why a payment was declined (FAILED, 105000, 20xxxx, 30xxxx). */
+export function declineReason(answer: GatewayAnswer): Reason {
+  const codes = [answer.code, answer.resultCode];
+  if (codes.some((c) => categoryOf(c) === 'code-expired')) return REASONS.codeExpired;
+  const description = clean(answer.description);
+  if (codes.some((c) => categoryOf(c) === 'risk-declined')) {
+    return {
+      reason: `Declined by the wallet's risk check${description ? `: ${description}` : ''} — ask for another way to pay`,
+      reasonCode: 'risk-declined',
+    };
+  }
+  let reason = 'Declined by the wallet — the customer may try again with a new code';
+  if (/^declined\b/i.test(description)) reason = description;
+  else if (description) reason = `Declined by the wallet: ${description}`;
+  return { reason, reasonCode: 'declined' };
+}
+
+/** The gateway refused the request itself (configuration, credentials, parameters). */
+export function rejectedReason(answer: GatewayAnswer, text: string): Reason {
+  return {
+    reason: `The gateway refused the payment (${answer.code}): ${clean(text)}`,
+    reasonCode: 'gateway-rejected',
+  };
+}
+
+export function closedReason(abandoned: AbandonCause | null): Reason {
+  if (abandoned === 'deadline') return REASONS.closedAfterTimeout;
+  if (abandoned === 'cancel') return REASONS.closedAfterCancel;
+  return REASONS.closed;
+}
+
+export function abandonReason(cause: AbandonCause): Reason {
+  return cause === 'deadline' ? REASONS.customerTimeout : REASONS.cancelled;
+}
+
+export function refundDeclinedReason(answer: GatewayAnswer, text: string): Reason {
+  return { reason: `Refund refused by the gateway: ${clean(text)}`, reasonCode: 'refund-declined' };
+}

@@ -1,0 +1,44 @@
+/** Journal records → the SaleView the screen renders (shared/ipc/contract.ts). */
+import type { RefundView, SaleView } from '../../shared/ipc/contract.ts';
+import type { RefundRecord, SaleRecord } from '../journal/journal.ts';
+
+export function toRefundView(r: RefundRecord): RefundView {
+  return {
+    refundId: r.refundId,
+    orderId: r.orderId,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    automatic: r.automatic,
+    createdAt: r.createdAt,
+  };
+}
+
+/** `remainingMs` only while the cashier is still waiting for the customer. */
+export function toSaleView(
+  rec: SaleRecord,
+  refunds: RefundRecord[],
+  remainingMs: number | null,
+): SaleView {
+  const refundViews = refunds.map(toRefundView);
+  return {
+    orderId: rec.orderId,
+    status: rec.status,
+    amountMinor: rec.amountMinor,
+    currency: rec.currency,
+    method: rec.method,
+    maskedCode: rec.maskedCode,
+    reason: rec.reason,
+    reasonCode: rec.reasonCode,
+    remainingMs,
+    abandoned: rec.abandoned !== null,
+    recovered: rec.recovered,
+    refundedMinor: refunds
+      .filter((r) => r.status === 'refunded')
+      .reduce((sum, r) => sum + r.amountMinor, 0),
+    refunds: refundViews,
+    createdAt: rec.createdAt,
+    updatedAt: rec.updatedAt,
+  };
+}

@@ -1,0 +1,666 @@
+/**
+ * The sales journal: one SQLite file (better-sqlite3) in the data folder, WAL mode,
+ * `synchronous=FULL`, so every committed transition is on disk before the call that follows
+ * it. The payment engine writes each transition here BEFORE the network call it leads to.
+ *
+ * Layout: `events` is the append-only log — one row per transition of a sale or a refund,
+ * holding its state after the transition. A transition is ONE INSERT (one durable commit);
+ * triggers keep `sales` and `refunds` (the current state, what history and recovery read)
+ * in step inside that same statement, so they can never disagree with the log.
+ *
+ * What is never stored: a payment code in clear (only `maskCode` output) and the salt (the
+ * journal never receives it). Errors leave as JournalError with a clear message; a damaged
+ * or foreign file is never rewritten.
+ */
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { RefundView, SaleStatus } from '../../shared/ipc/contract.ts';
+import type { Currency } from '../../shared/money.ts';
+import type { PaymentMethod } from '../../shared/paymentCode.ts';
+import { JournalError, toJournalError } from './errors.ts';
+import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
+
+export const JOURNAL_FILE = 'journal.sqlite';
+
+export type AbandonCause = 'cancel' | 'deadline';
+export type RefundStatus = RefundView['status'];
+
+export interface SaleRecord {
+  /** The gateway's merchantTransactionId. */
+  orderId: string;
+  terminalId: string;
+  status: SaleStatus;
+  amountMinor: number;
+  currency: Currency;
+  method: PaymentMethod | null;
+  /** Masked payment code of the latest attempt (never the code itself). */
+  maskedCode: string | null;
+  source: string | null;
+  /** Number of the latest attempt (a new code = a new attempt); 0 before any. */
+  attempt: number;
+  /** requestId of the latest attempt. */
+  requestId: string | null;
+  transactionId: string | null;
+  gatewayStatus: string | null;
+  reason: string | null;
+  reasonCode: string | null;
+  /** Set when the cashier stopped waiting (cancel) or the deadline passed. */
+  abandoned: AbandonCause | null;
+  /** The final state was found after a restart. */
+  recovered: boolean;
+  /** The gateway's answer is final (paid, declined, closed): nothing left to resolve. */
+  settled: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** Business day (YYYY-MM-DD) the sale belongs to. */
+  day: string;
+}
+
+export interface RefundRecord {
+  /** The gateway's merchantRefundId. */
+  refundId: string;
+  orderId: string;
+  amountMinor: number;
+  currency: Currency;
+  status: RefundStatus;
+  reason: string | null;
+  reasonCode: string | null;
+  automatic: boolean;
+  gatewayRefundId: string | null;
+  /** How many times the refund request was sent (the same merchantRefundId each time). */
+  sends: number;
+  settled: boolean;
+  createdAt: number;
+  updatedAt: number;
+  day: string;
+}
+
+export interface JournalEventInput {
+  kind: string;
+  /** Extra facts (never a code in clear, never a secret). */
+  detail?: Record<string, unknown>;
+}
+
+export interface JournalEvent {
+  seq: number;
+  orderId: string;
+  refundId: string | null;
+  at: number;
+  kind: string;
+  status: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface SaleFilter {
+  day?: string;
+  status?: SaleStatus;
+  method?: PaymentMethod;
+  /** Part of the order id, transaction id or masked code. */
+  search?: string;
+  limit?: number;
+}
+
+export type CreateRefundResult =
+  | { ok: true }
+  | { ok: false; problem: 'no-sale' }
+  | { ok: false; problem: 'not-paid'; sale: SaleRecord }
+  | { ok: false; problem: 'exceeds-balance'; sale: SaleRecord; availableMinor: number };
+
+export interface DaySummaryRow {
+  method: string;
+  currency: Currency;
+  salesCount: number;
+  salesMinor: number;
+  refundsCount: number;
+  refundsMinor: number;
+}
+
+export interface OpenJournalOptions {
+  /** Folder of the journal (POS_DATA_DIR); created if missing. */
+  dir: string;
+  fileName?: string;
+  /** How long a write waits for another program's lock before failing (ms). */
+  busyTimeoutMs?: number;
+  /** For tests of the migration runner only. */
+  migrations?: readonly Migration[];
+}
+
+type Row = Record<string, unknown>;
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+const CACHE_KIB = 2048;
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function int(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function saleFromRow(row: Row): SaleRecord {
+  return {
+    orderId: String(row.order_id),
+    terminalId: String(row.terminal_id),
+    status: String(row.status) as SaleStatus,
+    amountMinor: int(row.amount_minor),
+    currency: String(row.currency) as Currency,
+    method: text(row.method) as PaymentMethod | null,
+    maskedCode: text(row.masked_code),
+    source: text(row.source),
+    attempt: int(row.attempt),
+    requestId: text(row.request_id),
+    transactionId: text(row.transaction_id),
+    gatewayStatus: text(row.gateway_status),
+    reason: text(row.reason),
+    reasonCode: text(row.reason_code),
+    abandoned: text(row.abandoned) as AbandonCause | null,
+    recovered: int(row.recovered) === 1,
+    settled: int(row.settled) === 1,
+    createdAt: int(row.created_at),
+    updatedAt: int(row.updated_at),
+    day: String(row.day),
+  };
+}
+
+function refundFromRow(row: Row): RefundRecord {
+  return {
+    refundId: String(row.refund_id),
+    orderId: String(row.order_id),
+    amountMinor: int(row.amount_minor),
+    currency: String(row.currency) as Currency,
+    status: String(row.status) as RefundStatus,
+    reason: text(row.reason),
+    reasonCode: text(row.reason_code),
+    automatic: int(row.automatic) === 1,
+    gatewayRefundId: text(row.gateway_refund_id),
+    sends: int(row.sends),
+    settled: int(row.settled) === 1,
+    createdAt: int(row.created_at),
+    updatedAt: int(row.updated_at),
+    day: String(row.day),
+  };
+}
+
+/** Every column of an event row, in the order of the INSERT below. */
+const EVENT_COLUMNS = [
+  'kind',
+  'detail',
+  'order_id',
+  'refund_id',
+  'terminal_id',
+  'status',
+  'amount_minor',
+  'currency',
+  'method',
+  'masked_code',
+  'source',
+  'attempt',
+  'request_id',
+  'transaction_id',
+  'gateway_status',
+  'reason',
+  'reason_code',
+  'abandoned',
+  'recovered',
+  'settled',
+  'automatic',
+  'gateway_refund_id',
+  'sends',
+  'created_at',
+  'updated_at',
+  'day',
+] as const;
+
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+
+function detailText(event: JournalEventInput): string | null {
+  return event.detail === undefined ? null : JSON.stringify(event.detail);
+}
+
+function saleEvent(sale: SaleRecord, event: JournalEventInput): unknown[] {
+  return [
+    event.kind,
+    detailText(event),
+    sale.orderId,
+    null,
+    sale.terminalId,
+    sale.status,
+    sale.amountMinor,
+    sale.currency,
+    sale.method,
+    sale.maskedCode,
+    sale.source,
+    sale.attempt,
+    sale.requestId,
+    sale.transactionId,
+    sale.gatewayStatus,
+    sale.reason,
+    sale.reasonCode,
+    sale.abandoned,
+    sale.recovered ? 1 : 0,
+    sale.settled ? 1 : 0,
+    null,
+    null,
+    null,
+    sale.createdAt,
+    sale.updatedAt,
+    sale.day,
+  ];
+}
+
+function refundEvent(refund: RefundRecord, event: JournalEventInput): unknown[] {
+  return [
+    event.kind,
+    detailText(event),
+    refund.orderId,
+    refund.refundId,
+    null,
+    refund.status,
+    refund.amountMinor,
+    refund.currency,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    refund.reason,
+    refund.reasonCode,
+    null,
+    null,
+    refund.settled ? 1 : 0,
+    refund.automatic ? 1 : 0,
+    refund.gatewayRefundId,
+    refund.sends,
+    refund.createdAt,
+    refund.updatedAt,
+    refund.day,
+  ];
+}
+
+/** Refuses a file that exists but is not SQLite, before SQLite opens it. */
+function checkHeader(file: string): void {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // does not exist yet
+  }
+  if (size === 0) return;
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(16);
+    const read = readSync(fd, buffer, 0, 16, 0);
+    if (read < 16 || buffer.toString('latin1') !== SQLITE_HEADER) {
+      throw new JournalError(
+        'journal-corrupt',
+        `The sales journal ${file} is not a database (damaged or replaced). It was left exactly ` +
+          'as it is: move it aside or restore it from a backup, then start the terminal again.',
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class Journal {
+  readonly file: string;
+  private db: Database.Database | null;
+  private readonly stmts: {
+    insertEvent: Database.Statement;
+    getSale: Database.Statement;
+    getRefund: Database.Statement;
+    refundsOf: Database.Statement;
+    unsettledSales: Database.Statement;
+    unsettledRefunds: Database.Statement;
+    committedRefunds: Database.Statement;
+    events: Database.Statement;
+    abandonedPaid: Database.Statement;
+  };
+  private readonly createRefundTx: {
+    immediate(refund: RefundRecord, event: JournalEventInput): CreateRefundResult;
+  };
+
+  /** Use openJournal(). */
+  constructor(db: Database.Database, file: string) {
+    this.db = db;
+    this.file = file;
+    this.stmts = {
+      insertEvent: db.prepare(INSERT_EVENT),
+      getSale: db.prepare('SELECT * FROM sales WHERE order_id = ?'),
+      getRefund: db.prepare('SELECT * FROM refunds WHERE refund_id = ?'),
+      refundsOf: db.prepare('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at, rowid'),
+      unsettledSales: db.prepare(
+        'SELECT * FROM sales WHERE settled = 0 ORDER BY created_at, rowid',
+      ),
+      unsettledRefunds: db.prepare(
+        'SELECT * FROM refunds WHERE settled = 0 ORDER BY created_at, rowid',
+      ),
+      committedRefunds: db.prepare(
+        "SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE order_id = ? AND status <> 'declined'",
+      ),
+      events: db.prepare(
+        'SELECT seq, order_id, refund_id, updated_at, kind, status, detail FROM events WHERE order_id = ? ORDER BY seq',
+      ),
+      abandonedPaid: db.prepare(
+        "SELECT * FROM sales s WHERE s.status = 'paid' AND s.abandoned IS NOT NULL AND NOT EXISTS " +
+          '(SELECT 1 FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1) ' +
+          'ORDER BY created_at',
+      ),
+    };
+    this.createRefundTx = db.transaction(
+      (refund: RefundRecord, event: JournalEventInput): CreateRefundResult => {
+        const row = this.stmts.getSale.get(refund.orderId) as Row | undefined;
+        if (!row) return { ok: false, problem: 'no-sale' };
+        const sale = saleFromRow(row);
+        if (sale.status !== 'paid') return { ok: false, problem: 'not-paid', sale };
+        const committed = int(
+          (this.stmts.committedRefunds.get(refund.orderId) as Row | undefined)?.total ?? 0,
+        );
+        const availableMinor = sale.amountMinor - committed;
+        if (refund.amountMinor > availableMinor) {
+          return { ok: false, problem: 'exceeds-balance', sale, availableMinor };
+        }
+        this.stmts.insertEvent.run(...refundEvent(refund, event));
+        return { ok: true };
+      },
+    );
+  }
+
+  private assertOpen(): void {
+    if (!this.db) throw new JournalError('journal-closed', 'The sales journal is closed.');
+  }
+
+  private get handle(): Database.Database {
+    if (!this.db) throw new JournalError('journal-closed', 'The sales journal is closed.');
+    return this.db;
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw toJournalError(error, this.file);
+    }
+  }
+
+  /** One durable transition of a sale: the row and its event, committed (fsync'd) together. */
+  saveSale(sale: SaleRecord, event: JournalEventInput): void {
+    this.guard(() => {
+      this.assertOpen();
+      // One statement: autocommit, so one durable commit (the trigger updates `sales`).
+      this.stmts.insertEvent.run(...saleEvent(sale, event));
+    });
+  }
+
+  /**
+   * Journals a new refund after checking, in the same write transaction, that the sale is
+   * paid and that the amount fits in what is left (paid minus every refund not declined).
+   */
+  createRefund(refund: RefundRecord, event: JournalEventInput): CreateRefundResult {
+    return this.guard(() => {
+      this.assertOpen();
+      return this.createRefundTx.immediate(refund, event);
+    });
+  }
+
+  /** One durable transition of an existing refund. */
+  saveRefund(refund: RefundRecord, event: JournalEventInput): void {
+    this.guard(() => {
+      this.assertOpen();
+      this.stmts.insertEvent.run(...refundEvent(refund, event));
+    });
+  }
+
+  sale(orderId: string): SaleRecord | undefined {
+    return this.guard(() => {
+      const row = this.stmts.getSale.get(orderId) as Row | undefined;
+      return row ? saleFromRow(row) : undefined;
+    });
+  }
+
+  refund(refundId: string): RefundRecord | undefined {
+    return this.guard(() => {
+      const row = this.stmts.getRefund.get(refundId) as Row | undefined;
+      return row ? refundFromRow(row) : undefined;
+    });
+  }
+
+  refundsOf(orderId: string): RefundRecord[] {
+    return this.guard(() => (this.stmts.refundsOf.all(orderId) as Row[]).map(refundFromRow));
+  }
+
+  /** Sales whose gateway outcome is not final yet, oldest first. */
+  unsettledSales(): SaleRecord[] {
+    return this.guard(() => (this.stmts.unsettledSales.all() as Row[]).map(saleFromRow));
+  }
+
+  unsettledRefunds(): RefundRecord[] {
+    return this.guard(() => (this.stmts.unsettledRefunds.all() as Row[]).map(refundFromRow));
+  }
+
+  /** Paid sales the cashier had abandoned and that have no automatic refund yet. */
+  abandonedPaidWithoutAutoRefund(): SaleRecord[] {
+    return this.guard(() => (this.stmts.abandonedPaid.all() as Row[]).map(saleFromRow));
+  }
+
+  /** Sum of every refund of the sale that is not declined (done, pending or unknown). */
+  committedRefundMinor(orderId: string): number {
+    return this.guard(() =>
+      int((this.stmts.committedRefunds.get(orderId) as Row | undefined)?.total ?? 0),
+    );
+  }
+
+  /** Newest first. */
+  listSales(filter: SaleFilter = {}): SaleRecord[] {
+    return this.guard(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.day !== undefined) {
+        where.push('day = ?');
+        params.push(filter.day);
+      }
+      if (filter.status !== undefined) {
+        where.push('status = ?');
+        params.push(filter.status);
+      }
+      if (filter.method !== undefined) {
+        where.push('method = ?');
+        params.push(filter.method);
+      }
+      const search = filter.search?.trim();
+      if (search) {
+        where.push(
+          "(instr(lower(order_id), lower(?)) > 0 OR instr(COALESCE(transaction_id, ''), ?) > 0 " +
+            "OR instr(COALESCE(masked_code, ''), ?) > 0)",
+        );
+        params.push(search, search, search);
+      }
+      const limit = Math.max(1, Math.min(filter.limit ?? 200, 100_000));
+      const sql =
+        `SELECT * FROM sales ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+        'ORDER BY created_at DESC, rowid DESC LIMIT ?';
+      return (this.handle.prepare(sql).all(...params, limit) as Row[]).map(saleFromRow);
+    });
+  }
+
+  /** Sales of one day oldest first, with their refunds (for the CSV export). */
+  salesOfDay(day: string): SaleRecord[] {
+    return this.guard(() =>
+      (
+        this.handle
+          .prepare('SELECT * FROM sales WHERE day = ? ORDER BY created_at, rowid')
+          .all(day) as Row[]
+      ).map(saleFromRow),
+    );
+  }
+
+  /** Refunds made on one day (whatever the day of their sale), oldest first. */
+  refundsOfDay(day: string): RefundRecord[] {
+    return this.guard(() =>
+      (
+        this.handle
+          .prepare('SELECT * FROM refunds WHERE day = ? ORDER BY created_at, rowid')
+          .all(day) as Row[]
+      ).map(refundFromRow),
+    );
+  }
+
+  /**
+   * Z report figures: paid sales of the day and refunds completed on the day, per method
+   * and currency (a refund counts under its sale's method).
+   */
+  daySummary(day: string): DaySummaryRow[] {
+    return this.guard(() => {
+      const sales = this.handle
+        .prepare(
+          "SELECT method, currency, COUNT(*) AS n, SUM(amount_minor) AS total FROM sales WHERE day = ? AND status = 'paid' GROUP BY method, currency",
+        )
+        .all(day) as Row[];
+      const refunds = this.handle
+        .prepare(
+          "SELECT s.method AS method, r.currency AS currency, COUNT(*) AS n, SUM(r.amount_minor) AS total FROM refunds r JOIN sales s ON s.order_id = r.order_id WHERE r.day = ? AND r.status = 'refunded' GROUP BY s.method, r.currency",
+        )
+        .all(day) as Row[];
+      const rows = new Map<string, DaySummaryRow>();
+      const rowFor = (method: string, currency: Currency): DaySummaryRow => {
+        const key = `${method}\u0000${currency}`;
+        let row = rows.get(key);
+        if (!row) {
+          row = {
+            method,
+            currency,
+            salesCount: 0,
+            salesMinor: 0,
+            refundsCount: 0,
+            refundsMinor: 0,
+          };
+          rows.set(key, row);
+        }
+        return row;
+      };
+      for (const r of sales) {
+        const row = rowFor(String(r.method), String(r.currency) as Currency);
+        row.salesCount = int(r.n);
+        row.salesMinor = int(r.total);
+      }
+      for (const r of refunds) {
+        const row = rowFor(String(r.method), String(r.currency) as Currency);
+        row.refundsCount = int(r.n);
+        row.refundsMinor = int(r.total);
+      }
+      return [...rows.values()].sort((a, b) =>
+        a.method === b.method
+          ? a.currency.localeCompare(b.currency)
+          : a.method.localeCompare(b.method),
+      );
+    });
+  }
+
+  events(orderId: string): JournalEvent[] {
+    return this.guard(() =>
+      (this.stmts.events.all(orderId) as Row[]).map((row) => ({
+        seq: int(row.seq),
+        orderId: String(row.order_id),
+        refundId: text(row.refund_id),
+        at: int(row.updated_at),
+        kind: String(row.kind),
+        status: text(row.status),
+        detail: typeof row.detail === 'string' ? (JSON.parse(row.detail) as Row) : null,
+      })),
+    );
+  }
+
+  /** The schema version of the open file. */
+  schemaVersion(): number {
+    return this.guard(() => Number(this.handle.pragma('user_version', { simple: true })));
+  }
+
+  close(): void {
+    if (!this.db) return;
+    const db = this.db;
+    this.db = null;
+    try {
+      db.close();
+    } catch (error) {
+      throw toJournalError(error, this.file);
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.db !== null;
+  }
+}
+
+function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > latest) {
+    throw new JournalError(
+      'journal-too-new',
+      `The sales journal ${file} was written by a newer version of the terminal (schema ` +
+        `${current}, this version knows ${latest}). Update the terminal; the journal was not changed.`,
+    );
+  }
+  const pending = [...migrations]
+    .filter((m) => m.version > current)
+    .sort((a, b) => a.version - b.version);
+  for (const migration of pending) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+/**
+ * Opens (creating if needed) the journal in `dir`, upgrades its schema, checks it.
+ * Throws JournalError: corrupt (left untouched), locked, too new, unwritable.
+ */
+export function openJournal(options: OpenJournalOptions): Journal {
+  const file = path.join(options.dir, options.fileName ?? JOURNAL_FILE);
+  try {
+    mkdirSync(options.dir, { recursive: true });
+  } catch (error) {
+    throw toJournalError(error, file);
+  }
+  checkHeader(file);
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 2000 });
+    const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+    if (mode.toLowerCase() !== 'wal') {
+      throw new JournalError(
+        'journal-unwritable',
+        `The sales journal ${file} cannot use write-ahead logging (mode ${mode}).`,
+      );
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // better-sqlite3 defaults to a 16 MB page cache; a till's working set is far smaller,
+    // and a bounded cache keeps the terminal's memory flat as the journal grows.
+    db.pragma(`cache_size = -${CACHE_KIB}`);
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      throw new JournalError(
+        'journal-corrupt',
+        `The sales journal ${file} failed its integrity check (${String(check)}). It was left ` +
+          'as it is: restore it from a backup or move it aside, then start the terminal again.',
+      );
+    }
+    migrate(db, file, options.migrations ?? MIGRATIONS);
+    return new Journal(db, file);
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // already failing; the first error is the one to report
+    }
+    throw toJournalError(error, file);
+  }
+}
+
+export { JournalError, LATEST_VERSION };

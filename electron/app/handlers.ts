@@ -76,6 +76,11 @@ async function findSale(engine: EngineLike, orderId: string): Promise<SaleView |
 }
 
 /** Fields of a settings:save that a cashier may change without the supervisor PIN. */
+/** The report's mode option: only when the screen asked for the other mode's sales. */
+function modeOf(req: { training?: boolean | undefined }): { training?: boolean } {
+  return req.training === undefined ? {} : { training: req.training };
+}
+
 const FREE_SETTINGS = new Set(['language', 'pin']);
 
 export function createHandlers(ctx: HandlerContext): Handlers {
@@ -94,9 +99,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'sale:cancel': async (req) => ctx.engine().cancel(req.orderId),
     'sale:current': async () => ctx.engine().current(),
     'history:list': async (req) => ctx.engine().history(req),
-    'history:report': async (req) => ctx.engine().report(req.day),
+    'history:report': async (req) => ctx.engine().report(req.day, modeOf(req)),
     'history:export-csv': async (req) => {
-      const out = await ctx.engine().exportCsv(req.day);
+      const out = await ctx.engine().exportCsv(req.day, modeOf(req));
       return typeof out === 'string' ? { filename: `pospay-${req.day}.csv`, csv: out } : out;
     },
     'refund:create': async (req) => {

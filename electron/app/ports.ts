@@ -34,8 +34,11 @@ export interface EngineLike {
     options?: { automatic?: boolean },
   ): Promise<SaleView>;
   history(filter: HistoryFilter): MaybePromise<SaleView[]>;
-  report(day: string): MaybePromise<ZReport>;
-  exportCsv(day: string): MaybePromise<string | { filename: string; csv: string }>;
+  report(day: string, options?: { training?: boolean }): MaybePromise<ZReport>;
+  exportCsv(
+    day: string,
+    options?: { training?: boolean },
+  ): MaybePromise<string | { filename: string; csv: string }>;
   /** One sale by id, when the engine offers it (else history is searched). */
   sale?(orderId: string): MaybePromise<SaleView | null>;
 }

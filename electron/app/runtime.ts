@@ -12,6 +12,7 @@ import { GatewayClient } from '../gateway/client.ts';
 import { openJournal, type Journal } from '../journal/journal.ts';
 import { faultHookFromEnv, type FaultHook } from '../engine/faults.ts';
 import {
+  EMBEDDED_SIMULATOR_GATEWAY,
   createPaymentEngine,
   type EngineLog,
   type EngineTuning,
@@ -77,6 +78,7 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
   const journal = openJournal({ dir: config.dataDir });
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let client: GatewayClient;
+  let accId: string;
   try {
     if (config.gateway) {
       client = new GatewayClient({
@@ -87,6 +89,7 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
         ...(config.gateway.signType ? { signType: config.gateway.signType } : {}),
         timeoutMs: config.gateway.timeoutMs,
       });
+      accId = config.gateway.accId.trim();
     } else {
       const store = DEFAULT_STORES[0];
       if (!store) throw new Error('the embedded simulator has no store');
@@ -100,6 +103,7 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
         salt: store.salt,
         timeoutMs: DEFAULT_GATEWAY_TIMEOUT_MS,
       });
+      accId = store.accId;
     }
   } catch (error) {
     journal.close();
@@ -128,6 +132,13 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
       customerDeadlineMs: config.customerDeadlineMs,
     },
     tuning,
+    // Recorded on every sale: training sales and live ones share the journal, and each is
+    // only ever resolved against the gateway it went to.
+    gateway: {
+      training: simulator !== undefined,
+      gateway: config.gateway ? gatewayKey(config.gateway.baseUrl) : EMBEDDED_SIMULATOR_GATEWAY,
+      accId,
+    },
     ...(config.log ? { log: config.log } : {}),
     ...(fault ? { fault } : {}),
   });
@@ -165,6 +176,17 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
       return closing;
     },
   };
+}
+
+/** The live gateway as recorded on a sale: its base URL without a trailing slash. */
+export function gatewayKey(baseUrl: string): string {
+  const text = baseUrl.trim();
+  try {
+    const url = new URL(text);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return text.replace(/\/+$/, '');
+  }
 }
 
 export class ConfigError extends Error {

@@ -18,6 +18,10 @@ export type EngineErrorCode =
   | 'refund-exceeds-balance'
   | 'refund-not-allowed'
   | 'not-found'
+  /** The sale went to another gateway (training vs live, or another store/URL). */
+  | 'other-gateway'
+  /** The sale's outcome needs the supervisor (e.g. the gateway states another amount). */
+  | 'sale-needs-supervisor'
   | 'engine-stopped';
 
 export class EngineError extends Error {

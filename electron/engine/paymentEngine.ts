@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
 import type { PaymentOutcome, RefundOutcome } from '../../shared/gateway/outcome.ts';
 import { categoryOf } from '../../shared/gateway/resultCodes.ts';
-import { formatForDisplay, type Currency } from '../../shared/money.ts';
+import { formatForDisplay, isCurrency, type Currency } from '../../shared/money.ts';
 import {
   classifyPaymentCode,
   maskCode,
@@ -51,6 +51,7 @@ import { newOrderId, refundIdFor, requestIdFor } from './ids.ts';
 import {
   REASONS,
   abandonReason,
+  amountMismatchReason,
   closedReason,
   declineReason,
   refundDeclinedReason,
@@ -106,6 +107,19 @@ export interface EngineTuning {
   deadlineSlackMs?: number;
 }
 
+/** The value of `gateway` for sales sent to the embedded simulator (training mode). */
+export const EMBEDDED_SIMULATOR_GATEWAY = 'embedded-simulator';
+
+/** Which gateway the engine's client talks to; recorded on every sale. */
+export interface GatewayIdentity {
+  /** The embedded simulator (training mode): nothing is really charged. */
+  training: boolean;
+  /** EMBEDDED_SIMULATOR_GATEWAY, or the live gateway's base URL. */
+  gateway: string;
+  /** The store the client signs as. */
+  accId?: string;
+}
+
 export type EngineLog = (
   level: 'info' | 'warn' | 'error',
   message: string,
@@ -124,6 +138,18 @@ export interface PaymentEngineOptions {
   fault?: FaultHook;
   /** Business day of a record (default: the till's local date). */
   dayOf?: (epochMs: number) => string;
+  /**
+   * The gateway `client` talks to. Each sale records it; recovery and the sweeper only
+   * resolve sales of this gateway (a sale of another one waits until it is configured
+   * again); history and reports default to this mode's sales. Without it: every sale.
+   */
+  gateway?: GatewayIdentity;
+}
+
+/** Which sales a history, report or export covers. */
+export interface ModeOption {
+  /** Training sales (true) or live sales (false); default: the current mode's. */
+  training?: boolean;
 }
 
 export interface StartSaleInput {
@@ -149,9 +175,10 @@ export interface PaymentEngine {
     amountMinor: number,
     options?: { automatic?: boolean },
   ): Promise<SaleView>;
+  /** Sales of the current mode (training or live) unless `filter.training` says otherwise. */
   history(filter?: SaleFilter): SaleView[];
-  report(day: string): ZReport;
-  exportCsv(day: string): { filename: string; csv: string };
+  report(day: string, options?: ModeOption): ZReport;
+  exportCsv(day: string, options?: ModeOption): { filename: string; csv: string };
   events(orderId: string): JournalEvent[];
   /** Resolves every unresolved sale and refund of the journal (first pass awaited). */
   recover(): Promise<void>;
@@ -229,6 +256,36 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** The customer is (or may be) confirming: the cashier waits for this sale. */
+function isWaiting(status: SaleRecord['status']): boolean {
+  return status === 'submitting' || status === 'waiting-for-customer';
+}
+
+/** 103000 / 104000: the gateway could not authenticate the till (or someone says so). */
+function isCredentialsRefusal(answer: { code: string; resultCode: string }): boolean {
+  return [answer.code, answer.resultCode].some((code) => {
+    const category = categoryOf(code);
+    return category === 'auth-error' || category === 'bad-signature';
+  });
+}
+
+/**
+ * Whether a final refund answer is about the refund asked about. The client only refuses an
+ * answer that names ANOTHER refund; one that names none passes. Bound here: our
+ * merchantRefundId; else the gateway's refundId already recorded for it; else (gateway.md
+ * lists only refundId in the answer) a refundId with this refund's amount and currency. A
+ * refusal without a status (108000, 108003, 303000: nothing refunded, no bizContent) is a
+ * direct answer to this request and stays accepted.
+ */
+function namesRefund(rec: RefundRecord, outcome: RefundOutcome): boolean {
+  if (outcome.kind !== 'refunded' && outcome.kind !== 'declined') return true;
+  if (outcome.kind === 'declined' && outcome.status === undefined) return true;
+  if (outcome.merchantRefundId !== undefined) return outcome.merchantRefundId === rec.refundId;
+  if (outcome.refundId === undefined) return false;
+  if (rec.gatewayRefundId !== null) return outcome.refundId === rec.gatewayRefundId;
+  return outcome.amountMinor === rec.amountMinor && outcome.currency === rec.currency;
+}
+
 function outcomeDetail(outcome: PaymentOutcome | RefundOutcome): Record<string, unknown> {
   if (outcome.kind === 'unknown') {
     return { outcome: 'unknown', cause: outcome.cause, detail: outcome.detail };
@@ -258,6 +315,7 @@ class Engine implements PaymentEngine {
   private readonly sweepIntervalMs: number;
   private readonly recoveryConcurrency: number;
   private readonly deadlineSlackMs: number;
+  private readonly identity: GatewayIdentity | undefined;
 
   private readonly listeners = new Set<(sale: SaleView) => void>();
   private readonly lives = new Map<string, LiveSale>();
@@ -283,6 +341,7 @@ class Engine implements PaymentEngine {
     this.log = options.log ?? (() => undefined);
     this.faultHook = options.fault;
     this.dayOf = options.dayOf ?? localDay;
+    this.identity = options.gateway;
     const tuning = options.tuning ?? {};
     this.schedule = tuning.querySchedule ?? DEFAULT_QUERY_SCHEDULE_MS;
     this.notFoundGraceMs = tuning.notFoundGraceMs ?? 3000;
@@ -323,7 +382,13 @@ class Engine implements PaymentEngine {
       );
     }
     const current = this.currentRecord();
-    if (current && current !== this.draft && !current.settled && !current.abandoned) {
+    if (
+      current &&
+      current !== this.draft &&
+      !current.settled &&
+      !current.abandoned &&
+      isWaiting(current.status)
+    ) {
       throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
     }
     const now = this.clock.now();
@@ -348,6 +413,9 @@ class Engine implements PaymentEngine {
       createdAt: now,
       updatedAt: now,
       day: this.dayOf(now),
+      training: this.identity?.training ?? false,
+      gateway: this.identity?.gateway ?? null,
+      accId: this.identity?.accId ?? null,
     };
     this.draftOverride = override;
     this.currentOverride = override;
@@ -377,6 +445,13 @@ class Engine implements PaymentEngine {
           : REASONS.inProgress.reason,
       );
     }
+    if (rec.status === 'unknown') {
+      // Settled but not confirmed (e.g. the gateway states another amount): never re-charged.
+      throw new EngineError(
+        'sale-needs-supervisor',
+        rec.reason ?? 'The outcome of this sale is not confirmed — call the supervisor',
+      );
+    }
     if (rec.status === 'paid' || rec.status === 'closed') {
       throw new EngineError('sale-already-final', 'This sale is finished — start a new sale');
     }
@@ -395,8 +470,9 @@ class Engine implements PaymentEngine {
       );
     }
     const attempt = rec.attempt + 1;
-    // Write-ahead: the attempt is durable before a byte goes to the gateway.
-    const submitted = this.commit(
+    // Write-ahead: the attempt is durable before a byte goes to the gateway. Nothing else
+    // happens before the request (the screen is told once it is on its way).
+    const submitted = this.commitQuietly(
       rec,
       {
         status: 'submitting',
@@ -427,7 +503,7 @@ class Engine implements PaymentEngine {
     const first = deferred<void>();
     const task = (async () => {
       try {
-        await this.payOnce(live);
+        await this.payOnce(live, submitted, () => this.emitRecord(submitted));
       } catch (error) {
         first.reject(error);
         throw error;
@@ -493,6 +569,13 @@ class Engine implements PaymentEngine {
     }
     const sale = this.journal.sale(orderId);
     if (!sale) throw new EngineError('not-found', `There is no sale ${orderId}`);
+    if (!this.isOurs(sale)) throw this.otherGatewayError(sale);
+    if (sale.reasonCode === 'amount-mismatch') {
+      throw new EngineError(
+        'sale-needs-supervisor',
+        'The gateway reported another amount for this sale — the supervisor must check it before any refund',
+      );
+    }
     const now = this.clock.now();
     const index = this.journal.refundsOf(orderId).length + 1;
     const record: RefundRecord = {
@@ -566,26 +649,32 @@ class Engine implements PaymentEngine {
   }
 
   history(filter: SaleFilter = {}): SaleView[] {
-    return this.journal.listSales(filter).map((rec) => this.view(rec));
+    const training = this.modeOf(filter);
+    const query: SaleFilter = { ...filter };
+    if (training === undefined) delete query.training;
+    else query.training = training;
+    return this.journal.listSales(query).map((rec) => this.view(rec));
   }
 
-  report(day: string): ZReport {
-    return zReport(day, this.journal.daySummary(day));
+  report(day: string, options: ModeOption = {}): ZReport {
+    return zReport(day, this.journal.daySummary(day, this.modeOf(options)));
   }
 
-  exportCsv(day: string): { filename: string; csv: string } {
-    const sales = this.journal.salesOfDay(day);
-    const methods = new Map(sales.map((s) => [s.orderId, s.method]));
+  exportCsv(day: string, options: ModeOption = {}): { filename: string; csv: string } {
+    const training = this.modeOf(options);
+    const sales = this.journal.salesOfDay(day, training);
+    const byId = new Map(sales.map((s) => [s.orderId, s]));
+    const saleOf = (orderId: string): SaleRecord | undefined =>
+      byId.get(orderId) ?? this.journal.sale(orderId);
     const csv = dayCsv(
       sales,
       (orderId) => this.journal.refundsOf(orderId),
-      this.journal.refundsOfDay(day),
-      (orderId) =>
-        methods.has(orderId)
-          ? (methods.get(orderId) ?? null)
-          : (this.journal.sale(orderId)?.method ?? null),
+      this.journal.refundsOfDay(day, training),
+      (orderId) => saleOf(orderId)?.method ?? null,
+      (orderId) => saleOf(orderId)?.training === true,
     );
-    return { filename: `pospay-${day}.csv`, csv };
+    const suffix = training === true ? '-training' : '';
+    return { filename: `pospay-${day}${suffix}.csv`, csv };
   }
 
   events(orderId: string): JournalEvent[] {
@@ -596,15 +685,17 @@ class Engine implements PaymentEngine {
     this.assertRunning();
     // The sale that was on screen when the terminal stopped comes back on screen, with a
     // fresh deadline: the cashier sees it resolve (or cancels it) before the next sale.
-    const unsettled = this.journal.unsettledSales();
+    const unsettled = this.journal.unsettledSales().filter((s) => this.isOurs(s));
     if (!this.currentId) {
       const onScreen = [...unsettled].reverse().find((s) => !s.abandoned);
       if (onScreen) {
         this.currentId = onScreen.orderId;
         const live = this.liveFor(onScreen.orderId, true);
-        const deadline = this.settingsOf().customerDeadlineMs;
-        live.deadlineAt = this.clock.monotonic() + deadline;
-        this.armDeadline(live, deadline);
+        if (isWaiting(onScreen.status)) {
+          const deadline = this.settingsOf().customerDeadlineMs;
+          live.deadlineAt = this.clock.monotonic() + deadline;
+          this.armDeadline(live, deadline);
+        }
         this.log('info', 'recovered the sale that was in progress', {
           orderId: onScreen.orderId,
         });
@@ -639,7 +730,7 @@ class Engine implements PaymentEngine {
       if (this.draft?.orderId === orderId) return this.view(this.draft);
       throw new EngineError('not-found', `There is no sale ${orderId}`);
     }
-    if (!this.stopped) {
+    if (!this.stopped && this.isOurs(rec)) {
       const started: Promise<void>[] = [];
       if (!rec.settled && !this.lives.get(orderId)?.task) {
         started.push(this.startRecoveredSale(rec));
@@ -689,8 +780,12 @@ class Engine implements PaymentEngine {
   // ---------------------------------------------------------------- sales: resolution
 
   /** Sends the attempt (same requestId every time) and applies the answer. */
-  private async payOnce(live: LiveSale): Promise<Applied> {
-    const outcome = await this.sendPay(live);
+  private async payOnce(
+    live: LiveSale,
+    known?: SaleRecord,
+    afterSend?: () => void,
+  ): Promise<Applied> {
+    const outcome = await this.sendPay(live, known, afterSend);
     const applied = this.applyPayment(live, outcome, 'pay');
     if (applied === 'not-found') {
       // unifiedPay never answers "not found"; treat it as an unknown outcome.
@@ -700,15 +795,23 @@ class Engine implements PaymentEngine {
     return applied;
   }
 
-  private async sendPay(live: LiveSale): Promise<PaymentOutcome> {
-    const rec = this.mustSale(live.orderId);
+  /**
+   * `known`: the record just committed (saves reading it back); `afterSend`: work that can
+   * wait until the request is handed to the socket (the client writes it synchronously).
+   */
+  private async sendPay(
+    live: LiveSale,
+    known?: SaleRecord,
+    afterSend?: () => void,
+  ): Promise<PaymentOutcome> {
+    const rec = known ?? this.mustSale(live.orderId);
     if (live.code === null || rec.method === null || rec.requestId === null) {
       throw new Error(`sale ${rec.orderId} has no attempt to send`);
     }
     live.paying = true;
     let outcome: PaymentOutcome;
     try {
-      outcome = await this.client.unifiedPay({
+      const answer = this.client.unifiedPay({
         merchantTransactionId: rec.orderId,
         requestId: rec.requestId,
         amountMinor: rec.amountMinor,
@@ -716,6 +819,8 @@ class Engine implements PaymentEngine {
         method: rec.method,
         scanCodeId: live.code,
       });
+      afterSend?.();
+      outcome = await answer;
     } finally {
       live.paying = false;
     }
@@ -882,12 +987,12 @@ class Engine implements PaymentEngine {
     const kind = via === 'query' ? 'resolved' : 'answer';
     switch (outcome.kind) {
       case 'paid': {
-        if (outcome.amountMinor !== undefined && outcome.amountMinor !== rec.amountMinor) {
-          this.log('warn', 'the gateway states another amount for this payment', {
-            orderId: rec.orderId,
-            statedMinor: outcome.amountMinor,
-          });
-          Object.assign(detail, { statedAmountMinor: outcome.amountMinor });
+        if (
+          (outcome.amountMinor !== undefined && outcome.amountMinor !== rec.amountMinor) ||
+          (outcome.currency !== undefined && outcome.currency !== rec.currency)
+        ) {
+          this.holdAmountMismatch(live, rec, outcome, { kind, detail });
+          return 'settled';
         }
         const next = this.settle(
           live,
@@ -958,6 +1063,13 @@ class Engine implements PaymentEngine {
           if (rec.status === 'submitting') this.toWaiting(rec.orderId, { kind, detail });
           return 'pending';
         }
+        if (isCredentialsRefusal(outcome)) {
+          // 103000/104000 come unsigned (the gateway could not authenticate us), so anyone
+          // on the path could have sent them: the payment may have gone through. Not
+          // declined (that invites a second charge): unknown, resolved by query.
+          this.holdCredentialsRefusal(live, rec, { kind, detail });
+          return 'pending';
+        }
         this.settle(
           live,
           rec,
@@ -968,6 +1080,75 @@ class Engine implements PaymentEngine {
         );
         return 'settled';
     }
+  }
+
+  /** The answer says paid, but for another amount or currency: not paid, supervisor decides. */
+  private holdAmountMismatch(
+    live: LiveSale,
+    rec: SaleRecord,
+    outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
+    event: JournalEventInput,
+  ): void {
+    if (live.deadlineTimer) {
+      clearTimeout(live.deadlineTimer);
+      live.deadlineTimer = null;
+    }
+    live.code = null; // never re-sent
+    const statedCurrency = outcome.currency ?? rec.currency;
+    const statedMinor = outcome.amountMinor;
+    const stated =
+      statedMinor === undefined
+        ? `an amount in ${statedCurrency}`
+        : isCurrency(statedCurrency)
+          ? formatForDisplay(statedMinor, statedCurrency)
+          : `${statedMinor} (minor units) ${statedCurrency}`;
+    this.log('error', 'the gateway states another amount for this payment', {
+      orderId: rec.orderId,
+      expectedMinor: rec.amountMinor,
+      expectedCurrency: rec.currency,
+      statedMinor,
+      statedCurrency,
+    });
+    // Settled (nothing left to ask) but not paid: no auto-refund, no new attempt, no refund.
+    this.commit(
+      rec,
+      {
+        status: 'unknown',
+        settled: true,
+        recovered: live.fromRecovery,
+        ...amountMismatchReason(formatForDisplay(rec.amountMinor, rec.currency), stated),
+        transactionId: outcome.transactionId ?? rec.transactionId,
+        gatewayStatus: outcome.status ?? 'SUCCESS',
+      },
+      {
+        kind: 'amount-mismatch',
+        detail: {
+          ...event.detail,
+          answerKind: event.kind,
+          expectedAmountMinor: rec.amountMinor,
+          expectedCurrency: rec.currency,
+          statedAmountMinor: statedMinor ?? null,
+          statedCurrency: outcome.currency ?? null,
+        },
+      },
+    );
+  }
+
+  /** An (unverifiable) credentials refusal: unknown, resolved by query, never re-charged. */
+  private holdCredentialsRefusal(live: LiveSale, rec: SaleRecord, event: JournalEventInput): void {
+    // Nobody is waiting for the customer any more: the query decides, in the background.
+    if (live.deadlineTimer) {
+      clearTimeout(live.deadlineTimer);
+      live.deadlineTimer = null;
+    }
+    live.deadlineAt = null;
+    this.log('error', 'the gateway refused the till credentials; payment outcome unknown', {
+      orderId: rec.orderId,
+    });
+    if (rec.status === 'unknown' && rec.reasonCode === REASONS.credentialsRefused.reasonCode) {
+      return;
+    }
+    this.commit(rec, { status: 'unknown', ...REASONS.credentialsRefused }, event);
   }
 
   private settle(
@@ -1029,6 +1210,25 @@ class Engine implements PaymentEngine {
     if (!rec || rec.settled) return 'settled';
     const detail = { via, ...outcomeDetail(outcome) };
     const kind = via === 'query' ? 'refund-resolved' : 'refund-answer';
+    if (
+      (outcome.kind === 'refunded' || outcome.kind === 'declined') &&
+      !namesRefund(rec, outcome)
+    ) {
+      // A final answer that does not name this refund could be a replay of any refund the
+      // gateway ever signed: it decides nothing, the refund query does.
+      this.log('warn', 'a refund answer that does not name the refund asked about', {
+        refundId,
+        via,
+      });
+      if (rec.status === 'submitting') {
+        this.commitRefund(
+          rec,
+          { status: 'unknown' },
+          { kind: 'refund-answer-unbound', detail: { ...detail, unbound: true } },
+        );
+      }
+      return 'pending';
+    }
     switch (outcome.kind) {
       case 'refunded':
         this.commitRefund(
@@ -1057,7 +1257,17 @@ class Engine implements PaymentEngine {
         return 'settled';
       case 'pending':
         if (rec.status !== 'pending')
-          this.commitRefund(rec, { status: 'pending' }, { kind, detail });
+          this.commitRefund(
+            rec,
+            {
+              status: 'pending',
+              gatewayRefundId:
+                outcome.merchantRefundId === rec.refundId && outcome.refundId !== undefined
+                  ? outcome.refundId
+                  : rec.gatewayRefundId,
+            },
+            { kind, detail },
+          );
         return 'pending';
       case 'unknown':
         if (rec.status === 'submitting')
@@ -1071,6 +1281,21 @@ class Engine implements PaymentEngine {
       case 'rejected':
         if (via === 'query') {
           this.log('warn', 'gateway refused the refund query', { refundId, code: outcome.code });
+          return 'pending';
+        }
+        if (isCredentialsRefusal(outcome)) {
+          // Unverifiable (see applyPayment): the refund may have been made. Not declined,
+          // which would invite a second refund; the refund query decides.
+          this.log('error', 'the gateway refused the till credentials; refund outcome unknown', {
+            refundId,
+          });
+          if (rec.status === 'submitting') {
+            this.commitRefund(
+              rec,
+              { status: 'unknown', ...REASONS.credentialsRefused },
+              { kind, detail },
+            );
+          }
           return 'pending';
         }
         this.commitRefund(
@@ -1151,17 +1376,34 @@ class Engine implements PaymentEngine {
   // ---------------------------------------------------------------- recovery / sweeper
 
   private async sweepOnce(): Promise<void> {
+    // Only what went to the gateway configured now: another gateway (training vs live, or
+    // another URL/store) does not know those orders and would wrongly answer "not found".
     const starts: (() => Promise<void>)[] = [];
+    let elsewhere = 0;
     for (const sale of this.journal.unsettledSales()) {
+      if (!this.isOurs(sale)) {
+        elsewhere += 1;
+        continue;
+      }
       if (this.lives.get(sale.orderId)?.task) continue;
       starts.push(() => this.startRecoveredSale(sale));
     }
     for (const refund of this.journal.unsettledRefunds()) {
+      const sale = this.journal.sale(refund.orderId);
+      if (sale && !this.isOurs(sale)) {
+        elsewhere += 1;
+        continue;
+      }
       if (this.refundLives.get(refund.refundId)?.task) continue;
       starts.push(() => this.startRecoveredRefund(refund));
     }
     for (const sale of this.journal.abandonedPaidWithoutAutoRefund()) {
-      this.startAutoRefund(sale);
+      if (this.isOurs(sale)) this.startAutoRefund(sale);
+    }
+    if (elsewhere > 0) {
+      this.log('info', 'unresolved records of another gateway wait until it is configured', {
+        count: elsewhere,
+      });
     }
     // First passes, a few at a time (an outage can leave many behind).
     for (let i = 0; i < starts.length; i += this.recoveryConcurrency) {
@@ -1327,10 +1569,46 @@ class Engine implements PaymentEngine {
     patch: Partial<SaleRecord>,
     event: JournalEventInput,
   ): SaleRecord {
+    const next = this.commitQuietly(rec, patch, event);
+    this.emitRecord(next);
+    return next;
+  }
+
+  /** The durable transition alone; the caller tells the screen (emitRecord) when it can. */
+  private commitQuietly(
+    rec: SaleRecord,
+    patch: Partial<SaleRecord>,
+    event: JournalEventInput,
+  ): SaleRecord {
     const next: SaleRecord = { ...rec, ...patch, updatedAt: this.clock.now() };
     this.journal.saveSale(next, event);
-    if (this.listeners.size > 0) this.emit(this.view(next));
     return next;
+  }
+
+  private emitRecord(rec: SaleRecord): void {
+    if (this.listeners.size > 0) this.emit(this.view(rec));
+  }
+
+  /** Whether the sale went to the gateway configured now (a sale of unknown gateway: yes). */
+  private isOurs(sale: SaleRecord): boolean {
+    const id = this.identity;
+    if (!id || sale.gateway === null || sale.gateway === undefined) return true;
+    if ((sale.training === true) !== id.training) return false;
+    if (sale.gateway !== id.gateway) return false;
+    return !sale.accId || id.accId === undefined || sale.accId === id.accId;
+  }
+
+  private otherGatewayError(sale: SaleRecord): EngineError {
+    const where = sale.training ? 'the training simulator' : `the gateway ${sale.gateway ?? ''}`;
+    return new EngineError(
+      'other-gateway',
+      `This sale went to ${where}, not to the gateway configured now — switch back to it to handle this sale`,
+    );
+  }
+
+  /** Training or live: the filter's choice, else the current mode (every sale without one). */
+  private modeOf(option: { training?: boolean | undefined }): boolean | undefined {
+    return option.training ?? this.identity?.training;
   }
 
   private emitSale(orderId: string): void {

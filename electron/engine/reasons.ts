@@ -48,6 +48,13 @@ export const REASONS = {
     reason: 'Already a payment in progress — finish it first',
     reasonCode: 'sale-in-progress',
   },
+  /** An unverifiable 103000/104000: the till's credentials were refused — or it was forged. */
+  credentialsRefused: {
+    reason:
+      "The gateway refused this till's credentials — the payment could not be confirmed. " +
+      'Do not charge again; call the supervisor/IT to check the store key in Settings.',
+    reasonCode: 'gateway-credentials',
+  },
 } as const satisfies Record<string, Reason>;
 
 /** A gateway text shown to the cashier: one line, bounded. */
@@ -89,6 +96,16 @@ export function closedReason(abandoned: AbandonCause | null): Reason {
 
 export function abandonReason(cause: AbandonCause): Reason {
   return cause === 'deadline' ? REASONS.customerTimeout : REASONS.cancelled;
+}
+
+/** The gateway reports the payment with another amount or currency than the sale's. */
+export function amountMismatchReason(expected: string, stated: string): Reason {
+  return {
+    reason:
+      `The gateway reports ${stated} paid for this ${expected} sale — it is NOT shown as paid. ` +
+      'Do not charge again and do not refund; call the supervisor.',
+    reasonCode: 'amount-mismatch',
+  };
 }
 
 export function refundDeclinedReason(answer: GatewayAnswer, text: string): Reason {

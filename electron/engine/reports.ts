@@ -44,6 +44,7 @@ export const CSV_HEADER = [
   'automatic',
   'recovered',
   'reason',
+  'training',
 ];
 
 /**
@@ -55,6 +56,7 @@ export function dayCsv(
   refundsOfSale: (orderId: string) => RefundRecord[],
   refundsOfDay: RefundRecord[],
   methodOf: (orderId: string) => string | null,
+  trainingOf: (orderId: string) => boolean = () => false,
 ): string {
   const lines = [CSV_HEADER.join(',')];
   const rows: { at: number; fields: (string | number | null)[] }[] = [];
@@ -79,6 +81,7 @@ export function dayCsv(
         null,
         sale.recovered ? 'yes' : 'no',
         sale.reason,
+        sale.training ? 'yes' : 'no',
       ],
     });
   }
@@ -100,6 +103,7 @@ export function dayCsv(
         refund.automatic ? 'yes' : 'no',
         null,
         refund.reason,
+        trainingOf(refund.orderId) ? 'yes' : 'no',
       ],
     });
   }

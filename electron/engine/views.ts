@@ -40,5 +40,6 @@ export function toSaleView(
     refunds: refundViews,
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
+    training: rec.training === true,
   };
 }

@@ -55,6 +55,15 @@ export interface SaleRecord {
   updatedAt: number;
   /** Business day (YYYY-MM-DD) the sale belongs to. */
   day: string;
+  /** Sent to the embedded simulator (training mode), not a live gateway. Default false. */
+  training?: boolean;
+  /**
+   * The gateway the sale went to: 'embedded-simulator' or the live base URL; null for a
+   * sale journaled before this was recorded. Set when the sale is first journaled.
+   */
+  gateway?: string | null;
+  /** The store (accId) the sale was charged to; null when not recorded. */
+  accId?: string | null;
 }
 
 export interface RefundRecord {
@@ -99,6 +108,8 @@ export interface SaleFilter {
   /** Part of the order id, transaction id or masked code. */
   search?: string;
   limit?: number;
+  /** Only training sales (true) or only live sales (false); both when absent. */
+  training?: boolean;
 }
 
 export type CreateRefundResult =
@@ -161,6 +172,9 @@ function saleFromRow(row: Row): SaleRecord {
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
     day: String(row.day),
+    training: int(row.training) === 1,
+    gateway: text(row.gateway),
+    accId: text(row.acc_id),
   };
 }
 
@@ -211,6 +225,9 @@ const EVENT_COLUMNS = [
   'created_at',
   'updated_at',
   'day',
+  'training',
+  'gateway',
+  'acc_id',
 ] as const;
 
 const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
@@ -247,6 +264,9 @@ function saleEvent(sale: SaleRecord, event: JournalEventInput): unknown[] {
     sale.createdAt,
     sale.updatedAt,
     sale.day,
+    sale.training ? 1 : 0,
+    sale.gateway ?? null,
+    sale.accId ?? null,
   ];
 }
 
@@ -278,6 +298,9 @@ function refundEvent(refund: RefundRecord, event: JournalEventInput): unknown[] 
     refund.createdAt,
     refund.updatedAt,
     refund.day,
+    null,
+    null,
+    null,
   ];
 }
 
@@ -471,6 +494,10 @@ export class Journal {
         where.push('method = ?');
         params.push(filter.method);
       }
+      if (filter.training !== undefined) {
+        where.push('training = ?');
+        params.push(filter.training ? 1 : 0);
+      }
       const search = filter.search?.trim();
       if (search) {
         where.push(
@@ -487,44 +514,64 @@ export class Journal {
     });
   }
 
-  /** Sales of one day oldest first, with their refunds (for the CSV export). */
-  salesOfDay(day: string): SaleRecord[] {
+  /**
+   * Sales of one day oldest first, with their refunds (for the CSV export); only training
+   * or only live sales when `training` is given.
+   */
+  salesOfDay(day: string, training?: boolean): SaleRecord[] {
     return this.guard(() =>
-      (
-        this.handle
-          .prepare('SELECT * FROM sales WHERE day = ? ORDER BY created_at, rowid')
-          .all(day) as Row[]
+      (training === undefined
+        ? (this.handle
+            .prepare('SELECT * FROM sales WHERE day = ? ORDER BY created_at, rowid')
+            .all(day) as Row[])
+        : (this.handle
+            .prepare(
+              'SELECT * FROM sales WHERE day = ? AND training = ? ORDER BY created_at, rowid',
+            )
+            .all(day, training ? 1 : 0) as Row[])
       ).map(saleFromRow),
     );
   }
 
-  /** Refunds made on one day (whatever the day of their sale), oldest first. */
-  refundsOfDay(day: string): RefundRecord[] {
+  /**
+   * Refunds made on one day (whatever the day of their sale), oldest first; only those of
+   * training or of live sales when `training` is given.
+   */
+  refundsOfDay(day: string, training?: boolean): RefundRecord[] {
     return this.guard(() =>
-      (
-        this.handle
-          .prepare('SELECT * FROM refunds WHERE day = ? ORDER BY created_at, rowid')
-          .all(day) as Row[]
+      (training === undefined
+        ? (this.handle
+            .prepare('SELECT * FROM refunds WHERE day = ? ORDER BY created_at, rowid')
+            .all(day) as Row[])
+        : (this.handle
+            .prepare(
+              'SELECT r.* FROM refunds r JOIN sales s ON s.order_id = r.order_id ' +
+                'WHERE r.day = ? AND s.training = ? ORDER BY r.created_at, r.rowid',
+            )
+            .all(day, training ? 1 : 0) as Row[])
       ).map(refundFromRow),
     );
   }
 
   /**
    * Z report figures: paid sales of the day and refunds completed on the day, per method
-   * and currency (a refund counts under its sale's method).
+   * and currency (a refund counts under its sale's method). Only training or only live
+   * sales when `training` is given.
    */
-  daySummary(day: string): DaySummaryRow[] {
+  daySummary(day: string, training?: boolean): DaySummaryRow[] {
     return this.guard(() => {
+      const mode = training === undefined ? '' : ' AND s.training = ?';
+      const args: unknown[] = training === undefined ? [day] : [day, training ? 1 : 0];
       const sales = this.handle
         .prepare(
-          "SELECT method, currency, COUNT(*) AS n, SUM(amount_minor) AS total FROM sales WHERE day = ? AND status = 'paid' GROUP BY method, currency",
+          `SELECT s.method AS method, s.currency AS currency, COUNT(*) AS n, SUM(s.amount_minor) AS total FROM sales s WHERE s.day = ? AND s.status = 'paid'${mode} GROUP BY s.method, s.currency`,
         )
-        .all(day) as Row[];
+        .all(...args) as Row[];
       const refunds = this.handle
         .prepare(
-          "SELECT s.method AS method, r.currency AS currency, COUNT(*) AS n, SUM(r.amount_minor) AS total FROM refunds r JOIN sales s ON s.order_id = r.order_id WHERE r.day = ? AND r.status = 'refunded' GROUP BY s.method, r.currency",
+          `SELECT s.method AS method, r.currency AS currency, COUNT(*) AS n, SUM(r.amount_minor) AS total FROM refunds r JOIN sales s ON s.order_id = r.order_id WHERE r.day = ? AND r.status = 'refunded'${mode} GROUP BY s.method, r.currency`,
         )
-        .all(day) as Row[];
+        .all(...args) as Row[];
       const rows = new Map<string, DaySummaryRow>();
       const rowFor = (method: string, currency: Currency): DaySummaryRow => {
         const key = `${method}\u0000${currency}`;

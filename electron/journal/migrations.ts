@@ -127,6 +127,45 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    description: 'which gateway each sale went to (training simulator or a live gateway)',
+    sql: `
+      -- training: 1 when the sale went to the embedded simulator (training mode).
+      -- gateway: 'embedded-simulator' or the live gateway's base URL; acc_id: the store.
+      -- Sales journaled before this version have gateway NULL (not known).
+      ALTER TABLE sales ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sales ADD COLUMN gateway TEXT;
+      ALTER TABLE sales ADD COLUMN acc_id TEXT;
+      ALTER TABLE events ADD COLUMN training INTEGER;
+      ALTER TABLE events ADD COLUMN gateway TEXT;
+      ALTER TABLE events ADD COLUMN acc_id TEXT;
+      CREATE INDEX sales_training_day ON sales (training, day, created_at);
+
+      DROP TRIGGER events_apply_sale;
+      -- Same as version 1, plus the gateway of the sale (set by its first event, never changed).
+      CREATE TRIGGER events_apply_sale AFTER INSERT ON events WHEN NEW.refund_id IS NULL
+      BEGIN
+        INSERT INTO sales (order_id, terminal_id, status, amount_minor, currency, method,
+          masked_code, source, attempt, request_id, transaction_id, gateway_status, reason,
+          reason_code, abandoned, recovered, settled, created_at, updated_at, day,
+          training, gateway, acc_id)
+        VALUES (NEW.order_id, NEW.terminal_id, NEW.status, NEW.amount_minor, NEW.currency,
+          NEW.method, NEW.masked_code, NEW.source, NEW.attempt, NEW.request_id,
+          NEW.transaction_id, NEW.gateway_status, NEW.reason, NEW.reason_code, NEW.abandoned,
+          NEW.recovered, NEW.settled, NEW.created_at, NEW.updated_at, NEW.day,
+          COALESCE(NEW.training, 0), NEW.gateway, NEW.acc_id)
+        ON CONFLICT (order_id) DO UPDATE SET
+          status = excluded.status, method = excluded.method,
+          masked_code = excluded.masked_code, source = excluded.source,
+          attempt = excluded.attempt, request_id = excluded.request_id,
+          transaction_id = excluded.transaction_id, gateway_status = excluded.gateway_status,
+          reason = excluded.reason, reason_code = excluded.reason_code,
+          abandoned = excluded.abandoned, recovered = excluded.recovered,
+          settled = excluded.settled, updated_at = excluded.updated_at;
+      END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -52,6 +52,8 @@ export const SaleViewSchema = z.object({
   refunds: z.array(RefundViewSchema),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** True for a training-mode sale (embedded simulator): nothing was really charged. */
+  training: z.boolean().optional(),
 });
 
 export const ScannerStateSchema = z.object({
@@ -104,6 +106,8 @@ const HistoryFilterSchema = z.object({
   method: MethodSchema.optional(),
   search: z.string().max(64).optional(),
   limit: z.number().int().positive().max(1000).optional(),
+  /** Training sales (true) or live sales (false); default: those of the current mode. */
+  training: z.boolean().optional(),
 });
 
 /** Request/response channels: renderer invokes, main answers. */
@@ -124,11 +128,19 @@ export const invokeChannels = {
   'sale:current': { request: z.object({}), response: SaleViewSchema.nullable() },
   'history:list': { request: HistoryFilterSchema, response: z.array(SaleViewSchema) },
   'history:report': {
-    request: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    request: z.object({
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      /** Training sales (true) or live sales (false); default: those of the current mode. */
+      training: z.boolean().optional(),
+    }),
     response: ZReportSchema,
   },
   'history:export-csv': {
-    request: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    request: z.object({
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      /** Training sales (true) or live sales (false); default: those of the current mode. */
+      training: z.boolean().optional(),
+    }),
     response: z.object({ filename: z.string(), csv: z.string() }),
   },
   'refund:create': {

@@ -283,7 +283,7 @@ describe('answers that decide nothing, and refusals', () => {
     expect(journal.events(sale.orderId).filter((e) => e.kind === 'resend')).toHaveLength(2);
   });
 
-  it('a refused request (wrong store key) ends declined with the gateway’s reason, not retried', async () => {
+  it('an unverifiable "wrong store key" answer is not a decline: unknown, never re-charged, the query decides', async () => {
     makeEngine();
     gateway.pay = async () => ({
       kind: 'rejected',
@@ -292,11 +292,52 @@ describe('answers that decide nothing, and refusals', () => {
       resultCode: '104000',
       description: 'invalid signature',
     });
+    const refused = (): PaymentOutcome => ({
+      kind: 'rejected',
+      reason: 'The store credentials were refused. Check the store ID and key.',
+      code: '103000',
+      resultCode: '103000',
+      description: 'invalid authentication',
+    });
+    gateway.ask = async () => refused();
+    const sale = engine.startSale({ amountMinor: 1000 });
+    const view = await engine.submitCode(sale.orderId, CODE, 'wedge');
+    expect(view.status).toBe('unknown');
+    expect(view.reasonCode).toBe('gateway-credentials');
+    expect(view.reason).toMatch(/could not be confirmed\. Do not charge again/);
+    // The cashier cannot charge this sale again, but can take the next customer.
+    await expect(engine.submitCode(sale.orderId, CODE, 'wedge')).rejects.toBeInstanceOf(
+      EngineError,
+    );
+    // Queries refused too: it stays unknown (no deadline turns it into "did not confirm").
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(gateway.count('query')).toBeGreaterThan(1);
+    expect(engine.sale(sale.orderId)).toMatchObject({
+      status: 'unknown',
+      reasonCode: 'gateway-credentials',
+    });
+    expect(engine.startSale({ amountMinor: 50 }).status).toBe('awaiting-scan');
+    // Once the gateway answers (signed): the payment had gone through. Paid, not refunded.
+    gateway.ask = async () => paid();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(engine.sale(sale.orderId)?.status).toBe('paid');
+    expect(gateway.count('pay')).toBe(1);
+    expect(gateway.count('refund')).toBe(0);
+  });
+
+  it('other refusals of the request itself (invalid parameter) still end the sale declined', async () => {
+    makeEngine();
+    gateway.pay = async () => ({
+      kind: 'rejected',
+      reason: 'The gateway rejected the request as invalid. Call support.',
+      code: '102000',
+      resultCode: '102000',
+      description: 'invalid parameter',
+    });
     const sale = engine.startSale({ amountMinor: 1000 });
     const view = await engine.submitCode(sale.orderId, CODE, 'wedge');
     expect(view.status).toBe('declined');
     expect(view.reasonCode).toBe('gateway-rejected');
-    expect(view.reason).toMatch(/Check the store key/);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(gateway.count('pay')).toBe(1);
     expect(gateway.count('query')).toBe(0);
@@ -387,5 +428,174 @@ describe('periodic reconciliation', () => {
     expect(view?.status).toBe('closed');
     expect(view?.recovered).toBe(true);
     expect(view?.reason).toBe('Customer did not confirm in time — nothing was charged');
+  });
+});
+
+describe('an answer that does not match the sale', () => {
+  it('"paid" with another amount is not shown as paid: the supervisor is called, nothing is re-charged or refunded', async () => {
+    makeEngine();
+    gateway.pay = async () => ({ ...paid(), amountMinor: 100, currency: 'CNY' });
+    const sale = engine.startSale({ amountMinor: 1000 });
+    const view = await engine.submitCode(sale.orderId, CODE, 'serial');
+    expect(view.status).toBe('unknown');
+    expect(view.reasonCode).toBe('amount-mismatch');
+    expect(view.reason).toMatch(/¥1\.00|1\.00/);
+    expect(view.reason).toMatch(/supervisor/);
+    const event = journal.events(sale.orderId).find((e) => e.kind === 'amount-mismatch');
+    expect(event?.detail).toMatchObject({
+      expectedAmountMinor: 1000,
+      expectedCurrency: 'CNY',
+      statedAmountMinor: 100,
+    });
+    await expect(engine.submitCode(sale.orderId, CODE, 'serial')).rejects.toMatchObject({
+      code: 'sale-needs-supervisor',
+    });
+    await expect(engine.refund(sale.orderId, 100)).rejects.toMatchObject({
+      code: 'sale-needs-supervisor',
+    });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(gateway.count('pay')).toBe(1);
+    expect(gateway.count('refund')).toBe(0);
+    expect(engine.report('2025-03-01').rows).toEqual([]);
+  });
+
+  it('a late "paid" in another currency for a sale the cashier gave up on is not refunded automatically', async () => {
+    makeEngine(5000);
+    gateway.pay = async () => pending();
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'wedge');
+    engine.cancel(sale.orderId);
+    gateway.ask = async () => ({ ...paid(), amountMinor: 1000, currency: 'HKD' });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(engine.sale(sale.orderId)).toMatchObject({
+      status: 'unknown',
+      reasonCode: 'amount-mismatch',
+    });
+    expect(gateway.count('refund')).toBe(0);
+  });
+
+  it('a refund answer that does not name the refund does not mark it refunded; the refund query decides', async () => {
+    makeEngine();
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'serial');
+    gateway.give = async () => ({
+      kind: 'refunded',
+      code: '000000',
+      resultCode: '000000',
+      description: 'ok',
+      status: 'SUCCESS',
+    });
+    const after = await engine.refund(sale.orderId, 400);
+    expect(after.refunds).toEqual([expect.objectContaining({ status: 'unknown' })]);
+    expect(after.refundedMinor).toBe(0);
+    expect(gateway.count('refundQuery')).toBe(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(gateway.count('refundQuery')).toBeGreaterThan(0);
+    expect(engine.sale(sale.orderId)?.refundedMinor).toBe(0);
+  });
+});
+
+describe('the screen is told after the request is on its way', () => {
+  it('the attempt is on the wire before the screen hears of it (the scan-to-gateway path does only the journal)', async () => {
+    makeEngine();
+    const heard: string[] = [];
+    engine.onSaleUpdated((v) => heard.push(v.status));
+    let heardAtSend: string[] = [];
+    gateway.pay = async () => {
+      heardAtSend = [...heard];
+      return paid();
+    };
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'serial');
+    expect(heardAtSend).toEqual(['awaiting-scan']);
+    expect(heard).toEqual(['awaiting-scan', 'submitting', 'paid']);
+  });
+});
+
+describe('training and live sales', () => {
+  function liveEngine(): PaymentEngine {
+    engine = createPaymentEngine({
+      journal,
+      client: gateway,
+      clock: { now: () => Date.now(), monotonic: () => Date.now() },
+      tuning: { sweepIntervalMs: 30_000 },
+      settings: {
+        terminalId: 'UNIT',
+        region: 'CN',
+        currency: 'CNY',
+        amountCeilingMinor: 1_000_000,
+        customerDeadlineMs: 60_000,
+      },
+      gateway: { training: false, gateway: 'https://gw.example', accId: '123456' },
+    });
+    return engine;
+  }
+
+  function trainingSale(orderId: string, status: 'paid' | 'waiting-for-customer'): void {
+    const now = Date.now();
+    journal.saveSale(
+      {
+        orderId,
+        terminalId: 'UNIT',
+        status,
+        amountMinor: 900,
+        currency: 'CNY',
+        method: 'Wechat-Offline',
+        maskedCode: '134567********6789',
+        source: 'serial',
+        attempt: 1,
+        requestId: `${orderId}-A1`,
+        transactionId: null,
+        gatewayStatus: null,
+        reason: null,
+        reasonCode: null,
+        abandoned: 'deadline',
+        recovered: false,
+        settled: status === 'paid',
+        createdAt: now,
+        updatedAt: now,
+        day: '2025-03-01',
+        training: true,
+        gateway: 'embedded-simulator',
+        accId: '2018092714313010016291',
+      },
+      { kind: 'submitted' },
+    );
+  }
+
+  it('a training sale left unresolved is not resolved against the live gateway (it waits for training mode)', async () => {
+    liveEngine();
+    trainingSale('DRILL-1', 'waiting-for-customer');
+    gateway.ask = async () => notFound();
+    await engine.recover();
+    engine.startSweeper();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(gateway.count('query')).toBe(0);
+    expect(engine.sale('DRILL-1')?.status).toBe('waiting-for-customer');
+    await expect(engine.refresh('DRILL-1')).resolves.toMatchObject({ training: true });
+    expect(gateway.count('query')).toBe(0);
+  });
+
+  it('history, the Z report and the export show the current mode, the other on request, and say which is which', async () => {
+    liveEngine();
+    trainingSale('DRILL-2', 'paid');
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'serial');
+    expect(engine.history().map((v) => [v.orderId, v.training])).toEqual([[sale.orderId, false]]);
+    expect(engine.history({ training: true }).map((v) => [v.orderId, v.training])).toEqual([
+      ['DRILL-2', true],
+    ]);
+    expect(engine.report('2025-03-01').rows).toEqual([
+      expect.objectContaining({ salesCount: 1, salesMinor: 1000 }),
+    ]);
+    expect(engine.report('2025-03-01', { training: true }).rows).toEqual([
+      expect.objectContaining({ salesCount: 1, salesMinor: 900 }),
+    ]);
+    const live = engine.exportCsv('2025-03-01').csv.trim().split('\r\n');
+    expect(live[0]?.split(',').at(-1)).toBe('training');
+    expect(live.slice(1).map((l) => l.split(',').at(-1))).toEqual(['no']);
+    const drill = engine.exportCsv('2025-03-01', { training: true }).csv.trim().split('\r\n');
+    expect(drill.slice(1).map((l) => l.split(',').at(-1))).toEqual(['yes']);
+    await expect(engine.refund('DRILL-2', 100)).rejects.toMatchObject({ code: 'other-gateway' });
   });
 });

@@ -61,6 +61,9 @@ function sale(overrides: Partial<SaleRecord> = {}): SaleRecord {
     createdAt: 1_700_000_000_000 + seq,
     updatedAt: 1_700_000_000_000 + seq,
     day: '2024-05-01',
+    training: false,
+    gateway: 'https://gw.example',
+    accId: '2018092714313010016291',
     ...overrides,
   };
 }
@@ -332,5 +335,84 @@ describe('schema migrations', () => {
     const upgraded = journalIn(d, { migrations: fixed });
     expect(upgraded.schemaVersion()).toBe(LATEST_VERSION + 1);
     expect(upgraded.sale(s.orderId)).toEqual(s);
+  });
+});
+
+describe('training and live sales in one journal', () => {
+  it('a version-1 journal is upgraded: its sales stay, of unknown gateway; new sales keep theirs', () => {
+    const d = dir();
+    const old = sale();
+    // A journal, and a sale, as version 1 of the terminal wrote them (no gateway columns).
+    const raw = new Database(path.join(d, JOURNAL_FILE));
+    raw.pragma('journal_mode = WAL');
+    raw.exec((MIGRATIONS.find((m) => m.version === 1) as { sql: string }).sql);
+    raw.pragma('user_version = 1');
+    raw
+      .prepare(
+        'INSERT INTO events (kind, order_id, terminal_id, status, amount_minor, currency, method, ' +
+          'attempt, request_id, recovered, settled, created_at, updated_at, day) ' +
+          "VALUES ('submitted', ?, 'T', 'submitting', 1000, 'CNY', 'Wechat-Offline', 1, ?, 0, 0, ?, ?, ?)",
+      )
+      .run(old.orderId, old.requestId, old.createdAt, old.updatedAt, old.day);
+    raw.close();
+
+    const j = journalIn(d);
+    expect(j.schemaVersion()).toBe(LATEST_VERSION);
+    expect(j.sale(old.orderId)).toMatchObject({
+      orderId: old.orderId,
+      status: 'submitting',
+      training: false,
+      gateway: null,
+      accId: null,
+    });
+    const drill = sale({ training: true, gateway: 'embedded-simulator' });
+    j.saveSale(drill, { kind: 'submitted' });
+    // A later transition cannot move a sale to another gateway.
+    j.saveSale(
+      { ...drill, status: 'paid', settled: true, training: false, gateway: 'https://other' },
+      { kind: 'resolved' },
+    );
+    expect(j.sale(drill.orderId)).toMatchObject({
+      status: 'paid',
+      training: true,
+      gateway: 'embedded-simulator',
+    });
+  });
+
+  it('history, the day summary and the day export can be limited to training or live sales', () => {
+    const j = journalIn(dir());
+    const live = sale({ status: 'paid', settled: true, amountMinor: 1000 });
+    const drill = sale({
+      status: 'paid',
+      settled: true,
+      amountMinor: 777,
+      training: true,
+      gateway: 'embedded-simulator',
+    });
+    for (const s of [live, drill]) j.saveSale(s, { kind: 'resolved' });
+    expect(j.createRefund(refund(drill.orderId, 100), { kind: 'refund-submitted' })).toEqual({
+      ok: true,
+    });
+    j.saveRefund(
+      { ...refund(drill.orderId, 100), status: 'refunded', settled: true },
+      { kind: 'refund-resolved' },
+    );
+
+    expect(j.listSales({ training: false }).map((s) => s.orderId)).toEqual([live.orderId]);
+    expect(j.listSales({ training: true }).map((s) => s.orderId)).toEqual([drill.orderId]);
+    expect(
+      j
+        .listSales()
+        .map((s) => s.orderId)
+        .sort(),
+    ).toEqual([live.orderId, drill.orderId].sort());
+    expect(j.daySummary('2024-05-01', false)).toEqual([
+      expect.objectContaining({ salesMinor: 1000, refundsMinor: 0 }),
+    ]);
+    expect(j.daySummary('2024-05-01', true)).toEqual([
+      expect.objectContaining({ salesMinor: 777, refundsMinor: 100 }),
+    ]);
+    expect(j.salesOfDay('2024-05-01', true).map((s) => s.orderId)).toEqual([drill.orderId]);
+    expect(j.refundsOfDay(refund(drill.orderId, 100).day, false)).toEqual([]);
   });
 });

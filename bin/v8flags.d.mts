@@ -1,0 +1,1 @@
+export declare const POSPAY_V8_FLAGS: readonly string[];

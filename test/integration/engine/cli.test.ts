@@ -244,13 +244,10 @@ describe('pospay refund, query, history', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(sales).toHaveLength(5);
-    expect(sales.map((s) => s.status).sort()).toEqual([
-      'declined',
-      'paid',
-      'paid',
-      'paid',
-      'unknown',
-    ]);
+    // The customer who never confirmed is "unknown" at the deadline and becomes "closed" once a
+    // later command's recovery finds the gateway closed it: either is right, "paid" is not.
+    const settled = sales.map((s) => (s.status === 'closed' ? 'unknown' : s.status)).sort();
+    expect(settled).toEqual(['declined', 'paid', 'paid', 'paid', 'unknown']);
     expect(sales.find((s) => s.orderId === paidOrder)).toMatchObject({
       status: 'paid',
       amount: '20.00',

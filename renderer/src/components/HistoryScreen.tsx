@@ -1,0 +1,324 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  MethodSchema,
+  SaleStatusSchema,
+  type InvokeRequest,
+  type SaleView,
+} from '../../../shared/ipc/contract.ts';
+import { formatForGateway } from '../../../shared/money.ts';
+import { toApiError } from '../api/client.ts';
+import { localDay, money, time } from '../format.ts';
+import { useApi, usePos } from '../state/context.ts';
+import type { UiError } from '../state/store.ts';
+import { ErrorLine } from './common.tsx';
+
+type Filter = InvokeRequest<'history:list'>;
+
+function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const refundable = sale.amountMinor - sale.refundedMinor;
+  const [amountText, setAmountText] = useState(() =>
+    refundable > 0 ? formatForGateway(refundable, sale.currency) : '',
+  );
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const result = done ? (
+    <p className="ok-line" role="status" data-testid="refund-result">
+      {done}
+    </p>
+  ) : null;
+  if (sale.status !== 'paid') return <p className="muted">{t('history.notRefundable')}</p>;
+  if (refundable <= 0) {
+    return (
+      <>
+        {result}
+        <p className="muted">{t('history.fullyRefunded')}</p>
+      </>
+    );
+  }
+
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const view = await api.invoke('refund:create', { orderId: sale.orderId, amountText, pin });
+      const latest = view.refunds.reduce<SaleView['refunds'][number] | null>(
+        (a, r) => (!a || r.createdAt >= a.createdAt ? r : a),
+        null,
+      );
+      if (latest) {
+        setDone(
+          t('history.refundDone', {
+            amount: money(latest.amountMinor, latest.currency),
+            status: t(`history.refundStatus.${latest.status}`),
+          }) + (latest.reason && latest.status !== 'refunded' ? ` — ${latest.reason}` : ''),
+        );
+      }
+      setPin('');
+      const left = view.amountMinor - view.refundedMinor;
+      setAmountText(left > 0 ? formatForGateway(left, view.currency) : '');
+      onDone(view);
+    } catch (e) {
+      const err = toApiError(e);
+      setError({ code: err.code, text: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="refund-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h3>{t('history.refundTitle')}</h3>
+      <label>
+        {t('history.refundAmount')}
+        <input
+          data-testid="refund-amount-input"
+          inputMode="decimal"
+          autoComplete="off"
+          value={amountText}
+          onChange={(e) => setAmountText(e.target.value)}
+        />
+      </label>
+      <label>
+        {t('history.pin')}
+        <input
+          data-testid="pin-input"
+          type="password"
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={16}
+          value={pin}
+          onChange={(e) => setPin(e.target.value)}
+        />
+      </label>
+      <ErrorLine error={error} testId="refund-error" />
+      {result}
+      <button
+        type="submit"
+        data-testid="refund-button"
+        className="refund-button"
+        disabled={busy || !pin}
+      >
+        {t('history.refund')}
+      </button>
+    </form>
+  );
+}
+
+function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: SaleView) => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="sale-detail" data-testid="sale-detail" data-order-id={sale.orderId}>
+      <h2>
+        {money(sale.amountMinor, sale.currency)}{' '}
+        <span className={`badge badge-${sale.status}`}>{t(`status.${sale.status}`)}</span>
+      </h2>
+      <dl className="result-facts">
+        <dt>{t('result.order')}</dt>
+        <dd>{sale.orderId}</dd>
+        <dt>{t('result.method')}</dt>
+        <dd>{sale.method ? t(`method.${sale.method}`) : t('method.none')}</dd>
+        <dt>{t('result.code')}</dt>
+        <dd>{sale.maskedCode ?? t('method.none')}</dd>
+        <dt>{t('history.time')}</dt>
+        <dd>{time(sale.createdAt, i18n.language)}</dd>
+      </dl>
+      {sale.reason && sale.status !== 'paid' ? (
+        <p className="result-reason small">{sale.reason}</p>
+      ) : null}
+      {sale.refunds.length ? (
+        <>
+          <h3>{t('history.refunds')}</h3>
+          <ul className="refund-list">
+            {sale.refunds.map((r) => (
+              <li key={r.refundId} data-testid="refund-row" data-status={r.status}>
+                {money(r.amountMinor, r.currency)} — {t(`history.refundStatus.${r.status}`)}
+                {r.automatic ? ` (${t('history.automatic')})` : ''}
+                {r.reason && r.status !== 'refunded' ? ` — ${r.reason}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <RefundPanel key={sale.orderId} sale={sale} onDone={onRefunded} />
+    </div>
+  );
+}
+
+export function HistoryScreen() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const version = usePos((s) => s.historyVersion);
+  const [day, setDay] = useState(() => localDay(Date.now()));
+  const [status, setStatus] = useState('');
+  const [method, setMethod] = useState('');
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [rows, setRows] = useState<SaleView[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+  const [reload, setReload] = useState(0);
+
+  // Searching waits for a pause in typing.
+  useEffect(() => {
+    const id = setTimeout(() => setQuery(search.trim()), 250);
+    return () => clearTimeout(id);
+  }, [search]);
+
+  const filter = useMemo<Filter>(() => {
+    const f: Filter = { limit: 200 };
+    if (day) f.day = day;
+    const s = SaleStatusSchema.safeParse(status);
+    if (s.success) f.status = s.data;
+    const m = MethodSchema.safeParse(method);
+    if (m.success) f.method = m.data;
+    if (query) f.search = query.slice(0, 64);
+    return f;
+  }, [day, status, method, query]);
+
+  useEffect(() => {
+    let live = true;
+    api.invoke('history:list', filter).then(
+      (list) => {
+        if (!live) return;
+        setRows(list);
+        setError(null);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        const err = toApiError(e);
+        setError({ code: err.code, text: err.message });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, filter, version, reload]);
+
+  const current = rows.find((r) => r.orderId === selected) ?? null;
+  const replaceRow = (view: SaleView) =>
+    setRows((list) => list.map((r) => (r.orderId === view.orderId ? view : r)));
+
+  return (
+    <section className="history-screen">
+      <div className="filters" role="search">
+        <label>
+          {t('history.day')}
+          <input
+            type="date"
+            data-testid="history-day"
+            value={day}
+            onChange={(e) => setDay(e.target.value)}
+          />
+        </label>
+        <button
+          type="button"
+          className="small"
+          onClick={() => setDay('')}
+          data-testid="history-all-days"
+        >
+          {t('history.allDays')}
+        </button>
+        <label>
+          {t('history.status')}
+          <select
+            data-testid="history-status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value)}
+          >
+            <option value="">{t('history.any')}</option>
+            {SaleStatusSchema.options.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('history.method')}
+          <select
+            data-testid="history-method"
+            value={method}
+            onChange={(e) => setMethod(e.target.value)}
+          >
+            <option value="">{t('history.any')}</option>
+            {MethodSchema.options.map((m) => (
+              <option key={m} value={m}>
+                {t(`method.${m}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grow">
+          {t('history.search')}
+          <input
+            type="search"
+            data-testid="history-search"
+            placeholder={t('history.searchPlaceholder')}
+            value={search}
+            maxLength={64}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
+        <button type="button" className="small" onClick={() => setReload((n) => n + 1)}>
+          {t('history.refresh')}
+        </button>
+      </div>
+      <ErrorLine error={error} testId="history-error" />
+      <div className="history-body">
+        <ul className="history-list">
+          {rows.length === 0 ? <li className="muted">{t('history.empty')}</li> : null}
+          {rows.map((sale) => (
+            <li key={sale.orderId}>
+              <button
+                type="button"
+                className={sale.orderId === selected ? 'history-row selected' : 'history-row'}
+                data-testid="history-row"
+                data-order-id={sale.orderId}
+                data-status={sale.status}
+                aria-pressed={sale.orderId === selected}
+                onClick={() => setSelected(sale.orderId)}
+              >
+                <span className="when">{time(sale.createdAt, i18n.language)}</span>
+                <span className="amt">{money(sale.amountMinor, sale.currency)}</span>
+                <span className="meth">
+                  {sale.method ? t(`method.${sale.method}`) : t('method.none')}
+                </span>
+                <span className="code">{sale.maskedCode ?? ''}</span>
+                <span className={`badge badge-${sale.status}`}>{t(`status.${sale.status}`)}</span>
+                <span className="tags">
+                  {sale.recovered ? <em className="tag">{t('history.recovered')}</em> : null}
+                  {sale.abandoned ? <em className="tag">{t('history.abandoned')}</em> : null}
+                  {sale.refundedMinor > 0 ? (
+                    <em className="tag tag-refund">
+                      {t('history.refunded', { amount: money(sale.refundedMinor, sale.currency) })}
+                    </em>
+                  ) : null}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <aside className="history-side">
+          {current ? (
+            <SaleDetail sale={current} onRefunded={replaceRow} />
+          ) : (
+            <p className="muted">{t('history.select')}</p>
+          )}
+        </aside>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,331 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SaleView } from '../../../shared/ipc/contract.ts';
+import type { Currency } from '../../../shared/money.ts';
+import { money, secondsLeft } from '../format.ts';
+import { formatEntry } from '../state/amountEntry.ts';
+import { usePos } from '../state/context.ts';
+import { phaseOf, type Method } from '../state/store.ts';
+import { ErrorLine } from './common.tsx';
+
+const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
+const ALIPAY_CHOICES: Method[] = ['AlipayCN-Offline', 'AlipayHK-Offline'];
+
+/** Keypad buttons never take the focus: Enter keeps meaning "charge". */
+const keepFocus = (event: React.MouseEvent) => event.preventDefault();
+
+function Keypad({ currency }: { currency: Currency }) {
+  const { t } = useTranslation();
+  const typeAmount = usePos((s) => s.typeAmount);
+  const backspace = usePos((s) => s.backspace);
+  const clear = usePos((s) => s.clearAmount);
+  return (
+    <div className="keypad" role="group" aria-label={t('amount.keypad')}>
+      {KEYS.map((k) =>
+        k === 'back' ? (
+          <button
+            key={k}
+            type="button"
+            tabIndex={-1}
+            className="key key-back"
+            data-testid="key-backspace"
+            onMouseDown={keepFocus}
+            onClick={backspace}
+            aria-label={t('amount.backspace')}
+          >
+            ⌫
+          </button>
+        ) : (
+          <button
+            key={k}
+            type="button"
+            tabIndex={-1}
+            className="key"
+            data-testid={`key-${k === '.' ? 'dot' : k}`}
+            onMouseDown={keepFocus}
+            onClick={() => typeAmount(k)}
+            disabled={k === '.' && (currency === 'JPY' || currency === 'KRW')}
+          >
+            {k}
+          </button>
+        ),
+      )}
+      <button
+        type="button"
+        tabIndex={-1}
+        className="key key-clear"
+        data-testid="key-clear"
+        onMouseDown={keepFocus}
+        onClick={clear}
+      >
+        {t('amount.clear')}
+      </button>
+    </div>
+  );
+}
+
+function MethodOverride() {
+  const { t } = useTranslation();
+  const region = usePos((s) => s.settings?.region);
+  const method = usePos((s) => s.methodOverride);
+  const setMethod = usePos((s) => s.setMethodOverride);
+  const busy = usePos((s) => s.pending !== null);
+  if (region !== 'HK') return null;
+  return (
+    <fieldset className="method-override" data-testid="method-override">
+      <legend>{t('method.label')}</legend>
+      {[null, ...ALIPAY_CHOICES].map((m) => (
+        <button
+          key={m ?? 'auto'}
+          type="button"
+          className={m === method ? 'choice selected' : 'choice'}
+          aria-pressed={m === method}
+          data-testid={`method-${m ?? 'auto'}`}
+          disabled={busy}
+          onClick={() => void setMethod(m)}
+        >
+          {m ? t(`method.${m}`) : t('method.auto')}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+function AmountScreen() {
+  const { t } = useTranslation();
+  const amountText = usePos((s) => s.amountText);
+  const hint = usePos((s) => s.amountHint);
+  const error = usePos((s) => s.error);
+  const currency = usePos((s) => s.settings?.currency ?? 'CNY');
+  const pending = usePos((s) => s.pending);
+  const charge = usePos((s) => s.charge);
+  const { typed, rest } = formatEntry(amountText, currency);
+  return (
+    <section className="amount-screen">
+      <div className="amount-panel">
+        <div className="panel-label">{t('amount.title')}</div>
+        <output
+          className={amountText ? 'amount-display' : 'amount-display empty'}
+          data-testid="amount-display"
+          aria-live="polite"
+        >
+          {typed}
+          <span className="amount-rest">{rest}</span>
+        </output>
+        {hint ? (
+          <p className="hint" role="status">
+            {t(hint.key, hint.params)}
+          </p>
+        ) : null}
+        <ErrorLine error={error} testId="amount-error" />
+        <MethodOverride />
+        <button
+          type="button"
+          className="charge-button"
+          data-testid="charge-button"
+          disabled={pending !== null}
+          onClick={() => void charge()}
+        >
+          {t('amount.charge')}
+        </button>
+        <p className="keys-help">{t('amount.keys')}</p>
+      </div>
+      <Keypad currency={currency} />
+    </section>
+  );
+}
+
+function Countdown({ remainingMs, seenAt }: { remainingMs: number; seenAt: number }) {
+  const { t } = useTranslation();
+  const [left, setLeft] = useState(remainingMs);
+  useEffect(() => {
+    const id = setInterval(() => {
+      setLeft(Math.max(0, remainingMs - (performance.now() - seenAt)));
+    }, 250);
+    return () => clearInterval(id);
+  }, [remainingMs, seenAt]);
+  const deadline = usePos((s) => s.settings?.customerDeadlineMs ?? remainingMs);
+  return (
+    <div className="countdown" data-testid="countdown">
+      <progress max={Math.max(deadline, remainingMs)} value={left} />
+      <span>{t('scan.remaining', { seconds: secondsLeft(left) })}</span>
+    </div>
+  );
+}
+
+function ManualEntry() {
+  const { t } = useTranslation();
+  const code = usePos((s) => s.manualCode);
+  const setCode = usePos((s) => s.setManualCode);
+  const submit = usePos((s) => s.submitCode);
+  const pending = usePos((s) => s.pending);
+  return (
+    <div className="manual-entry">
+      <label htmlFor="manual-code">{t('scan.manual')}</label>
+      <div className="manual-row">
+        <input
+          id="manual-code"
+          data-testid="manual-code-input"
+          data-wedge-capture=""
+          inputMode="numeric"
+          autoComplete="off"
+          spellCheck={false}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && code) {
+              e.preventDefault();
+              void submit(code, 'manual');
+            }
+          }}
+        />
+        <button
+          type="button"
+          data-testid="manual-code-submit"
+          disabled={!code || pending !== null}
+          onClick={() => void submit(code, 'manual')}
+        >
+          {t('scan.manualSubmit')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function StatusLine({ sale }: { sale: SaleView }) {
+  const { t } = useTranslation();
+  return (
+    <div
+      className={`payment-status status-${sale.status}`}
+      data-testid="payment-status"
+      data-status={sale.status}
+      role="status"
+    >
+      {t(`status.${sale.status}`)}
+    </div>
+  );
+}
+
+function ScanScreen({ sale }: { sale: SaleView }) {
+  const { t } = useTranslation();
+  const seenAt = usePos((s) => s.saleSeenAt);
+  const error = usePos((s) => s.error);
+  const imeBlocked = usePos((s) => s.imeBlocked);
+  const pending = usePos((s) => s.pending);
+  const cancel = usePos((s) => s.cancel);
+  const method = usePos((s) => s.methodOverride);
+  const awaiting = sale.status === 'awaiting-scan';
+  return (
+    <section className="scan-screen" data-testid="scan-prompt">
+      <div className="scan-amount">{money(sale.amountMinor, sale.currency)}</div>
+      {awaiting ? <h1 className="scan-title">{t('scan.prompt')}</h1> : null}
+      {awaiting ? <p className="scan-help">{t('scan.help')}</p> : null}
+      <StatusLine sale={sale} />
+      {sale.status === 'waiting-for-customer' && sale.remainingMs !== null ? (
+        <Countdown key={seenAt} remainingMs={sale.remainingMs} seenAt={seenAt} />
+      ) : null}
+      {imeBlocked ? (
+        <p className="ime-warning" role="alert" data-testid="ime-warning">
+          {t('scan.imeBlocked')}
+        </p>
+      ) : null}
+      <ErrorLine error={error} testId="scan-error" />
+      {awaiting ? <ManualEntry /> : null}
+      {awaiting ? (
+        <MethodOverride />
+      ) : method ? (
+        <p className="method-chosen">{t(`method.${method}`)}</p>
+      ) : null}
+      <button
+        type="button"
+        className="cancel-button"
+        data-testid="cancel-button"
+        disabled={pending === 'cancel' || sale.status === 'submitting'}
+        onClick={() => void cancel()}
+      >
+        {awaiting ? t('scan.cancel') : t('scan.stopWaiting')}
+      </button>
+    </section>
+  );
+}
+
+/** Why the sale was not paid: the engine's words, or their translation with them as detail. */
+function useReason(sale: SaleView): { reason: string | null; detail: string | null } {
+  const { t, i18n } = useTranslation();
+  if (sale.status === 'paid') return { reason: null, detail: null };
+  const key = `reasons.${sale.reasonCode ?? ''}`;
+  if (sale.reason && i18n.language !== 'en' && sale.reasonCode && i18n.exists(key)) {
+    const translated = t(key);
+    return { reason: translated, detail: sale.reason };
+  }
+  if (sale.reason) return { reason: sale.reason, detail: null };
+  if (sale.status === 'declined') return { reason: t('result.declinedDefault'), detail: null };
+  if (sale.status === 'closed') return { reason: t('result.closedDefault'), detail: null };
+  return { reason: t('result.unknownHelp'), detail: null };
+}
+
+function ResultScreen({ sale }: { sale: SaleView }) {
+  const { t } = useTranslation();
+  const newSale = usePos((s) => s.newSale);
+  const status = sale.status;
+  const { reason, detail } = useReason(sale);
+  return (
+    <section className={`result-screen result-${status}`}>
+      <div
+        className="result-title payment-status"
+        data-testid="payment-status"
+        data-status={status}
+        role="status"
+      >
+        <span className="result-icon" aria-hidden="true">
+          {status === 'paid' ? '✓' : status === 'unknown' ? '?' : '✕'}
+        </span>
+        {t(
+          `result.${status === 'paid' || status === 'declined' || status === 'closed' ? status : 'unknown'}`,
+        )}
+      </div>
+      <div className="result-amount">{money(sale.amountMinor, sale.currency)}</div>
+      {reason ? (
+        <p
+          className="result-reason"
+          data-testid="result-reason"
+          data-reason-code={sale.reasonCode ?? ''}
+        >
+          {reason}
+        </p>
+      ) : null}
+      {detail ? <p className="result-detail">{detail}</p> : null}
+      {status === 'unknown' && sale.reason ? (
+        <p className="result-help">{t('result.unknownHelp')}</p>
+      ) : null}
+      {sale.abandoned && status === 'unknown' ? (
+        <p className="result-help">{t('result.abandoned')}</p>
+      ) : null}
+      <dl className="result-facts">
+        <dt>{t('result.method')}</dt>
+        <dd>{sale.method ? t(`method.${sale.method}`) : t('method.none')}</dd>
+        <dt>{t('result.code')}</dt>
+        <dd>{sale.maskedCode ?? t('method.none')}</dd>
+        <dt>{t('result.order')}</dt>
+        <dd>{sale.orderId}</dd>
+      </dl>
+      <button
+        type="button"
+        className="new-sale-button"
+        data-testid="new-sale-button"
+        autoFocus
+        onClick={newSale}
+      >
+        {t('result.newSale')}
+      </button>
+    </section>
+  );
+}
+
+export function SaleScreen() {
+  const sale = usePos((s) => s.sale);
+  const phase = phaseOf(sale);
+  if (phase === 'amount' || !sale) return <AmountScreen />;
+  if (phase === 'scan') return <ScanScreen sale={sale} />;
+  return <ResultScreen sale={sale} />;
+}

@@ -1,0 +1,80 @@
+/**
+ * One keydown listener for the whole screen. The keyboard wedge sees every key first (on
+ * the amount and payment screens only); what it does not take drives the screen: digits
+ * and '.' type the amount, Backspace deletes, Esc clears, Enter charges.
+ */
+import { useEffect } from 'react';
+import type { StoreApi } from 'zustand';
+import { createDomWedge } from './wedge/domWedge.ts';
+import { phaseOf, type PosState } from './state/store.ts';
+
+const EDITABLE = 'input, textarea, select, [contenteditable="true"], [contenteditable=""]';
+const ACTIVATABLE = 'button, a[href], [role="button"], summary';
+
+/** The character an amount key stands for, from the physical key first (any layout). */
+export function amountChar(event: KeyboardEvent): string | null {
+  const digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code);
+  if (digit) return digit[1] ?? null;
+  if (event.code === 'NumpadDecimal' || event.key === '.' || event.key === ',') return '.';
+  if (/^[0-9]$/.test(event.key)) return event.key;
+  return null;
+}
+
+/** The wedge owns the keyboard on the till's own screens, never in history or settings. */
+function wedgeCaptures(state: PosState): boolean {
+  return state.view === 'sale';
+}
+
+export function handleScreenKey(event: KeyboardEvent, store: StoreApi<PosState>): void {
+  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
+  const state = store.getState();
+  if (state.view !== 'sale') return;
+  const target = event.target instanceof Element ? event.target : null;
+  if (target?.closest(EDITABLE)) return;
+  const isEnter = event.key === 'Enter' || event.code === 'NumpadEnter';
+  // A focused button answers Enter and Space itself.
+  if (target?.closest(ACTIVATABLE) && (isEnter || event.key === ' ')) return;
+  const phase = phaseOf(state.sale);
+  let handled = true;
+  if (phase === 'amount') {
+    const char = amountChar(event);
+    if (char) state.typeAmount(char);
+    else if (isEnter) void state.charge();
+    else if (event.key === 'Backspace') state.backspace();
+    else if (event.key === 'Escape' || event.key === 'Delete') state.clearAmount();
+    else handled = false;
+  } else if (phase === 'scan') {
+    const awaiting = state.sale?.status === 'awaiting-scan';
+    if (event.key === 'Escape' && state.manualCode) state.setManualCode('');
+    else if (event.key === 'Escape' && awaiting) void state.cancel();
+    else if (event.key === 'Backspace' && state.manualCode) {
+      state.setManualCode(state.manualCode.slice(0, -1));
+    } else if (isEnter && state.manualCode) void state.submitCode(state.manualCode, 'manual');
+    else handled = false;
+  } else if (isEnter || event.key === 'Escape') state.newSale();
+  else handled = false;
+  if (handled) event.preventDefault();
+}
+
+export function useKeyboard(store: StoreApi<PosState>, minLength?: number): void {
+  useEffect(() => {
+    const wedge = createDomWedge(
+      {
+        capturing: () => wedgeCaptures(store.getState()),
+        onScan: (scan) => store.getState().wedgeScan(scan.text),
+        onTyped: (text) => store.getState().wedgeTyped(text),
+        onImeBlocked: () => store.getState().wedgeImeBlocked(),
+      },
+      minLength === undefined ? {} : { minLength },
+    );
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (wedge.handleKeyDown(event)) return;
+      handleScreenKey(event, store);
+    };
+    window.addEventListener('keydown', onKeyDown, true);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, true);
+      wedge.dispose();
+    };
+  }, [store, minLength]);
+}

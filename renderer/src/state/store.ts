@@ -1,0 +1,363 @@
+/**
+ * The cashier's screen state (zustand, vanilla so it runs in unit tests without a DOM).
+ * Every call to the terminal goes through the PosApi it is given; every failure ends up on
+ * screen (`error` for the sale in hand, `notices` for everything else) — nothing is lost.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  PosApi,
+  SaleStatus,
+  SaleView,
+  ScannerState,
+  SettingsView,
+} from '../../../shared/ipc/contract.ts';
+import { formatForDisplay } from '../../../shared/money.ts';
+import { toApiError } from '../api/client.ts';
+import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
+
+export type View = 'sale' | 'history' | 'report' | 'settings';
+export type Method = NonNullable<SaleView['method']>;
+export type Phase = 'amount' | 'scan' | 'result';
+
+/** An error the terminal answered with: `code` picks a translation, `text` is its own words. */
+export interface UiError {
+  code: string;
+  text: string;
+}
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'warn' | 'error' | 'ok';
+  /** A translation key with its parameters, or a message as given (`text`). */
+  key?: string;
+  params?: Record<string, string>;
+  text?: string;
+}
+
+export const ACTIVE_STATUSES: readonly SaleStatus[] = [
+  'awaiting-scan',
+  'submitting',
+  'waiting-for-customer',
+];
+const FINAL_STATUSES: readonly SaleStatus[] = ['paid', 'declined', 'closed'];
+
+export function isActive(status: SaleStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+export function isFinal(status: SaleStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+export function phaseOf(sale: SaleView | null): Phase {
+  if (!sale) return 'amount';
+  return isActive(sale.status) ? 'scan' : 'result';
+}
+
+/** Keeps the newest view of a sale: a final state never goes back to a waiting one. */
+export function newerView(current: SaleView, incoming: SaleView): boolean {
+  if (isFinal(current.status) && !isFinal(incoming.status)) return false;
+  if (incoming.updatedAt < current.updatedAt) return false;
+  return true;
+}
+
+export interface PosState {
+  view: View;
+  settings: SettingsView | null;
+  scanner: ScannerState | null;
+  /** False while the event stream to the terminal is down (browser mode). */
+  online: boolean;
+  amountText: string;
+  amountHint: EntryHint | null;
+  methodOverride: Method | null;
+  sale: SaleView | null;
+  /** clock() when `sale` arrived (its remainingMs counts from then). */
+  saleSeenAt: number;
+  manualCode: string;
+  pending: null | 'start' | 'submit' | 'cancel';
+  error: UiError | null;
+  /** A scan was swallowed by the input method: tell the cashier to switch it off. */
+  imeBlocked: boolean;
+  notices: Notice[];
+  /** Changes whenever any sale changed: lists refetch on it. */
+  historyVersion: number;
+
+  init(): Promise<void>;
+  setView(view: View): void;
+  typeAmount(chars: string): void;
+  backspace(): void;
+  clearAmount(): void;
+  setMethodOverride(method: Method | null): Promise<void>;
+  charge(): Promise<void>;
+  setManualCode(code: string): void;
+  submitCode(code: string, source: 'wedge' | 'manual'): Promise<void>;
+  wedgeScan(text: string): void;
+  wedgeTyped(text: string): void;
+  wedgeImeBlocked(): void;
+  cancel(): Promise<void>;
+  newSale(): void;
+  receiveSale(view: SaleView): void;
+  applySettings(settings: SettingsView): void;
+  notify(notice: Omit<Notice, 'id'>): void;
+  dismiss(id: number): void;
+}
+
+export interface StoreDeps {
+  api: PosApi;
+  clock?: () => number;
+  /** Called when settings (language) change. */
+  onSettings?: (settings: SettingsView) => void;
+}
+
+const MAX_NOTICES = 6;
+
+export function createPosStore({
+  api,
+  clock = () => performance.now(),
+  onSettings,
+}: StoreDeps): StoreApi<PosState> {
+  let noticeId = 0;
+  /** Sales left unresolved on screen: the cashier is told when they settle. */
+  const watched = new Set<string>();
+  /** The last code sent, per sale: a scanner's double read of it is ignored quietly. */
+  let lastSubmitted: { orderId: string; code: string } | null = null;
+
+  return createStore<PosState>()((set, get) => {
+    const fail = (error: unknown): void => {
+      const e = toApiError(error);
+      set({ error: { code: e.code, text: e.message } });
+    };
+    const notifyError = (error: unknown): void => {
+      const e = toApiError(error);
+      get().notify({ tone: 'error', key: `errors.${e.code}`, text: e.message });
+    };
+
+    return {
+      view: 'sale',
+      settings: null,
+      scanner: null,
+      online: true,
+      amountText: '',
+      amountHint: null,
+      methodOverride: null,
+      sale: null,
+      saleSeenAt: 0,
+      manualCode: '',
+      pending: null,
+      error: null,
+      imeBlocked: false,
+      notices: [],
+      historyVersion: 0,
+
+      async init() {
+        api.on('sale:updated', (view) => get().receiveSale(view));
+        api.on('scanner:state', (scanner) => set({ scanner }));
+        api.on('scan:rejected', ({ reason, text }) => {
+          if (phaseOf(get().sale) === 'scan')
+            set({ error: { code: 'scan-rejected', text: reason } });
+          else
+            get().notify({ tone: 'warn', key: 'notices.scanRejected', params: { reason, text } });
+        });
+        const results = await Promise.allSettled([
+          api.invoke('settings:get', {}).then((settings) => get().applySettings(settings)),
+          api.invoke('scanner:state', {}).then((scanner) => set({ scanner })),
+          api.invoke('sale:current', {}).then((sale) => {
+            if (sale && isActive(sale.status) && !get().sale) {
+              set({ sale, saleSeenAt: clock(), amountText: '' });
+            }
+          }),
+        ]);
+        for (const result of results) if (result.status === 'rejected') notifyError(result.reason);
+      },
+
+      setView(view) {
+        set({ view });
+      },
+
+      typeAmount(chars) {
+        const { amountText, settings, sale } = get();
+        if (sale) return;
+        const result = typeAmountChars(amountText, chars, settings?.currency ?? 'CNY');
+        set({ amountText: result.text, amountHint: result.hint, error: null });
+      },
+      backspace() {
+        if (get().sale) return;
+        set({ amountText: backspaceAmount(get().amountText), amountHint: null, error: null });
+      },
+      clearAmount() {
+        if (get().sale) return;
+        set({ amountText: '', amountHint: null, error: null });
+      },
+
+      async setMethodOverride(method) {
+        const { sale, pending } = get();
+        set({ methodOverride: method });
+        if (!sale || sale.status !== 'awaiting-scan' || pending) return;
+        // Nothing was charged yet: start the same sale again with the chosen wallet.
+        set({ pending: 'cancel', error: null });
+        try {
+          await api.invoke('sale:cancel', { orderId: sale.orderId });
+          set({ sale: null, pending: null });
+          await get().charge();
+        } catch (error) {
+          set({ pending: null });
+          fail(error);
+        }
+      },
+
+      async charge() {
+        const { pending, sale, amountText, settings, methodOverride } = get();
+        if (pending || sale) return;
+        set({ pending: 'start', error: null, amountHint: null });
+        try {
+          const view = await api.invoke('sale:start', {
+            amountText,
+            ...(settings ? { currency: settings.currency } : {}),
+            ...(methodOverride ? { methodOverride } : {}),
+          });
+          const current = get().sale;
+          if (!current || current.orderId !== view.orderId || newerView(current, view)) {
+            set({ sale: view, saleSeenAt: clock(), manualCode: '', imeBlocked: false });
+          }
+        } catch (error) {
+          fail(error); // the typed amount stays, with the reason beside it
+        } finally {
+          set({ pending: null });
+        }
+      },
+
+      setManualCode(code) {
+        set({ manualCode: code.replace(/\s+/g, ''), error: null });
+      },
+
+      async submitCode(code, source) {
+        const { sale, pending } = get();
+        if (!sale) {
+          get().notify({ tone: 'info', key: 'amount.scanFirst' });
+          return;
+        }
+        const repeat = lastSubmitted?.orderId === sale.orderId && lastSubmitted.code === code;
+        if (sale.status !== 'awaiting-scan' || pending) {
+          if (source === 'wedge' && !repeat) get().notify({ tone: 'info', key: 'scan.busy' });
+          return;
+        }
+        lastSubmitted = { orderId: sale.orderId, code };
+        set({ pending: 'submit', error: null, imeBlocked: false });
+        try {
+          const view = await api.invoke('sale:submit-code', {
+            orderId: sale.orderId,
+            code,
+            source,
+          });
+          get().receiveSale(view);
+          set({ manualCode: '' });
+          if (view.status === 'awaiting-scan' && view.reason) {
+            set({ error: { code: view.reasonCode ?? 'code-rejected', text: view.reason } });
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          set({ pending: null });
+        }
+      },
+
+      wedgeScan(text) {
+        if (get().view !== 'sale') return;
+        const phase = phaseOf(get().sale);
+        if (phase === 'scan') void get().submitCode(text, 'wedge');
+        else get().notify({ tone: 'info', key: 'amount.scanFirst' });
+      },
+
+      wedgeTyped(text) {
+        if (get().view !== 'sale') return;
+        const phase = phaseOf(get().sale);
+        if (phase === 'result') get().newSale(); // typing the next amount starts the next sale
+        if (phaseOf(get().sale) === 'amount') get().typeAmount(text);
+        else if (phase === 'scan' && get().sale?.status === 'awaiting-scan') {
+          set({ manualCode: (get().manualCode + text).replace(/\s+/g, ''), error: null });
+        }
+      },
+
+      wedgeImeBlocked() {
+        set({ imeBlocked: true });
+      },
+
+      async cancel() {
+        const { sale, pending } = get();
+        if (!sale || !isActive(sale.status) || pending === 'cancel') return;
+        set({ pending: 'cancel', error: null });
+        try {
+          const view = await api.invoke('sale:cancel', { orderId: sale.orderId });
+          get().receiveSale(view);
+        } catch (error) {
+          fail(error);
+        } finally {
+          set({ pending: null });
+        }
+      },
+
+      newSale() {
+        const { sale } = get();
+        if (sale && isActive(sale.status)) return;
+        if (sale && !isFinal(sale.status)) watched.add(sale.orderId);
+        set({
+          sale: null,
+          amountText: '',
+          amountHint: null,
+          manualCode: '',
+          methodOverride: null,
+          error: null,
+          imeBlocked: false,
+        });
+      },
+
+      receiveSale(view) {
+        set((s) => ({ historyVersion: s.historyVersion + 1 }));
+        const current = get().sale;
+        if (current && current.orderId === view.orderId) {
+          if (!newerView(current, view)) return;
+          if (!isActive(view.status) && view.abandoned && !isFinal(view.status)) {
+            watched.add(view.orderId);
+          }
+          set({ sale: view, saleSeenAt: clock() });
+          return;
+        }
+        if (isFinal(view.status) && (watched.has(view.orderId) || view.recovered)) {
+          watched.delete(view.orderId);
+          get().notify({
+            tone: view.status === 'paid' ? 'warn' : 'info',
+            key: 'notices.background',
+            params: {
+              amount: formatForDisplay(view.amountMinor, view.currency),
+              order: view.orderId,
+              status: view.status,
+            },
+          });
+        }
+      },
+
+      applySettings(settings) {
+        set({ settings });
+        onSettings?.(settings);
+      },
+
+      notify(notice) {
+        set((s) => {
+          const same = s.notices.find(
+            (n) =>
+              n.key === notice.key &&
+              n.text === notice.text &&
+              JSON.stringify(n.params) === JSON.stringify(notice.params),
+          );
+          if (same) return {};
+          noticeId += 1;
+          const notices = [...s.notices, { ...notice, id: noticeId }];
+          return { notices: notices.slice(-MAX_NOTICES) };
+        });
+      },
+
+      dismiss(id) {
+        set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+      },
+    };
+  });
+}

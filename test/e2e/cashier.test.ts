@@ -1,0 +1,285 @@
+/**
+ * The cashier's screen end to end: real Chromium (playwright-core) against a real terminal in
+ * browser mode with the embedded simulator (the amount's last digit picks its scenario).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTerminalServer, type TerminalServer } from '../support/browserMode.ts';
+import {
+  dispatchKeys,
+  launchChromium,
+  openPage,
+  scanKeys,
+  wechatCode,
+  type OpenedPage,
+} from '../support/chromium.ts';
+
+let terminal: TerminalServer;
+let browser: Browser;
+let opened: OpenedPage | null = null;
+
+beforeAll(async () => {
+  mkdirSync('test-results', { recursive: true });
+  [terminal, browser] = await Promise.all([startTerminalServer(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await terminal?.close();
+});
+
+afterEach(async () => {
+  // Every screen must load and run under the strict CSP without a single console error.
+  const problems = opened?.problems ?? [];
+  await opened?.context.close();
+  opened = null;
+  expect(problems).toEqual([]);
+});
+
+async function cashierPage(): Promise<Page> {
+  opened = await openPage(browser, terminal.url);
+  await opened.page.locator('[data-ready="true"]').waitFor();
+  return opened.page;
+}
+
+/** Money the simulator actually took for this code. */
+const paidCharges = (code: string) =>
+  terminal
+    .ledger()
+    .filter((e) => e.kind === 'charge' && e.scanCodeId === code && e.status === 'SUCCESS');
+
+const byTestId = (page: Page, id: string) => page.getByTestId(id);
+
+async function salesCount(): Promise<number> {
+  const list = await terminal.app.invoke('history:list', {});
+  if (!list.ok || !Array.isArray(list.value)) throw new Error('history:list failed');
+  return list.value.length;
+}
+
+async function status(page: Page, value: string): Promise<void> {
+  await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
+}
+
+/** Types the amount as a person does and presses Enter: the scan prompt comes up. */
+async function startSale(page: Page, amount: string): Promise<void> {
+  await page.keyboard.type(amount, { delay: 60 });
+  await expect.poll(() => byTestId(page, 'amount-display').textContent()).toContain(amount);
+  await page.keyboard.press('Enter');
+  await byTestId(page, 'scan-prompt').waitFor();
+  await status(page, 'awaiting-scan');
+}
+
+async function wedgeScan(page: Page, code: string, suffix: 'enter' | 'none'): Promise<void> {
+  await dispatchKeys(page, scanKeys(code, 'qwerty', suffix));
+}
+
+describe('the cashier screen', () => {
+  it('takes an amount from the keyboard, Enter charges, a wedge scan with Enter pays', async () => {
+    const page = await cashierPage();
+    await expect(byTestId(page, 'mode-banner').textContent()).resolves.toContain('Training mode');
+    await page.keyboard.type('12.3', { delay: 60 });
+    // Formatted for the currency while typing: the missing decimal is shown.
+    await expect.poll(() => byTestId(page, 'amount-display').textContent()).toBe('¥12.30');
+    await page.screenshot({ path: 'test-results/cashier-amount.png' });
+    await page.keyboard.press('Enter');
+    await byTestId(page, 'scan-prompt').waitFor();
+    await page.screenshot({ path: 'test-results/cashier-scan-prompt.png' });
+
+    const code = wechatCode();
+    await wedgeScan(page, code, 'enter');
+    await status(page, 'paid');
+    await page.screenshot({ path: 'test-results/cashier-paid.png' });
+    expect(paidCharges(code)).toHaveLength(1);
+    await expect(page.getByTestId('result-reason').count()).resolves.toBe(0);
+  });
+
+  it('pays a wedge scan that ends without any suffix key', async () => {
+    const page = await cashierPage();
+    await startSale(page, '8.50');
+    const code = wechatCode();
+    await wedgeScan(page, code, 'none');
+    await status(page, 'paid');
+    expect(paidCharges(code)).toHaveLength(1);
+  });
+
+  it('uses the on-screen keypad and charge button as well as the keyboard', async () => {
+    const page = await cashierPage();
+    for (const key of ['4', '0', 'dot', '5']) await byTestId(page, `key-${key}`).click();
+    await byTestId(page, 'key-backspace').click();
+    await byTestId(page, 'key-6').click();
+    await expect.poll(() => byTestId(page, 'amount-display').textContent()).toBe('¥40.60');
+    await byTestId(page, 'charge-button').click();
+    await status(page, 'awaiting-scan');
+    await byTestId(page, 'cancel-button').click();
+    await byTestId(page, 'new-sale-button').click();
+    await expect.poll(() => byTestId(page, 'amount-display').textContent()).toBe('¥0.00');
+  });
+
+  it('shows why a declined payment was not paid, then starts a new sale', async () => {
+    const page = await cashierPage();
+    await startSale(page, '12.31');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'declined');
+    const reason = await byTestId(page, 'result-reason').textContent();
+    expect(reason).toMatch(/declined/i);
+    await page.screenshot({ path: 'test-results/cashier-declined.png' });
+    await page.keyboard.press('Enter');
+    await byTestId(page, 'charge-button').waitFor();
+  });
+
+  it('asks for a fresh code when the code expired, and nothing is charged', async () => {
+    const page = await cashierPage();
+    await startSale(page, '3.08');
+    const code = wechatCode();
+    await wedgeScan(page, code, 'enter');
+    await status(page, 'declined');
+    await expect(byTestId(page, 'result-reason').textContent()).resolves.toMatch(/fresh code/i);
+    expect(paidCharges(code)).toEqual([]);
+  });
+
+  it('keeps the typed amount and says why when the terminal refuses it', async () => {
+    const page = await cashierPage();
+    await page.keyboard.type('99999', { delay: 60 });
+    await page.keyboard.press('Enter');
+    const error = byTestId(page, 'amount-error');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toMatch(/limit/i);
+    await expect(byTestId(page, 'amount-display').textContent()).resolves.toBe('¥99,999.00');
+    await expect(byTestId(page, 'scan-prompt').count()).resolves.toBe(0);
+  });
+
+  it('counts down while the customer confirms, and the cashier can stop waiting', async () => {
+    const page = await cashierPage();
+    await startSale(page, '20.04');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'waiting-for-customer');
+    await expect(byTestId(page, 'countdown').textContent()).resolves.toMatch(/\d+ s/);
+    await page.screenshot({ path: 'test-results/cashier-waiting.png' });
+    await byTestId(page, 'cancel-button').click();
+    await page
+      .locator('[data-testid="payment-status"]:not([data-status="waiting-for-customer"])')
+      .waitFor();
+    const final = await byTestId(page, 'payment-status').getAttribute('data-status');
+    expect(['closed', 'unknown']).toContain(final);
+    await expect(byTestId(page, 'result-reason').textContent()).resolves.not.toBe('');
+  });
+
+  it('lists the sale in the history with its status, and refunds it behind the PIN', async () => {
+    const page = await cashierPage();
+    await startSale(page, '15.60');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'paid');
+    const orderId = await page.locator('.result-facts dd').nth(2).textContent();
+    expect(orderId).toBeTruthy();
+
+    await byTestId(page, 'nav-history').click();
+    const row = page.locator(`[data-testid="history-row"][data-order-id="${orderId}"]`);
+    await row.waitFor();
+    await expect(row.getAttribute('data-status')).resolves.toBe('paid');
+    await row.click();
+    await byTestId(page, 'refund-amount-input').fill('5.00');
+
+    await byTestId(page, 'pin-input').fill('0000');
+    await byTestId(page, 'refund-button').click();
+    await expect(byTestId(page, 'refund-error').textContent()).resolves.toMatch(/PIN/);
+
+    await byTestId(page, 'pin-input').fill('1234');
+    await byTestId(page, 'refund-button').click();
+    await byTestId(page, 'refund-result').waitFor();
+    await expect(byTestId(page, 'refund-result').textContent()).resolves.toMatch(/¥5\.00/);
+    await expect.poll(() => row.textContent()).toMatch(/Refunded ¥5\.00/);
+    await page.screenshot({ path: 'test-results/cashier-history-refund.png' });
+    const refunds = terminal.ledger().filter((e) => e.kind === 'refund');
+    expect(refunds.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows the Z report of the day and exports it as CSV', async () => {
+    const page = await cashierPage();
+    await startSale(page, '7.70');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'paid');
+    await byTestId(page, 'nav-report').click();
+    await byTestId(page, 'report-show').click();
+    await page.getByTestId('z-report-row').first().waitFor();
+    await expect(byTestId(page, 'z-report').textContent()).resolves.toContain('WeChat Pay');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      byTestId(page, 'report-export').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const file = await download.path();
+    expect(readFileSync(file, 'utf8').split('\n').length).toBeGreaterThan(1);
+  });
+
+  it('leaves typing in a settings field alone, even at scanner speed: no sale starts', async () => {
+    const page = await cashierPage();
+    const before = await salesCount();
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'pin-input').click();
+    await page.keyboard.type('1234'); // as fast as the browser takes keys
+    await page.keyboard.press('Enter');
+    await byTestId(page, 'settings-form').waitFor();
+    const field = byTestId(page, 'settings-accid');
+    await field.fill('');
+    await field.focus();
+    await dispatchKeys(page, scanKeys('2018092100000001', 'qwerty', 'enter')); // untrusted: no text
+    await page.keyboard.type('2018092100000001', { delay: 2 });
+    await expect(field.inputValue()).resolves.toBe('2018092100000001');
+    await expect(page.getByTestId('notice').count()).resolves.toBe(0);
+    await byTestId(page, 'nav-sale').click();
+    await byTestId(page, 'charge-button').waitFor();
+    await expect(byTestId(page, 'amount-display').textContent()).resolves.toBe('¥0.00');
+    expect(await salesCount()).toBe(before);
+  });
+
+  it('keeps settings behind the supervisor PIN and saves a change', async () => {
+    const page = await cashierPage();
+    await byTestId(page, 'nav-settings').click();
+    await expect(byTestId(page, 'settings-form').count()).resolves.toBe(0);
+    await byTestId(page, 'pin-input').fill('9999');
+    await byTestId(page, 'settings-unlock').click();
+    await expect(byTestId(page, 'settings-lock-error').textContent()).resolves.toMatch(/PIN/);
+    await expect(byTestId(page, 'settings-form').count()).resolves.toBe(0);
+
+    await byTestId(page, 'pin-input').fill('1234');
+    await byTestId(page, 'settings-unlock').click();
+    await byTestId(page, 'settings-form').waitFor();
+    // The salt is write-only: a password field that never shows what is stored.
+    await expect(byTestId(page, 'settings-salt').getAttribute('type')).resolves.toBe('password');
+    await expect(byTestId(page, 'settings-salt').inputValue()).resolves.toBe('');
+    await byTestId(page, 'settings-deadline').fill('45');
+    await byTestId(page, 'settings-save').click();
+    await byTestId(page, 'settings-saved').waitFor();
+    const saved = await terminal.app.invoke('settings:get', {});
+    expect(saved).toMatchObject({ ok: true, value: { customerDeadlineMs: 45_000 } });
+    await page.screenshot({ path: 'test-results/cashier-settings.png', fullPage: true });
+
+    await byTestId(page, 'settings-deadline').fill('60');
+    await byTestId(page, 'settings-save').click();
+    await expect
+      .poll(() => terminal.app.invoke('settings:get', {}))
+      .toMatchObject({
+        value: { customerDeadlineMs: 60_000 },
+      });
+  });
+
+  it('switches the language in settings; the test ids stay the same', async () => {
+    const page = await cashierPage();
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'settings-language').selectOption('zh-HK');
+    await byTestId(page, 'nav-sale').click();
+    await expect.poll(() => byTestId(page, 'charge-button').textContent()).toBe('收款');
+    await expect.poll(() => byTestId(page, 'mode-banner').textContent()).toContain('培訓模式');
+    await startSale(page, '6.01');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'declined');
+    await page.screenshot({ path: 'test-results/cashier-declined-zh-HK.png' });
+    await byTestId(page, 'new-sale-button').click();
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'settings-language').selectOption('zh-CN');
+    await expect.poll(() => byTestId(page, 'nav-settings').textContent()).toBe('设置');
+    await byTestId(page, 'settings-language').selectOption('en');
+    await expect.poll(() => byTestId(page, 'nav-settings').textContent()).toBe('Settings');
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * Launches the machine's Chromium (Debian's /usr/bin/chromium) with playwright-core, for the
+ * end-to-end tests and the renderer benchmarks. Nothing is downloaded.
+ *
+ *   const browser = await launchChromium();
+ *   const page = await openPage(browser, url);   // fails the test on any CSP violation
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Timers of a page in the background must not be throttled (tests run headless, unfocused).
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export function chromiumPath(): string {
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
+  const found = candidates.find((c): c is string => Boolean(c) && existsSync(c as string));
+  if (!found) throw new Error('Chromium not found: install the Debian package "chromium"');
+  return found;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and CSP violations seen on the page so far. */
+  problems: string[];
+}
+
+/** A fresh context and page on `url`, recording console errors and CSP violations. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { viewport?: { width: number; height: number }; locale?: string } = {},
+): Promise<OpenedPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: options.locale ?? 'en-US',
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    // A refused request (e.g. a wrong PIN: 422) is an answer the screen shows, not a fault.
+    if (message.location().url.includes('/api/invoke/')) return;
+    problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** One keystroke as a keyboard wedge (or an IME in front of it) delivers it. */
+export interface KeySpec {
+  code: string;
+  key: string;
+  keyCode?: number;
+  isComposing?: boolean;
+  shiftKey?: boolean;
+}
+
+const AZERTY_DIGITS: Record<string, string> = {
+  '1': '&',
+  '2': 'é',
+  '3': '"',
+  '4': "'",
+  '5': '(',
+  '6': '-',
+  '7': 'è',
+  '8': '_',
+  '9': 'ç',
+  '0': 'à',
+};
+
+export type WedgeLayout = 'qwerty' | 'azerty' | 'numpad' | 'ime' | 'ime-no-code';
+
+/** The keystrokes a scanner sends for `digits` on a given keyboard layout / input method. */
+export function scanKeys(
+  digits: string,
+  layout: WedgeLayout = 'qwerty',
+  suffix: 'enter' | 'none' = 'none',
+): KeySpec[] {
+  const keys = [...digits].map((d, i): KeySpec => {
+    const n = Number(d);
+    switch (layout) {
+      case 'qwerty':
+        return { code: `Digit${d}`, key: d, keyCode: 48 + n };
+      case 'azerty':
+        return { code: `Digit${d}`, key: AZERTY_DIGITS[d] ?? d, keyCode: 48 + n };
+      case 'numpad':
+        return { code: `Numpad${d}`, key: d, keyCode: 96 + n };
+      case 'ime':
+        return { code: `Digit${d}`, key: 'Process', keyCode: 229, isComposing: i > 0 };
+      case 'ime-no-code':
+        return { code: '', key: 'Process', keyCode: 229, isComposing: i > 0 };
+    }
+  });
+  if (suffix === 'enter') {
+    const composing = layout === 'ime' || layout === 'ime-no-code';
+    keys.push(
+      composing
+        ? { code: 'Enter', key: 'Process', keyCode: 229, isComposing: true }
+        : { code: 'Enter', key: 'Enter', keyCode: 13 },
+    );
+  }
+  return keys;
+}
+
+/**
+ * Dispatches keydown/keyup events in the page at a precise pace (busy-waiting `gapMs`
+ * between keys on the page's own performance.now() clock), to whatever has focus — the
+ * way a keyboard wedge delivers a scan. With `composition`, the keys are wrapped in
+ * compositionstart/update/end as a Chinese IME does.
+ */
+export async function dispatchKeys(
+  page: Page,
+  keys: KeySpec[],
+  options: { gapMs?: number; composition?: boolean } = {},
+): Promise<void> {
+  const payload = JSON.stringify({
+    keys,
+    gapMs: options.gapMs ?? 1,
+    composition: options.composition ?? false,
+  });
+  // A string, not a function: the test runner's transpiler may add helpers the page lacks.
+  await page.evaluate(`(() => {
+    const { keys, gapMs, composition } = ${payload};
+    const target = () => document.activeElement || document.body;
+    const wait = (ms) => { const end = performance.now() + ms; while (performance.now() < end) {} };
+    const fire = (type, k) => {
+      const event = new KeyboardEvent(type, {
+        code: k.code, key: k.key, keyCode: k.keyCode || 0, which: k.keyCode || 0,
+        isComposing: !!k.isComposing, shiftKey: !!k.shiftKey, bubbles: true, cancelable: true,
+        composed: true,
+      });
+      if (k.keyCode && event.keyCode !== k.keyCode) {
+        Object.defineProperty(event, 'keyCode', { get: () => k.keyCode });
+      }
+      target().dispatchEvent(event);
+    };
+    let data = '';
+    if (composition) target().dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, data: '' }));
+    keys.forEach((k, i) => {
+      if (i > 0) wait(gapMs);
+      fire('keydown', k);
+      if (composition && k.code.startsWith('Digit')) {
+        data += k.code.slice(5);
+        target().dispatchEvent(new CompositionEvent('compositionupdate', { bubbles: true, data }));
+      }
+      fire('keyup', k);
+    });
+    if (composition) target().dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, data }));
+  })()`);
+}
+
+let codeCounter = 0;
+
+/** A fresh WeChat Pay code (18 digits from 13): single use, so never repeat one. */
+export function wechatCode(): string {
+  codeCounter += 1;
+  const unique =
+    `${process.pid % 10_000}`.padStart(4, '0') + `${Date.now() % 1e8}`.padStart(8, '0');
+  return `13${unique}${String(codeCounter % 10_000).padStart(4, '0')}`;
+}
+
+/** A fresh Alipay code (19 digits from 28). */
+export function alipayCode(): string {
+  return `28${wechatCode().slice(1)}`;
+}

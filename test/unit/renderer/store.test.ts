@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  EventChannel,
+  EventPayload,
+  InvokeChannel,
+  InvokeRequest,
+  InvokeResponse,
+  PosApi,
+  SaleView,
+  SettingsView,
+} from '../../../shared/ipc/contract.ts';
+import { ApiError } from '../../../renderer/src/api/client.ts';
+import { createPosStore, phaseOf } from '../../../renderer/src/state/store.ts';
+
+const SETTINGS: SettingsView = {
+  region: 'CN',
+  currency: 'CNY',
+  gatewayUrl: 'simulator',
+  trainingMode: true,
+  accId: '2018092714313010016',
+  saltConfigured: true,
+  scanner: 'wedge',
+  amountCeilingMinor: 5_000_000,
+  customerDeadlineMs: 60_000,
+  language: 'en',
+};
+
+function view(patch: Partial<SaleView> = {}): SaleView {
+  return {
+    orderId: 'T1',
+    status: 'awaiting-scan',
+    amountMinor: 1230,
+    currency: 'CNY',
+    method: null,
+    maskedCode: null,
+    reason: null,
+    reasonCode: null,
+    remainingMs: null,
+    abandoned: false,
+    recovered: false,
+    refundedMinor: 0,
+    refunds: [],
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...patch,
+  };
+}
+
+type Handler = (request: unknown) => unknown;
+
+/** A terminal the test scripts: answers per channel, records calls, pushes events. */
+function fakeTerminal(handlers: Partial<Record<InvokeChannel, Handler>> = {}) {
+  const calls: { channel: InvokeChannel; request: unknown }[] = [];
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const defaults: Partial<Record<InvokeChannel, Handler>> = {
+    'settings:get': () => SETTINGS,
+    'scanner:state': () => ({ spec: 'wedge', connected: true, detail: null }),
+    'sale:current': () => null,
+  };
+  const api: PosApi = {
+    async invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>) {
+      calls.push({ channel, request });
+      const handler = handlers[channel] ?? defaults[channel];
+      if (!handler) throw new ApiError('unexpected', `no handler for ${channel}`);
+      return (await handler(request)) as InvokeResponse<C>;
+    },
+    on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void) {
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(listener as (payload: unknown) => void);
+      return () => set.delete(listener as (payload: unknown) => void);
+    },
+  };
+  const emit = <C extends EventChannel>(channel: C, payload: EventPayload<C>) =>
+    listeners.get(channel)?.forEach((l) => l(payload));
+  const callsTo = (channel: InvokeChannel) => calls.filter((c) => c.channel === channel);
+  return { api, emit, calls, callsTo };
+}
+
+async function ready(handlers: Partial<Record<InvokeChannel, Handler>> = {}) {
+  const terminal = fakeTerminal(handlers);
+  const store = createPosStore({ api: terminal.api, clock: () => 0 });
+  await store.getState().init();
+  return { store, ...terminal };
+}
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('cashier state: amount and charge', () => {
+  it('keeps the typed amount and shows the reason when the terminal refuses it', async () => {
+    const { store } = await ready({
+      'sale:start': () => {
+        throw new ApiError('amount-above-ceiling', "The amount is above this till's limit");
+      },
+    });
+    store.getState().typeAmount('99999');
+    await store.getState().charge();
+    const state = store.getState();
+    expect(state.amountText).toBe('99999');
+    expect(state.error).toEqual({
+      code: 'amount-above-ceiling',
+      text: "The amount is above this till's limit",
+    });
+    expect(phaseOf(state.sale)).toBe('amount');
+  });
+
+  it('charges the typed amount in the store currency and moves to the scan prompt', async () => {
+    const { store, callsTo } = await ready({ 'sale:start': () => view() });
+    store.getState().typeAmount('12.3');
+    await store.getState().charge();
+    expect(callsTo('sale:start').map((c) => c.request)).toEqual([
+      { amountText: '12.3', currency: 'CNY' },
+    ]);
+    expect(phaseOf(store.getState().sale)).toBe('scan');
+  });
+
+  it('does not start a second sale while one is in progress', async () => {
+    const { store, callsTo } = await ready({ 'sale:start': () => view() });
+    store.getState().typeAmount('5');
+    await Promise.all([store.getState().charge(), store.getState().charge()]);
+    await store.getState().charge();
+    expect(callsTo('sale:start')).toHaveLength(1);
+  });
+
+  it('tells the cashier to enter the amount first when a scan arrives on the amount screen', async () => {
+    const { store, callsTo } = await ready();
+    store.getState().typeAmount('12');
+    store.getState().wedgeScan('134567890123456789');
+    expect(store.getState().amountText).toBe('12');
+    expect(store.getState().notices.map((n) => n.key)).toEqual(['amount.scanFirst']);
+    expect(callsTo('sale:submit-code')).toEqual([]);
+  });
+
+  it('types what the wedge handed back as a person typing into the amount', async () => {
+    const { store } = await ready();
+    store.getState().wedgeTyped('4');
+    store.getState().wedgeTyped('2.5');
+    expect(store.getState().amountText).toBe('42.5');
+  });
+});
+
+describe('cashier state: scanning and the sale updates', () => {
+  async function onScanScreen(submit: Handler = () => view({ status: 'submitting' })) {
+    const ctx = await ready({ 'sale:start': () => view(), 'sale:submit-code': submit });
+    ctx.store.getState().typeAmount('12.3');
+    await ctx.store.getState().charge();
+    return ctx;
+  }
+
+  it('sends a wedge scan to the terminal as the code, with source "wedge"', async () => {
+    const { store, callsTo } = await onScanScreen();
+    store.getState().wedgeScan('134567890123456789');
+    await settle();
+    expect(callsTo('sale:submit-code').map((c) => c.request)).toEqual([
+      { orderId: 'T1', code: '134567890123456789', source: 'wedge' },
+    ]);
+  });
+
+  it('ignores a double read of the same code quietly, and says so for another code', async () => {
+    let release: (v: SaleView) => void = () => undefined;
+    const { store, callsTo } = await onScanScreen(
+      () => new Promise<SaleView>((resolve) => (release = resolve)),
+    );
+    store.getState().wedgeScan('134567890123456789');
+    store.getState().wedgeScan('134567890123456789');
+    expect(store.getState().notices).toEqual([]);
+    store.getState().wedgeScan('134567890123456780');
+    expect(store.getState().notices.map((n) => n.key)).toEqual(['scan.busy']);
+    release(view({ status: 'paid', updatedAt: 2000 }));
+    await settle();
+    expect(callsTo('sale:submit-code')).toHaveLength(1);
+    expect(store.getState().sale?.status).toBe('paid');
+  });
+
+  it('keeps the sale waiting for a scan and shows why when a code is refused', async () => {
+    const { store } = await onScanScreen(() => {
+      throw new ApiError('code-invalid', 'This is an EAN-13 product barcode, not a payment code');
+    });
+    await store.getState().submitCode('4006381333931', 'manual');
+    expect(store.getState().sale?.status).toBe('awaiting-scan');
+    expect(store.getState().error?.text).toMatch(/product barcode/);
+  });
+
+  it('follows the sale through its events, never back from a final state', async () => {
+    const { store, emit } = await onScanScreen();
+    emit(
+      'sale:updated',
+      view({ status: 'waiting-for-customer', remainingMs: 59_000, updatedAt: 2000 }),
+    );
+    expect(store.getState().sale?.remainingMs).toBe(59_000);
+    emit('sale:updated', view({ status: 'submitting', updatedAt: 1500 })); // late, older
+    expect(store.getState().sale?.status).toBe('waiting-for-customer');
+    emit('sale:updated', view({ status: 'paid', updatedAt: 3000 }));
+    emit('sale:updated', view({ status: 'waiting-for-customer', updatedAt: 3000 }));
+    expect(store.getState().sale?.status).toBe('paid');
+    expect(phaseOf(store.getState().sale)).toBe('result');
+  });
+
+  it('on the result screen, typing starts the next sale and a scan is not taken', async () => {
+    const { store, callsTo } = await onScanScreen(() =>
+      view({ status: 'declined', reason: 'Declined by the wallet', updatedAt: 2000 }),
+    );
+    await store.getState().submitCode('134567890123456789', 'wedge');
+    expect(phaseOf(store.getState().sale)).toBe('result');
+    store.getState().wedgeScan('134567890123456780');
+    expect(phaseOf(store.getState().sale)).toBe('result');
+    expect(store.getState().notices.map((n) => n.key)).toEqual(['amount.scanFirst']);
+    expect(callsTo('sale:submit-code')).toHaveLength(1);
+    store.getState().wedgeTyped('7');
+    expect(phaseOf(store.getState().sale)).toBe('amount');
+    expect(store.getState().amountText).toBe('7');
+  });
+
+  it('puts human typing on the scan screen into the manual code field', async () => {
+    const { store } = await onScanScreen();
+    store.getState().wedgeTyped('1345');
+    store.getState().wedgeTyped('67');
+    expect(store.getState().manualCode).toBe('134567');
+  });
+
+  it('asks to switch the IME off, and forgets the warning once a code goes through', async () => {
+    const { store } = await onScanScreen();
+    store.getState().wedgeImeBlocked();
+    expect(store.getState().imeBlocked).toBe(true);
+    await store.getState().submitCode('134567890123456789', 'wedge');
+    expect(store.getState().imeBlocked).toBe(false);
+  });
+
+  it('tells the cashier when a sale left unresolved is settled later', async () => {
+    const { store, emit } = await onScanScreen(() =>
+      view({ status: 'unknown', reason: 'No answer from the gateway', updatedAt: 2000 }),
+    );
+    await store.getState().submitCode('134567890123456789', 'wedge');
+    expect(phaseOf(store.getState().sale)).toBe('result');
+    store.getState().newSale();
+    expect(phaseOf(store.getState().sale)).toBe('amount');
+    emit('sale:updated', view({ status: 'paid', updatedAt: 5000 }));
+    expect(store.getState().notices).toEqual([
+      expect.objectContaining({
+        tone: 'warn',
+        key: 'notices.background',
+        params: { amount: '¥12.30', order: 'T1', status: 'paid' },
+      }),
+    ]);
+    expect(phaseOf(store.getState().sale)).toBe('amount');
+  });
+});
+
+describe('cashier state: start-up', () => {
+  it('resumes a sale still waiting for a scan after a reload', async () => {
+    const { store } = await ready({ 'sale:current': () => view({ orderId: 'T9' }) });
+    expect(store.getState().sale?.orderId).toBe('T9');
+    expect(phaseOf(store.getState().sale)).toBe('scan');
+  });
+
+  it('shows a failure to load instead of losing it', async () => {
+    const { store } = await ready({
+      'scanner:state': () => {
+        throw new ApiError('offline', 'The terminal service cannot be reached.');
+      },
+    });
+    expect(store.getState().notices).toEqual([
+      expect.objectContaining({ tone: 'error', text: 'The terminal service cannot be reached.' }),
+    ]);
+    expect(store.getState().settings?.currency).toBe('CNY');
+  });
+
+  it('shows a hardware scan the terminal could not use on the scan screen', async () => {
+    const { store, emit } = await ready({ 'sale:start': () => view() });
+    store.getState().typeAmount('1');
+    await store.getState().charge();
+    emit('scan:rejected', {
+      reason: 'A product barcode (EAN-13), not a payment code',
+      text: ']E04006381333931',
+    });
+    expect(store.getState().error).toEqual({
+      code: 'scan-rejected',
+      text: 'A product barcode (EAN-13), not a payment code',
+    });
+  });
+});
+
+describe('cashier state: wallet override', () => {
+  it('restarts a sale not yet scanned with the Alipay wallet the cashier picked', async () => {
+    let started = 0;
+    const { store, callsTo } = await ready({
+      'sale:start': () => view({ orderId: `T${++started}` }),
+      'sale:cancel': () => view({ status: 'closed', updatedAt: 2000 }),
+    });
+    store.getState().typeAmount('88');
+    await store.getState().charge();
+    await store.getState().setMethodOverride('AlipayHK-Offline');
+    expect(callsTo('sale:cancel').map((c) => c.request)).toEqual([{ orderId: 'T1' }]);
+    expect(callsTo('sale:start').map((c) => c.request)).toEqual([
+      { amountText: '88', currency: 'CNY' },
+      { amountText: '88', currency: 'CNY', methodOverride: 'AlipayHK-Offline' },
+    ]);
+    expect(store.getState().sale?.orderId).toBe('T2');
+    expect(phaseOf(store.getState().sale)).toBe('scan');
+  });
+});

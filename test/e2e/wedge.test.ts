@@ -45,12 +45,7 @@ const charges = (code: string) =>
   terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === code);
 
 async function status(page: Page, value: string): Promise<void> {
-  try {
-    await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor({ timeout: 8000 });
-  } catch (e) {
-    console.log('DEBUG', await page.locator('body').innerText(), terminal.logs.slice(-8));
-    throw e;
-  }
+  await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
 }
 
 async function scanScreen(amount: string): Promise<Page> {

@@ -125,6 +125,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return ctx.applySettings(req);
     },
     'scanner:state': async () => ctx.scannerState(),
+    'pin:check': async (req) => {
+      await requirePin(ctx, req.pin);
+      return { ok: true as const };
+    },
   };
 }
 

@@ -111,3 +111,18 @@ export function amountMismatchReason(expected: string, stated: string): Reason {
 export function refundDeclinedReason(answer: GatewayAnswer, text: string): Reason {
   return { reason: `Refund refused by the gateway: ${clean(text)}`, reasonCode: 'refund-declined' };
 }
+
+/**
+ * Every reasonCode the engine can put on a sale or refund (the screen translates by these):
+ * those of REASONS and those the functions above build.
+ */
+export const REASON_CODES: readonly string[] = [
+  ...new Set<string>([
+    ...Object.values(REASONS).map((r) => r.reasonCode),
+    'risk-declined',
+    'declined',
+    'gateway-rejected',
+    'amount-mismatch',
+    'refund-declined',
+  ]),
+];

@@ -176,6 +176,15 @@ export const invokeChannels = {
     response: SettingsViewSchema,
   },
   'scanner:state': { request: z.object({}), response: ScannerStateSchema },
+  /**
+   * Checks the supervisor PIN without changing anything (unlocking the settings screen).
+   * Refused as IpcError 'pin-required', 'pin-wrong' or 'pin-locked', throttled exactly like
+   * the PIN of refund:create and settings:save (one shared count of wrong PINs).
+   */
+  'pin:check': {
+    request: z.object({ pin: z.string().max(16) }),
+    response: z.object({ ok: z.literal(true) }),
+  },
 } as const;
 
 /** Events: main pushes, renderer listens. */

@@ -212,6 +212,70 @@ describe('the cashier screen', () => {
     expect(readFileSync(file, 'utf8').split('\n').length).toBeGreaterThan(1);
   });
 
+  it('marks training sales in the history, and shows the live sales instead on request', async () => {
+    const page = await cashierPage();
+    await startSale(page, '3.20');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'paid');
+    const orderId = await page.locator('.result-facts dd').nth(2).textContent();
+    expect(orderId).toBeTruthy();
+
+    await byTestId(page, 'nav-history').click();
+    const row = page.locator(`[data-testid="history-row"][data-order-id="${orderId}"]`);
+    await row.waitFor();
+    await expect(row.getByTestId('training-badge').textContent()).resolves.toBe('Training');
+    await expect(byTestId(page, 'history-mode-note').count()).resolves.toBe(0);
+
+    // This till is in training mode: the switch offers the live sales (there are none here).
+    const toggle = byTestId(page, 'history-other-mode');
+    await expect(page.locator('label.mode-toggle').first().textContent()).resolves.toBe(
+      'Show live sales',
+    );
+    await toggle.check();
+    await expect
+      .poll(() => byTestId(page, 'history-mode-note').textContent())
+      .toBe('Showing live sales: real money.');
+    await expect.poll(() => byTestId(page, 'history-row').count()).toBe(0);
+    await expect(page.locator('.history-list').textContent()).resolves.toContain('No sales match.');
+
+    await toggle.uncheck();
+    await row.waitFor();
+    await expect(byTestId(page, 'history-mode-note').count()).resolves.toBe(0);
+    await expect(row.getByTestId('training-badge').count()).resolves.toBe(1);
+  });
+
+  it("shows the other mode's Z report and CSV on request, the current mode's by default", async () => {
+    const page = await cashierPage();
+    await startSale(page, '4.40');
+    await wedgeScan(page, wechatCode(), 'enter');
+    await status(page, 'paid');
+    await byTestId(page, 'nav-report').click();
+    await byTestId(page, 'report-show').click();
+    await page.getByTestId('z-report-row').first().waitFor();
+    const [trainingCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      byTestId(page, 'report-export').click(),
+    ]);
+    expect(trainingCsv.suggestedFilename()).toMatch(/^pospay-\d{4}-\d{2}-\d{2}-training\.csv$/);
+
+    await byTestId(page, 'report-other-mode').check();
+    await expect
+      .poll(() => byTestId(page, 'report-mode-note').textContent())
+      .toBe('Showing live sales: real money.');
+    // The training report no longer stands on screen as if it were the live one.
+    await expect(byTestId(page, 'z-report').count()).resolves.toBe(0);
+    await byTestId(page, 'report-show').click();
+    await expect
+      .poll(() => page.locator('.report-screen').textContent())
+      .toContain('No sales that day.');
+    await expect(byTestId(page, 'z-report').count()).resolves.toBe(0);
+    const [liveCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      byTestId(page, 'report-export').click(),
+    ]);
+    expect(liveCsv.suggestedFilename()).toMatch(/^pospay-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
   it('leaves typing in a settings field alone, even at scanner speed: no sale starts', async () => {
     const page = await cashierPage();
     const before = await salesCount();

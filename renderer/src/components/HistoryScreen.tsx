@@ -11,7 +11,7 @@ import { toApiError } from '../api/client.ts';
 import { localDay, money, time } from '../format.ts';
 import { useApi, usePos } from '../state/context.ts';
 import type { UiError } from '../state/store.ts';
-import { ErrorLine } from './common.tsx';
+import { ErrorLine, ModeNote, ModeToggle, useOtherMode, useReasonText } from './common.tsx';
 
 type Filter = InvokeRequest<'history:list'>;
 
@@ -119,6 +119,9 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
 
 function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: SaleView) => void }) {
   const { t, i18n } = useTranslation();
+  const reasonText = useReasonText();
+  const { reason, detail } =
+    sale.status === 'paid' ? { reason: null, detail: null } : reasonText(sale);
   return (
     <div className="sale-detail" data-testid="sale-detail" data-order-id={sale.orderId}>
       <h2>
@@ -135,9 +138,12 @@ function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: Sale
         <dt>{t('history.time')}</dt>
         <dd>{time(sale.createdAt, i18n.language)}</dd>
       </dl>
-      {sale.reason && sale.status !== 'paid' ? (
-        <p className="result-reason small">{sale.reason}</p>
+      {reason ? (
+        <p className="result-reason small" data-testid="detail-reason">
+          {reason}
+        </p>
       ) : null}
+      {detail ? <p className="result-detail small">{detail}</p> : null}
       {sale.refunds.length ? (
         <>
           <h3>{t('history.refunds')}</h3>
@@ -170,6 +176,8 @@ export function HistoryScreen() {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [reload, setReload] = useState(0);
+  const [otherMode, setOtherMode] = useState(false);
+  const training = useOtherMode(otherMode);
 
   // Searching waits for a pause in typing.
   useEffect(() => {
@@ -185,8 +193,9 @@ export function HistoryScreen() {
     const m = MethodSchema.safeParse(method);
     if (m.success) f.method = m.data;
     if (query) f.search = query.slice(0, 64);
+    if (training !== undefined) f.training = training;
     return f;
-  }, [day, status, method, query]);
+  }, [day, status, method, query, training]);
 
   useEffect(() => {
     let live = true;
@@ -272,10 +281,12 @@ export function HistoryScreen() {
             onChange={(e) => setSearch(e.target.value)}
           />
         </label>
+        <ModeToggle other={otherMode} onChange={setOtherMode} testId="history-other-mode" />
         <button type="button" className="small" onClick={() => setReload((n) => n + 1)}>
           {t('history.refresh')}
         </button>
       </div>
+      <ModeNote training={training} testId="history-mode-note" />
       <ErrorLine error={error} testId="history-error" />
       <div className="history-body">
         <ul className="history-list">
@@ -299,6 +310,11 @@ export function HistoryScreen() {
                 <span className="code">{sale.maskedCode ?? ''}</span>
                 <span className={`badge badge-${sale.status}`}>{t(`status.${sale.status}`)}</span>
                 <span className="tags">
+                  {sale.training ? (
+                    <em className="tag tag-training" data-testid="training-badge">
+                      {t('history.training')}
+                    </em>
+                  ) : null}
                   {sale.recovered ? <em className="tag">{t('history.recovered')}</em> : null}
                   {sale.abandoned ? <em className="tag">{t('history.abandoned')}</em> : null}
                   {sale.refundedMinor > 0 ? (

@@ -6,7 +6,7 @@ import { toApiError } from '../api/client.ts';
 import { localDay, money } from '../format.ts';
 import { useApi } from '../state/context.ts';
 import type { UiError } from '../state/store.ts';
-import { ErrorLine } from './common.tsx';
+import { ErrorLine, ModeNote, ModeToggle, useOtherMode } from './common.tsx';
 
 /** Saves text as a file through a Blob (no server round trip, no inline script). */
 export function download(filename: string, text: string, type = 'text/csv'): void {
@@ -27,6 +27,9 @@ export function ReportScreen() {
   const [report, setReport] = useState<ZReport | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [otherMode, setOtherMode] = useState(false);
+  const training = useOtherMode(otherMode);
+  const mode = training === undefined ? {} : { training };
 
   const run = async <T,>(work: () => Promise<T>): Promise<T | null> => {
     setError(null);
@@ -40,11 +43,11 @@ export function ReportScreen() {
     }
   };
   const show = async () => {
-    const r = await run(() => api.invoke('history:report', { day }));
+    const r = await run(() => api.invoke('history:report', { day, ...mode }));
     if (r) setReport(r);
   };
   const exportCsv = async () => {
-    const r = await run(() => api.invoke('history:export-csv', { day }));
+    const r = await run(() => api.invoke('history:export-csv', { day, ...mode }));
     if (r) {
       download(r.filename, r.csv);
       setSaved(r.filename);
@@ -75,6 +78,16 @@ export function ReportScreen() {
         <button type="button" data-testid="report-show" disabled={!day} onClick={() => void show()}>
           {t('report.show')}
         </button>
+        <ModeToggle
+          other={otherMode}
+          onChange={(other) => {
+            // The report on screen was of the other mode: the cashier asks for it again.
+            setOtherMode(other);
+            setReport(null);
+            setSaved(null);
+          }}
+          testId="report-other-mode"
+        />
         <button
           type="button"
           data-testid="report-export"
@@ -84,6 +97,7 @@ export function ReportScreen() {
           {t('report.export')}
         </button>
       </div>
+      <ModeNote training={training} testId="report-mode-note" />
       <ErrorLine error={error} testId="report-error" />
       {saved ? (
         <p className="ok-line" role="status">

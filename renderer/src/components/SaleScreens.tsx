@@ -6,7 +6,7 @@ import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
 import { phaseOf, type Method } from '../state/store.ts';
-import { ErrorLine } from './common.tsx';
+import { ErrorLine, useReasonText } from './common.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
 const ALIPAY_CHOICES: Method[] = ['AlipayCN-Offline', 'AlipayHK-Offline'];
@@ -251,14 +251,10 @@ function ScanScreen({ sale }: { sale: SaleView }) {
 
 /** Why the sale was not paid: the engine's words, or their translation with them as detail. */
 function useReason(sale: SaleView): { reason: string | null; detail: string | null } {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const reasonText = useReasonText();
   if (sale.status === 'paid') return { reason: null, detail: null };
-  const key = `reasons.${sale.reasonCode ?? ''}`;
-  if (sale.reason && i18n.language !== 'en' && sale.reasonCode && i18n.exists(key)) {
-    const translated = t(key);
-    return { reason: translated, detail: sale.reason };
-  }
-  if (sale.reason) return { reason: sale.reason, detail: null };
+  if (sale.reason) return reasonText(sale);
   if (sale.status === 'declined') return { reason: t('result.declinedDefault'), detail: null };
   if (sale.status === 'closed') return { reason: t('result.closedDefault'), detail: null };
   return { reason: t('result.unknownHelp'), detail: null };

@@ -279,6 +279,7 @@ function SettingsForm({
 export function SettingsScreen() {
   const { t } = useTranslation();
   const settings = usePos((s) => s.settings);
+  const api = useApi();
   const save = useSave();
   const [pin, setPin] = useState('');
   const [unlocked, setUnlocked] = useState<string | null>(null);
@@ -294,11 +295,15 @@ export function SettingsScreen() {
   const unlock = async () => {
     setBusy(true);
     setError(null);
-    // The terminal checks the PIN; re-saving the region as it is changes nothing.
-    const result = await save({ pin, region: settings.region });
+    // The terminal checks the PIN (throttled like every PIN); nothing is saved.
+    try {
+      await api.invoke('pin:check', { pin });
+      setUnlocked(pin);
+    } catch (e) {
+      const err = toApiError(e);
+      setError({ code: err.code, text: err.message });
+    }
     setBusy(false);
-    if (result.ok) setUnlocked(pin);
-    else setError(result.error);
     setPin('');
   };
 

@@ -1,4 +1,6 @@
 import { useTranslation } from 'react-i18next';
+import type { SaleView } from '../../../shared/ipc/contract.ts';
+import { usePos } from '../state/context.ts';
 import type { UiError } from '../state/store.ts';
 
 /** An error in the cashier's language when we have the words, else the terminal's own. */
@@ -20,6 +22,72 @@ export function ErrorLine({ error, testId }: { error: UiError | null; testId: st
   return (
     <p className="error-line" role="alert" data-testid={testId} data-code={error.code}>
       {text(error)}
+    </p>
+  );
+}
+
+/**
+ * Why a sale was not paid, in the cashier's language: the translation of its reasonCode with
+ * the engine's own words as detail, or (English, or a code without words) the engine's words.
+ */
+export function useReasonText(): (sale: Pick<SaleView, 'reason' | 'reasonCode'>) => {
+  reason: string | null;
+  detail: string | null;
+} {
+  const { t, i18n } = useTranslation();
+  return (sale) => {
+    if (!sale.reason) return { reason: null, detail: null };
+    const key = `reasons.${sale.reasonCode ?? ''}`;
+    if (i18n.language !== 'en' && sale.reasonCode && i18n.exists(key)) {
+      return { reason: t(key), detail: sale.reason };
+    }
+    return { reason: sale.reason, detail: null };
+  };
+}
+
+/**
+ * History and the Z report show the sales of the mode the till is in (training or live);
+ * `other` flips them to the other mode's. Returns the `training` option for the request:
+ * absent by default (the terminal's current mode), else the other mode.
+ */
+export function useOtherMode(other: boolean): boolean | undefined {
+  const currentTraining = usePos((s) => s.settings?.trainingMode);
+  if (!other || currentTraining === undefined) return undefined;
+  return !currentTraining;
+}
+
+/** The switch to the other mode's sales, and a note saying whose sales are on screen. */
+export function ModeToggle({
+  other,
+  onChange,
+  testId,
+}: {
+  other: boolean;
+  onChange: (other: boolean) => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const training = usePos((s) => s.settings?.trainingMode);
+  if (training === undefined) return null;
+  return (
+    <label className="mode-toggle">
+      <input
+        type="checkbox"
+        data-testid={testId}
+        checked={other}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {training ? t('modeView.showLive') : t('modeView.showTraining')}
+    </label>
+  );
+}
+
+export function ModeNote({ training, testId }: { training: boolean | undefined; testId: string }) {
+  const { t } = useTranslation();
+  if (training === undefined) return null;
+  return (
+    <p className="warn-line" role="note" data-testid={testId} data-training={String(training)}>
+      {training ? t('modeView.viewingTraining') : t('modeView.viewingLive')}
     </p>
   );
 }

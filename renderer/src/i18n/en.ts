@@ -102,6 +102,13 @@ export const en = {
       unknown: 'not known yet',
     },
     automatic: 'automatic',
+    training: 'Training',
+  },
+  modeView: {
+    showTraining: 'Show training sales',
+    showLive: 'Show live sales',
+    viewingTraining: 'Showing training sales: nothing was really charged.',
+    viewingLive: 'Showing live sales: real money.',
   },
   report: {
     title: 'Z report',
@@ -158,6 +165,11 @@ export const en = {
     'risk-declined': "Declined by the wallet's risk check — ask for another way to pay",
     declined: 'Declined by the wallet',
     'gateway-rejected': 'The gateway refused the payment',
+    'gateway-credentials':
+      "The gateway refused this till's credentials — the payment is not confirmed. Do not charge again; call the supervisor/IT.",
+    'amount-mismatch':
+      'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
+    'refund-declined': 'The gateway refused the refund',
   },
   errors: {
     'amount-above-ceiling': "The amount is above this till's limit.",

@@ -103,6 +103,13 @@ export const zhCN: Resources = {
       unknown: '结果未知',
     },
     automatic: '自动',
+    training: '培训',
+  },
+  modeView: {
+    showTraining: '显示培训交易',
+    showLive: '显示真实交易',
+    viewingTraining: '正在显示培训交易：没有真实扣款。',
+    viewingLive: '正在显示真实交易：涉及真实资金。',
   },
   report: {
     title: 'Z 报表',
@@ -159,6 +166,11 @@ export const zhCN: Resources = {
     'risk-declined': '被钱包风控拒绝 — 请顾客换一种付款方式',
     declined: '被钱包拒绝',
     'gateway-rejected': '支付网关拒绝了这笔支付',
+    'gateway-credentials':
+      '支付网关拒绝了此收银机的凭证 — 支付未能确认。请勿再次收款，请联系主管／IT。',
+    'amount-mismatch':
+      '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
+    'refund-declined': '支付网关拒绝了这笔退款',
   },
   errors: {
     'amount-above-ceiling': '金额超过此收银机的上限。',

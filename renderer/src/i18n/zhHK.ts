@@ -103,6 +103,13 @@ export const zhHK: Resources = {
       unknown: '結果未明',
     },
     automatic: '自動',
+    training: '培訓',
+  },
+  modeView: {
+    showTraining: '顯示培訓交易',
+    showLive: '顯示真實交易',
+    viewingTraining: '正在顯示培訓交易：沒有真實扣款。',
+    viewingLive: '正在顯示真實交易：涉及真實款項。',
   },
   report: {
     title: 'Z 報表',
@@ -159,6 +166,11 @@ export const zhHK: Resources = {
     'risk-declined': '被錢包風險控制拒絕 — 請顧客改用其他付款方式',
     declined: '被錢包拒絕',
     'gateway-rejected': '支付網關拒絕了這筆付款',
+    'gateway-credentials':
+      '支付網關拒絕了此收銀機的憑證 — 付款未能確認。請勿再次收款，請聯絡主管／IT。',
+    'amount-mismatch':
+      '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
+    'refund-declined': '支付網關拒絕了這筆退款',
   },
   errors: {
     'amount-above-ceiling': '金額超過此收銀機的上限。',

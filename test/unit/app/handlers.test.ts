@@ -271,6 +271,77 @@ describe('supervisor PIN', () => {
   });
 });
 
+describe('pin:check (unlocking the settings screen)', () => {
+  it('refuses a missing or wrong PIN, accepts the right one, and changes nothing', async () => {
+    const { app } = await harness();
+    const before = await ok(app, 'settings:get', {});
+    const missing = await fail(app, 'pin:check', { pin: '' });
+    expect(missing.error.code).toBe('pin-required');
+    const wrong = await fail(app, 'pin:check', { pin: '9999' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.error.code).toBe('pin-wrong');
+    expect(wrong.error.error).toMatch(/Wrong supervisor PIN \(2 tries left/);
+    await expect(ok(app, 'pin:check', { pin: '1234' })).resolves.toEqual({ ok: true });
+    await expect(ok(app, 'settings:get', {})).resolves.toEqual(before);
+  });
+
+  it('locks after repeated wrong PINs like a refund does, refusing even the right one until the pause is over', async () => {
+    const { app, advance } = await harness();
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await app.invoke('pin:check', { pin: '0000' });
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    expect(codes).toEqual(['pin-wrong', 'pin-wrong', 'pin-locked']);
+    const whileLocked = await fail(app, 'pin:check', { pin: '1234' });
+    expect(whileLocked.error.code).toBe('pin-locked');
+    expect(whileLocked.error.error).toMatch(/locked for 30 s/);
+    advance(30_001);
+    await expect(ok(app, 'pin:check', { pin: '1234' })).resolves.toEqual({ ok: true });
+  });
+
+  it('shares one count of wrong PINs with refunds and settings: guessing here cannot dodge the lock', async () => {
+    const { app, runtimes } = await harness();
+    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
+    await ok(app, 'sale:submit-code', {
+      orderId: sale.orderId,
+      code: '134567890123456789',
+      source: 'manual',
+    });
+    expect((await fail(app, 'pin:check', { pin: '0000' })).error.code).toBe('pin-wrong');
+    expect((await fail(app, 'pin:check', { pin: '0001' })).error.code).toBe('pin-wrong');
+    const third = await fail(app, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '5',
+      pin: '0002',
+    });
+    expect(third.error.code).toBe('pin-locked');
+    const refund = await fail(app, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '5',
+      pin: '1234',
+    });
+    expect(refund.error.code).toBe('pin-locked');
+    const save = await fail(app, 'settings:save', { pin: '1234', amountCeilingMinor: 500 });
+    expect(save.error.code).toBe('pin-locked');
+    expect(runtimes.engine.refunds).toEqual([]);
+  });
+
+  it('accepts a changed PIN and refuses the old one', async () => {
+    const { app } = await harness();
+    await ok(app, 'settings:save', { pin: '1234', supervisorPin: '246810' });
+    expect((await fail(app, 'pin:check', { pin: '1234' })).error.code).toBe('pin-wrong');
+    await expect(ok(app, 'pin:check', { pin: '246810' })).resolves.toEqual({ ok: true });
+  });
+
+  it('rejects a PIN longer than the contract allows before checking it', async () => {
+    const { app } = await harness();
+    const result = await fail(app, 'pin:check', { pin: '1'.repeat(17) });
+    expect(result.status).toBe(400);
+    expect(result.error.code).toBe('invalid-request');
+  });
+});
+
 describe('settings:save and the runtime', () => {
   it('leaves training mode once gateway, store id and salt are saved', async () => {
     const { app, runtimes } = await harness();

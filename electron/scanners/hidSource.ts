@@ -6,11 +6,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type * as NodeHidModule from 'node-hid';
-import { TypedEvents, asError } from './events.ts';
+import { asError } from './events.ts';
 import { DEFAULT_MAX_LENGTH, checkRead, printable } from './frame.ts';
 import { HID_POS_USAGE_PAGE, HidPosAssembler, parseHidPosReport } from './hidReport.ts';
 import { formatScannerSpec, hex4, type HidSpec } from './spec.ts';
-import type { RejectReason, Scanner, ScannerEvents, StateEvent } from './types.ts';
+import { Backoff, ScannerSource } from './source.ts';
 
 export interface HidDeviceInfo {
   path?: string;
@@ -70,23 +70,20 @@ export interface HidScannerOptions {
   continuationTimeoutMs?: number;
 }
 
-export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
+export class HidScanner extends ScannerSource {
   readonly source = 'hid' as const;
   readonly spec: string;
   private readonly target: HidSpec;
   private readonly backend: HidBackend;
   private readonly maxLength: number;
-  private readonly pollInitialMs: number;
-  private readonly pollMaxMs: number;
   private readonly continuationTimeoutMs: number;
   private readonly assembler: HidPosAssembler;
   /** Learnt from the device list, so that a path spec survives a replug under a new path. */
   private ids: { vendorId: number; productId: number } | undefined;
   private device: HidDeviceHandle | undefined;
-  private current: StateEvent;
   private stopped = true;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private pollDelay: number;
+  /** Polls the device list while the device is missing. */
+  private readonly poll: Backoff;
   private continuationTimer: NodeJS.Timeout | undefined;
   private generation = 0;
 
@@ -96,9 +93,7 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
     this.spec = formatScannerSpec(spec);
     this.backend = options.backend ?? nodeHidBackend;
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    this.pollInitialMs = options.pollInitialMs ?? 250;
-    this.pollMaxMs = options.pollMaxMs ?? 2000;
-    this.pollDelay = this.pollInitialMs;
+    this.poll = new Backoff(options.pollInitialMs ?? 250, options.pollMaxMs ?? 2000);
     this.continuationTimeoutMs = options.continuationTimeoutMs ?? 500;
     this.assembler = new HidPosAssembler(this.maxLength);
     if (spec.vendorId !== undefined) {
@@ -107,14 +102,10 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
     this.current = { connected: false, detail: `opening ${this.describeTarget()}` };
   }
 
-  state(): StateEvent {
-    return { ...this.current };
-  }
-
   async open(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    this.pollDelay = this.pollInitialMs;
+    this.poll.reset();
     await this.attempt();
   }
 
@@ -122,8 +113,7 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
     if (this.stopped) return;
     this.stopped = true;
     this.generation += 1;
-    clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
+    this.poll.cancel();
     const device = this.device;
     this.release();
     if (device) await closeQuietly(device);
@@ -195,7 +185,7 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
     const info = chosen.info;
     if (info) this.ids = { vendorId: info.vendorId, productId: info.productId };
     this.device = device;
-    this.pollDelay = this.pollInitialMs;
+    this.poll.reset();
     const name = info ? [info.manufacturer, info.product].filter(Boolean).join(' ') : '';
     const ids = info ? `${hex4(info.vendorId)}:${hex4(info.productId)} ` : '';
     this.setState(true, `connected to HID POS ${ids}${name ? `(${name}) ` : ''}at ${chosen.path}`);
@@ -203,14 +193,10 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
 
   private waitAndRetry(detail: string): void {
     this.setState(false, `waiting: ${detail}`);
-    if (this.stopped || this.pollTimer) return;
-    const delay = this.pollDelay;
-    this.pollDelay = Math.min(this.pollDelay * 2, this.pollMaxMs);
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = undefined;
+    if (this.stopped) return;
+    this.poll.schedule(() => {
       void this.attempt().catch((error: unknown) => this.emit('error', asError(error)));
-    }, delay);
-    this.pollTimer.unref?.();
+    });
   }
 
   private onDeviceError(device: HidDeviceHandle, error: Error): void {
@@ -281,29 +267,6 @@ export class HidScanner extends TypedEvents<ScannerEvents> implements Scanner {
         ? { text: result.text, source: 'hid', at }
         : { text: result.text, source: 'hid', symbology, at },
     );
-  }
-
-  private reject(
-    reason: RejectReason,
-    detail: string,
-    text: string,
-    bytes: Uint8Array,
-    at = performance.now(),
-  ): void {
-    this.emit('rejected', {
-      reason,
-      detail,
-      text,
-      bytes: Uint8Array.from(bytes),
-      source: 'hid',
-      at,
-    });
-  }
-
-  private setState(connected: boolean, detail: string): void {
-    if (this.current.connected === connected && this.current.detail === detail) return;
-    this.current = { connected, detail };
-    this.emit('state', { connected, detail });
   }
 }
 

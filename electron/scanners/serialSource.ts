@@ -13,10 +13,10 @@ import { InterByteTimeoutParser } from '@serialport/parser-inter-byte-timeout';
 import { stat } from 'node:fs/promises';
 import type { TransformCallback } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { TypedEvents, asError } from './events.ts';
+import { asError } from './events.ts';
 import { DEFAULT_MAX_LENGTH, checkRead, printable } from './frame.ts';
 import { formatScannerSpec, type SerialSpec } from './spec.ts';
-import type { RejectReason, Scanner, ScannerEvents, StateEvent } from './types.ts';
+import { Backoff, ScannerSource } from './source.ts';
 
 /** The part of a serialport stream this source uses (SerialPort, SerialPortMock). */
 export interface SerialPortLike {
@@ -115,24 +115,21 @@ class GapFramer extends InterByteTimeoutParser {
 
 const DELIMITERS = { CR: '\r', LF: '\n', CRLF: '\r\n' } as const;
 
-export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner {
+export class SerialScanner extends ScannerSource {
   readonly source = 'serial' as const;
   readonly spec: string;
   private readonly settings: SerialSpec;
   private readonly maxLength: number;
   private readonly staleMs: number;
-  private readonly retryInitialMs: number;
-  private readonly retryMaxMs: number;
   private readonly presenceIntervalMs: number;
   private readonly createPort: (options: SerialPortFactoryOptions) => SerialPortLike;
-  private current: StateEvent;
   private port: SerialPortLike | undefined;
   private framer: SuffixFramer | GapFramer | undefined;
   private discarding = false;
   private staleTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
-  private retryDelay: number;
+  /** Reopens the port after a disconnect or a failed open. */
+  private readonly retry: Backoff;
   private stopped = true;
   /** Bumped by close(): an attempt that finishes after a close (and reopen) is discarded. */
   private generation = 0;
@@ -143,23 +140,17 @@ export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner
     this.spec = formatScannerSpec(spec);
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
     this.staleMs = options.staleMs ?? 1000;
-    this.retryInitialMs = options.retryInitialMs ?? 250;
-    this.retryMaxMs = options.retryMaxMs ?? 2000;
+    this.retry = new Backoff(options.retryInitialMs ?? 250, options.retryMaxMs ?? 2000);
     this.presenceIntervalMs = options.presenceIntervalMs ?? 500;
-    this.retryDelay = this.retryInitialMs;
     this.createPort =
       options.createPort ?? ((portOptions) => new SerialPort(portOptions) as SerialPortLike);
     this.current = { connected: false, detail: `opening ${spec.path}` };
   }
 
-  state(): StateEvent {
-    return { ...this.current };
-  }
-
   async open(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    this.retryDelay = this.retryInitialMs;
+    this.retry.reset();
     await this.attempt();
   }
 
@@ -167,8 +158,7 @@ export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner
     if (this.stopped) return;
     this.stopped = true;
     this.generation += 1;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retry.cancel();
     const port = this.port;
     this.detach();
     if (port?.isOpen) {
@@ -224,7 +214,7 @@ export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner
           return resolve();
         }
         this.attach(port);
-        this.retryDelay = this.retryInitialMs;
+        this.retry.reset();
         this.setState(true, `connected to ${s.path} at ${this.lineSettings()}`);
         resolve();
       });
@@ -239,14 +229,8 @@ export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner
   }
 
   private scheduleRetry(): void {
-    if (this.stopped || this.retryTimer) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, this.retryMaxMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.attempt();
-    }, delay);
-    this.retryTimer.unref?.();
+    if (this.stopped) return;
+    this.retry.schedule(() => void this.attempt());
   }
 
   private attach(port: SerialPortLike): void {
@@ -413,29 +397,6 @@ export class SerialScanner extends TypedEvents<ScannerEvents> implements Scanner
         ? { text: result.text, source: 'serial', at }
         : { text: result.text, source: 'serial', symbology: result.symbology, at },
     );
-  }
-
-  private reject(
-    reason: RejectReason,
-    detail: string,
-    text: string,
-    bytes: Uint8Array,
-    at = performance.now(),
-  ): void {
-    this.emit('rejected', {
-      reason,
-      detail,
-      text,
-      bytes: Uint8Array.from(bytes),
-      source: 'serial',
-      at,
-    });
-  }
-
-  private setState(connected: boolean, detail: string): void {
-    if (this.current.connected === connected && this.current.detail === detail) return;
-    this.current = { connected, detail };
-    this.emit('state', { connected, detail });
   }
 }
 

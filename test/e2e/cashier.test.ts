@@ -2,57 +2,25 @@
  * The cashier's screen end to end: real Chromium (playwright-core) against a real terminal in
  * browser mode with the embedded simulator (the amount's last digit picks its scenario).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTerminalServer, type TerminalServer } from '../support/browserMode.ts';
-import {
-  dispatchKeys,
-  launchChromium,
-  openPage,
-  scanKeys,
-  wechatCode,
-  type OpenedPage,
-} from '../support/chromium.ts';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dispatchKeys, scanKeys, wechatCode } from '../support/chromium.ts';
+import { useChromiumTerminal } from '../support/chromiumTerminal.ts';
 
-let terminal: TerminalServer;
-let browser: Browser;
-let opened: OpenedPage | null = null;
-
-beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  [terminal, browser] = await Promise.all([startTerminalServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await terminal?.close();
-});
-
-afterEach(async () => {
-  // Every screen must load and run under the strict CSP without a single console error.
-  const problems = opened?.problems ?? [];
-  await opened?.context.close();
-  opened = null;
-  expect(problems).toEqual([]);
-});
-
-async function cashierPage(): Promise<Page> {
-  opened = await openPage(browser, terminal.url);
-  await opened.page.locator('[data-ready="true"]').waitFor();
-  return opened.page;
-}
+const e2e = useChromiumTerminal();
+const cashierPage = () => e2e.readyPage();
 
 /** Money the simulator actually took for this code. */
 const paidCharges = (code: string) =>
-  terminal
+  e2e.terminal
     .ledger()
     .filter((e) => e.kind === 'charge' && e.scanCodeId === code && e.status === 'SUCCESS');
 
 const byTestId = (page: Page, id: string) => page.getByTestId(id);
 
 async function salesCount(): Promise<number> {
-  const list = await terminal.app.invoke('history:list', {});
+  const list = await e2e.terminal.app.invoke('history:list', {});
   if (!list.ok || !Array.isArray(list.value)) throw new Error('history:list failed');
   return list.value.length;
 }
@@ -190,7 +158,7 @@ describe('the cashier screen', () => {
     await expect(byTestId(page, 'refund-result').textContent()).resolves.toMatch(/¥5\.00/);
     await expect.poll(() => row.textContent()).toMatch(/Refunded ¥5\.00/);
     await page.screenshot({ path: 'test-results/cashier-history-refund.png' });
-    const refunds = terminal.ledger().filter((e) => e.kind === 'refund');
+    const refunds = e2e.terminal.ledger().filter((e) => e.kind === 'refund');
     expect(refunds.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -315,14 +283,14 @@ describe('the cashier screen', () => {
     await byTestId(page, 'settings-deadline').fill('45');
     await byTestId(page, 'settings-save').click();
     await byTestId(page, 'settings-saved').waitFor();
-    const saved = await terminal.app.invoke('settings:get', {});
+    const saved = await e2e.terminal.app.invoke('settings:get', {});
     expect(saved).toMatchObject({ ok: true, value: { customerDeadlineMs: 45_000 } });
     await page.screenshot({ path: 'test-results/cashier-settings.png', fullPage: true });
 
     await byTestId(page, 'settings-deadline').fill('60');
     await byTestId(page, 'settings-save').click();
     await expect
-      .poll(() => terminal.app.invoke('settings:get', {}))
+      .poll(() => e2e.terminal.app.invoke('settings:get', {}))
       .toMatchObject({
         value: { customerDeadlineMs: 60_000 },
       });

@@ -4,54 +4,29 @@
  * scan; other keyboard layouts and a Chinese IME still give the digits, or the cashier is
  * told to switch the IME off.
  */
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTerminalServer, type TerminalServer } from '../support/browserMode.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   alipayCode,
   dispatchKeys,
-  launchChromium,
-  openPage,
   scanKeys,
   wechatCode,
-  type OpenedPage,
   type WedgeLayout,
 } from '../support/chromium.ts';
+import { useChromiumTerminal } from '../support/chromiumTerminal.ts';
 
-let terminal: TerminalServer;
-let browser: Browser;
-let opened: OpenedPage | null = null;
-
-beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  [terminal, browser] = await Promise.all([startTerminalServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await terminal?.close();
-});
-
-afterEach(async () => {
-  const problems = opened?.problems ?? [];
-  await opened?.context.close();
-  opened = null;
-  expect(problems).toEqual([]);
-});
+const e2e = useChromiumTerminal();
 
 /** Charges the simulator recorded for this code (any outcome). */
 const charges = (code: string) =>
-  terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === code);
+  e2e.terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === code);
 
 async function status(page: Page, value: string): Promise<void> {
   await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
 }
 
 async function scanScreen(amount: string): Promise<Page> {
-  opened = await openPage(browser, terminal.url);
-  const page = opened.page;
-  await page.locator('[data-ready="true"]').waitFor();
+  const page = await e2e.readyPage();
   await page.keyboard.type(amount, { delay: 60 });
   await page.keyboard.press('Enter');
   await status(page, 'awaiting-scan');
@@ -145,9 +120,7 @@ describe('keyboard wedge on the payment screen', () => {
   });
 
   it('on the amount screen a scan does not become the amount: the cashier is told', async () => {
-    opened = await openPage(browser, terminal.url);
-    const page = opened.page;
-    await page.locator('[data-ready="true"]').waitFor();
+    const page = await e2e.readyPage();
     await page.keyboard.type('12', { delay: 60 });
     await expect.poll(() => page.getByTestId('amount-display').textContent()).toBe('¥12.00');
     await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'none'));

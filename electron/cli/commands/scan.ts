@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ScannerManager } from '../../scanners/manager.ts';
+import { waitForInterrupt } from '../interrupt.ts';
 import { parseScannerSpec, ScannerSpecError } from '../../scanners/spec.ts';
 
 const usage = `usage: pospay scan SPEC [--dedupe-ms MS]
@@ -106,19 +107,4 @@ function writeLine(stream: NodeJS.WriteStream, line: string): void {
   } catch {
     // A closed pipe (e.g. `| head`) must not end the check with a stack trace.
   }
-}
-
-/** Resolves on Ctrl+C / SIGTERM; keeps the process alive until then. */
-function waitForInterrupt(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const done = () => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

@@ -10,6 +10,7 @@ import {
   listScannerDevices,
   type DeviceEntry,
 } from '../../scanners/discovery.ts';
+import { waitForInterrupt } from '../interrupt.ts';
 
 const usage = `usage: pospay scanners [--watch] [--interval MS]
 
@@ -82,19 +83,4 @@ function printList(serial: DeviceEntry[], hid: DeviceEntry[]): void {
     for (const entry of hid) lines.push(`  ${describeDevice(entry)}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-/** Resolves on Ctrl+C / SIGTERM; keeps the process alive until then. */
-function waitForInterrupt(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const done = () => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

@@ -7,11 +7,17 @@ import {
   type SaleView,
 } from '../../../shared/ipc/contract.ts';
 import { formatForGateway } from '../../../shared/money.ts';
-import { toApiError } from '../api/client.ts';
 import { localDay, money, time } from '../format.ts';
 import { useApi, usePos } from '../state/context.ts';
-import type { UiError } from '../state/store.ts';
-import { ErrorLine, ModeNote, ModeToggle, useOtherMode, useReasonText } from './common.tsx';
+import { toUiError, type UiError } from '../state/store.ts';
+import {
+  ErrorLine,
+  ModeNote,
+  ModeToggle,
+  PinField,
+  useOtherMode,
+  useReasonText,
+} from './common.tsx';
 
 type Filter = InvokeRequest<'history:list'>;
 
@@ -65,8 +71,7 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
       setAmountText(left > 0 ? formatForGateway(left, view.currency) : '');
       onDone(view);
     } catch (e) {
-      const err = toApiError(e);
-      setError({ code: err.code, text: err.message });
+      setError(toUiError(e));
     } finally {
       setBusy(false);
     }
@@ -91,18 +96,7 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
           onChange={(e) => setAmountText(e.target.value)}
         />
       </label>
-      <label>
-        {t('history.pin')}
-        <input
-          data-testid="pin-input"
-          type="password"
-          inputMode="numeric"
-          autoComplete="off"
-          maxLength={16}
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-        />
-      </label>
+      <PinField pin={pin} onPin={setPin} />
       <ErrorLine error={error} testId="refund-error" />
       {result}
       <button
@@ -207,8 +201,7 @@ export function HistoryScreen() {
       },
       (e: unknown) => {
         if (!live) return;
-        const err = toApiError(e);
-        setError({ code: err.code, text: err.message });
+        setError(toUiError(e));
       },
     );
     return () => {

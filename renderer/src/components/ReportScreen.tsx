@@ -2,10 +2,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ZReport } from '../../../shared/ipc/contract.ts';
 import type { Currency } from '../../../shared/money.ts';
-import { toApiError } from '../api/client.ts';
 import { localDay, money } from '../format.ts';
 import { useApi } from '../state/context.ts';
-import type { UiError } from '../state/store.ts';
+import { toUiError, type UiError } from '../state/store.ts';
 import { ErrorLine, ModeNote, ModeToggle, useOtherMode } from './common.tsx';
 
 /** Saves text as a file through a Blob (no server round trip, no inline script). */
@@ -37,8 +36,7 @@ export function ReportScreen() {
     try {
       return await work();
     } catch (e) {
-      const err = toApiError(e);
-      setError({ code: err.code, text: err.message });
+      setError(toUiError(e));
       return null;
     }
   };

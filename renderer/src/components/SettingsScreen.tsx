@@ -7,11 +7,10 @@ import {
   type SettingsView,
 } from '../../../shared/ipc/contract.ts';
 import { formatForGateway, parseAmount } from '../../../shared/money.ts';
-import { toApiError } from '../api/client.ts';
 import { LANGUAGES, type Language } from '../i18n/index.ts';
 import { useApi, usePos } from '../state/context.ts';
-import type { UiError } from '../state/store.ts';
-import { ErrorLine } from './common.tsx';
+import { toUiError, type UiError } from '../state/store.ts';
+import { ErrorLine, PinField } from './common.tsx';
 
 type SaveRequest = InvokeRequest<'settings:save'>;
 type Preset = 'simulator' | 'sandbox' | 'production' | 'custom';
@@ -39,8 +38,7 @@ function useSave(): (
       applySettings(view);
       return { ok: true, view };
     } catch (e) {
-      const err = toApiError(e);
-      return { ok: false, error: { code: err.code, text: err.message } };
+      return { ok: false, error: toUiError(e) };
     }
   };
 }
@@ -300,8 +298,7 @@ export function SettingsScreen() {
       await api.invoke('pin:check', { pin });
       setUnlocked(pin);
     } catch (e) {
-      const err = toApiError(e);
-      setError({ code: err.code, text: err.message });
+      setError(toUiError(e));
     }
     setBusy(false);
     setPin('');
@@ -338,18 +335,7 @@ export function SettingsScreen() {
           }}
         >
           <p>{t('settings.locked')}</p>
-          <label>
-            {t('history.pin')}
-            <input
-              data-testid="pin-input"
-              type="password"
-              inputMode="numeric"
-              autoComplete="off"
-              maxLength={16}
-              value={pin}
-              onChange={(e) => setPin(e.target.value)}
-            />
-          </label>
+          <PinField pin={pin} onPin={setPin} />
           <button
             type="submit"
             className="primary"

@@ -16,6 +16,25 @@ export function useErrorText(): (error: UiError) => string {
   };
 }
 
+/** The supervisor PIN input (refunds, unlocking the settings). */
+export function PinField({ pin, onPin }: { pin: string; onPin: (pin: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <label>
+      {t('history.pin')}
+      <input
+        data-testid="pin-input"
+        type="password"
+        inputMode="numeric"
+        autoComplete="off"
+        maxLength={16}
+        value={pin}
+        onChange={(e) => onPin(e.target.value)}
+      />
+    </label>
+  );
+}
+
 export function ErrorLine({ error, testId }: { error: UiError | null; testId: string }) {
   const text = useErrorText();
   if (!error) return null;

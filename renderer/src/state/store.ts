@@ -25,6 +25,12 @@ export interface UiError {
   text: string;
 }
 
+/** Any failure of a call to the terminal, as the screens show it. */
+export function toUiError(error: unknown): UiError {
+  const e = toApiError(error);
+  return { code: e.code, text: e.message };
+}
+
 export interface Notice {
   id: number;
   tone: 'info' | 'warn' | 'error' | 'ok';
@@ -123,8 +129,7 @@ export function createPosStore({
 
   return createStore<PosState>()((set, get) => {
     const fail = (error: unknown): void => {
-      const e = toApiError(error);
-      set({ error: { code: e.code, text: e.message } });
+      set({ error: toUiError(error) });
     };
     const notifyError = (error: unknown): void => {
       const e = toApiError(error);

@@ -60,6 +60,18 @@ async function fail(app: TerminalApp, channel: string, request: unknown) {
   return result;
 }
 
+/** A sale of 20 paid with a manually typed code. */
+async function paidSale(app: TerminalApp): Promise<string> {
+  const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
+  await ok(app, 'sale:submit-code', {
+    orderId: sale.orderId,
+    code: '134567890123456789',
+    source: 'manual',
+  });
+  return sale.orderId;
+}
+const refund5 = (orderId: string, pin: string) => ({ orderId, amountText: '5', pin });
+
 describe('contract validation at the boundary', () => {
   it('rejects a malformed payload with invalid-request naming the field, before the engine', async () => {
     const { app, runtimes } = await harness();
@@ -194,32 +206,17 @@ describe('the salt never leaves the main side', () => {
 describe('supervisor PIN', () => {
   it('is required for a refund: missing, wrong, then right', async () => {
     const { app, runtimes } = await harness();
-    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
-    await ok(app, 'sale:submit-code', {
-      orderId: sale.orderId,
-      code: '134567890123456789',
-      source: 'manual',
-    });
-    const missing = await fail(app, 'refund:create', {
-      orderId: sale.orderId,
-      amountText: '5',
-      pin: '',
-    });
+    const orderId = await paidSale(app);
+    const missing = await fail(app, 'refund:create', refund5(orderId, ''));
     expect(missing.error.code).toBe('pin-required');
-    const wrong = await fail(app, 'refund:create', {
-      orderId: sale.orderId,
-      amountText: '5',
-      pin: '9999',
-    });
+    const wrong = await fail(app, 'refund:create', refund5(orderId, '9999'));
     expect(wrong.error.code).toBe('pin-wrong');
     expect(runtimes.engine.refunds).toEqual([]);
-    const refunded = (await ok(app, 'refund:create', {
-      orderId: sale.orderId,
-      amountText: '5',
-      pin: '1234',
-    })) as { refundedMinor: number };
+    const refunded = (await ok(app, 'refund:create', refund5(orderId, '1234'))) as {
+      refundedMinor: number;
+    };
     expect(refunded.refundedMinor).toBe(500);
-    expect(runtimes.engine.refunds).toEqual([{ orderId: sale.orderId, amountMinor: 500 }]);
+    expect(runtimes.engine.refunds).toEqual([{ orderId, amountMinor: 500 }]);
   });
 
   it('locks after repeated wrong PINs, refusing even the right one until the pause is over', async () => {
@@ -302,25 +299,12 @@ describe('pin:check (unlocking the settings screen)', () => {
 
   it('shares one count of wrong PINs with refunds and settings: guessing here cannot dodge the lock', async () => {
     const { app, runtimes } = await harness();
-    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
-    await ok(app, 'sale:submit-code', {
-      orderId: sale.orderId,
-      code: '134567890123456789',
-      source: 'manual',
-    });
+    const orderId = await paidSale(app);
     expect((await fail(app, 'pin:check', { pin: '0000' })).error.code).toBe('pin-wrong');
     expect((await fail(app, 'pin:check', { pin: '0001' })).error.code).toBe('pin-wrong');
-    const third = await fail(app, 'refund:create', {
-      orderId: sale.orderId,
-      amountText: '5',
-      pin: '0002',
-    });
+    const third = await fail(app, 'refund:create', refund5(orderId, '0002'));
     expect(third.error.code).toBe('pin-locked');
-    const refund = await fail(app, 'refund:create', {
-      orderId: sale.orderId,
-      amountText: '5',
-      pin: '1234',
-    });
+    const refund = await fail(app, 'refund:create', refund5(orderId, '1234'));
     expect(refund.error.code).toBe('pin-locked');
     const save = await fail(app, 'settings:save', { pin: '1234', amountCeilingMinor: 500 });
     expect(save.error.code).toBe('pin-locked');

@@ -1,0 +1,53 @@
+/**
+ * The end-to-end suites' common setup: one terminal in browser mode and one Chromium for the
+ * file, a fresh page per test, and after each test the check that the page ran under the
+ * strict CSP without a single console error.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startTerminalServer, type TerminalServer } from './browserMode.ts';
+import { launchChromium, openPage, type OpenedPage } from './chromium.ts';
+
+export interface ChromiumTerminal {
+  /** The terminal under test (set once the suite's beforeAll has run). */
+  readonly terminal: TerminalServer;
+  /** Opens the terminal's screen in a fresh context and waits until it is ready. */
+  readyPage(): Promise<Page>;
+}
+
+/** Registers the suite's hooks; call at the top of a test file. */
+export function useChromiumTerminal(): ChromiumTerminal {
+  let terminal: TerminalServer;
+  let browser: Browser;
+  let opened: OpenedPage | null = null;
+
+  beforeAll(async () => {
+    mkdirSync('test-results', { recursive: true });
+    [terminal, browser] = await Promise.all([startTerminalServer(), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await terminal?.close();
+  });
+
+  afterEach(async () => {
+    // Every screen must load and run under the strict CSP without a single console error.
+    const problems = opened?.problems ?? [];
+    await opened?.context.close();
+    opened = null;
+    expect(problems).toEqual([]);
+  });
+
+  return {
+    get terminal() {
+      return terminal;
+    },
+    async readyPage() {
+      opened = await openPage(browser, terminal.url);
+      await opened.page.locator('[data-ready="true"]').waitFor();
+      return opened.page;
+    },
+  };
+}

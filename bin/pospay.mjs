@@ -4,11 +4,15 @@
 //
 // V8 flags the terminal runs with (v8flags.mjs): a 2 MB semi-space keeps the young generation
 // (and so the RSS of `pospay serve`) flat over a day of sales. V8 reads it only at start
-// (v8.setFlagsFromString at this point has no effect, measured), so without it the command
-// re-runs itself once with the flags, passing stdio, signals and the exit status through.
+// (v8.setFlagsFromString at this point has no effect, measured), so when the flags are not
+// already in effect (on the command line, e.g. `node --max-semi-space-size=2 bin/pospay.mjs`
+// as `npm start` launches it, or in NODE_OPTIONS) the command re-runs itself once with them,
+// passing stdio, signals and the exit status through. That costs one more Node start, so the
+// launchers give the flags directly.
 import { spawn } from 'node:child_process';
-import { POSPAY_V8_FLAGS } from './v8flags.mjs';
-const missing = POSPAY_V8_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+import { missingV8Flags } from './v8flags.mjs';
+
+const missing = missingV8Flags(process.execArgv, process.env.NODE_OPTIONS);
 
 if (missing.length > 0 && process.env.POSPAY_V8_REEXEC !== '1') {
   const child = spawn(
@@ -47,6 +51,13 @@ if (missing.length > 0 && process.env.POSPAY_V8_REEXEC !== '1') {
     delete process.env.POSPAY_V8_REEXEC;
     process.channel.unref();
     process.on('disconnect', () => process.exit(1));
+  }
+  if (process.argv[2] === 'serve') {
+    // Plain-JS dependencies of the terminal load before the TypeScript loader is registered:
+    // Node loads them in this thread, where through the loader each of zod's ~100 files
+    // would take a round trip to the loader thread. Same files, same module instances (the
+    // TypeScript modules importing them later get these from the module map).
+    await import('zod');
   }
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: the cashier app in Electron. Builds the screen when it is missing. Where the
 // Electron runtime is not installed (an offline or headless machine) it says so in one line
-// and serves the same app in browser mode instead (`pospay serve`).
+// and serves the same app in browser mode instead (`pospay serve`, in a process started with
+// the terminal's V8 flags, bin/v8flags.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
+import { POSPAY_V8_FLAGS } from '../bin/v8flags.mjs';
 
 register();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +49,13 @@ if (choice.mode === 'electron') {
 } else {
   const port = process.env.POS_PORT?.trim() || '5317';
   process.stdout.write(`${fallbackMessage(choice.reason, `http://127.0.0.1:${port}`)}\n`);
-  const { run } = await import('../electron/cli/commands/serve.ts');
-  process.exitCode = await run([]);
+  // Its own process, started with the terminal's V8 flags (bin/pospay.mjs then has no need
+  // to re-run itself to apply them).
+  const child = spawn(
+    process.execPath,
+    [...POSPAY_V8_FLAGS, path.join(root, 'bin', 'pospay.mjs'), 'serve'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -23,7 +23,7 @@ import {
 import { defaultDataDir } from './paths.ts';
 import { PinGuard } from './pin.ts';
 import type { EngineLike } from './ports.ts';
-import { ScannerManager } from '../scanners/manager.ts';
+import type { ScannerManager } from '../scanners/manager.ts';
 import { redactDeep } from './redact.ts';
 import { openTerminal, type TerminalConfig } from './runtime.ts';
 import { createMemorySecretStore, type SecretStore } from './secretStore.ts';
@@ -184,7 +184,13 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   const timeScale = options.timeScale ?? 1;
   const pinGuard = options.pinGuard ?? new PinGuard();
   const openRuntime: OpenRuntime = options.openRuntime ?? openTerminal;
-  const scanners = options.scanners ?? new ScannerManager();
+  // The scanner drivers (serial / HID) load while the runtime opens: not needed before it.
+  const scannersLoading: Promise<ScannerManager> = options.scanners
+    ? Promise.resolve(options.scanners)
+    : import('../scanners/manager.ts').then(({ ScannerManager: Manager }) => new Manager());
+  scannersLoading.catch(() => {}); // awaited below; not unhandled if the runtime fails first
+  /** Set once loaded, before this function returns. */
+  let loadedScanners: ScannerManager | null = null;
   const startupWarnings: string[] = [];
 
   let stored: StoredSettings;
@@ -226,7 +232,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     const engine = runtime.engine;
     unsubscribeEngine = engine.onSaleUpdated((sale) => {
       // A new sale takes any code, even one just scanned for the previous sale.
-      if (sale.status === 'awaiting-scan') scanners.resetDedupe();
+      if (sale.status === 'awaiting-scan') loadedScanners?.resetDedupe();
       hub.emit('sale:updated', sale);
     });
   }
@@ -260,15 +266,6 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
       rejectScan(text, reason);
     }
   }
-
-  const scannerOff = [
-    scanners.on('scan', (scan) => {
-      void onHardwareScan(scan.text, scan.source);
-    }),
-    scanners.on('rejected', (r) => hub.emit('scan:rejected', { reason: r.detail, text: r.text })),
-    scanners.on('state', (state) => hub.emit('scanner:state', state)),
-    scanners.on('error', (error) => log.warn(`scanner: ${error.message}`)),
-  ];
 
   const trainingMode = (): boolean => {
     if (!runtimeConfig) return effective.gatewayUrl === SIMULATOR;
@@ -352,6 +349,19 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   const handlers = createHandlers(ctx);
 
   await startRuntime();
+  const scanners = await scannersLoading.catch(async (error: unknown) => {
+    await stopRuntime();
+    throw error;
+  });
+  loadedScanners = scanners;
+  const scannerOff = [
+    scanners.on('scan', (scan) => {
+      void onHardwareScan(scan.text, scan.source);
+    }),
+    scanners.on('rejected', (r) => hub.emit('scan:rejected', { reason: r.detail, text: r.text })),
+    scanners.on('state', (state) => hub.emit('scanner:state', state)),
+    scanners.on('error', (error) => log.warn(`scanner: ${error.message}`)),
+  ];
   try {
     await scanners.use(effective.scanner);
   } catch (error) {

@@ -76,6 +76,15 @@ export async function run(args: string[]): Promise<number> {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // A launcher (npm start, bin/pospay.mjs) passes on the Ctrl+C the terminal also sent
+      // here: that copy must not cut the shutdown short. A later one still stops at once.
+      const duplicate = (): void => {};
+      process.on('SIGINT', duplicate);
+      process.on('SIGTERM', duplicate);
+      setTimeout(() => {
+        process.off('SIGINT', duplicate);
+        process.off('SIGTERM', duplicate);
+      }, 1000).unref();
       resolve();
     };
     process.on('SIGINT', stop);

@@ -9,13 +9,14 @@
  * Only loopback binds are allowed, and only same-origin requests are served: the Host header
  * must name this server (DNS-rebinding guard) and a cross-origin Origin is refused.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../shell/csp.ts';
 import type { EventListener } from './eventHub.ts';
 import type { InvokeResult } from './handlers.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 export const DEFAULT_PORT = 5317;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -56,10 +57,7 @@ export class NonLoopbackBindError extends Error {
   }
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
+export { isLoopbackHost };
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -165,6 +163,15 @@ function missingRendererPage(staticDir: string): string {
   ].join('\n');
 }
 
+/** The file's stat, or undefined when it cannot be read (missing, or a path through a file). */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function serveStatic(staticDir: string, pathname: string, res: ServerResponse): void {
   let decoded: string;
   try {
@@ -185,20 +192,22 @@ function serveStatic(staticDir: string, pathname: string, res: ServerResponse): 
     return;
   }
   let target = file;
-  if (!existsSync(target) || !statSync(target).isFile()) {
+  let stat = statOrUndefined(target);
+  if (!stat?.isFile()) {
     // Client-side routes fall back to the app; a missing asset is a 404.
     if (path.extname(relative) !== '') {
       sendError(res, 404, 'not-found', 'Not found');
       return;
     }
     target = path.join(root, 'index.html');
+    stat = statSync(target);
   }
   const type = CONTENT_TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream';
   const isHtml = target.endsWith('.html');
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': type,
-    'Content-Length': statSync(target).size,
+    'Content-Length': stat.size,
     'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
   });
   createReadStream(target).pipe(res);

@@ -13,9 +13,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CurrencySchema, RegionSchema } from '../../shared/ipc/contract.ts';
 import type { SettingsView } from '../../shared/ipc/contract.ts';
+import { clientIdFor } from '../../shared/gateway/envelope.ts';
 import { defaultCeilingMinor } from '../../shared/money.ts';
 import { parseScannerSpec } from '../scanners/spec.ts';
 import { writeFileAtomic } from './atomicFile.ts';
+import { isLoopbackHost } from './loopback.ts';
 import { DEFAULT_PIN_HASH, hashPin, isPinHash } from './pin.ts';
 import type { SaltStorage } from './secretStore.ts';
 
@@ -225,14 +227,13 @@ export function normaliseGatewayUrl(value: string): string {
 /** clientId = accId without its last 3 digits (gateway.md), unless configured. */
 export function effectiveClientId(settings: Pick<StoredSettings, 'accId' | 'clientId'>): string {
   if (settings.clientId) return settings.clientId;
-  return settings.accId.length > 3 ? settings.accId.slice(0, -3) : settings.accId;
+  return settings.accId.length > 3 ? clientIdFor(settings.accId) : settings.accId;
 }
 
 /** A loopback gateway is a simulator (the real gateway is never on this machine). */
 export function isLoopbackUrl(value: string): boolean {
   try {
-    const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopbackHost(new URL(value).hostname);
   } catch {
     return false;
   }

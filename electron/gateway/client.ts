@@ -163,13 +163,14 @@ function requireText(name: string, value: unknown): string {
 }
 
 export class GatewayClient {
-  private readonly base: URL;
   private readonly accId: string;
   private readonly clientId: string;
   private readonly salt: string;
   private readonly signType: SignType;
   private readonly timeoutMs: number;
-  private readonly paths: GatewayPaths;
+  /** Each call's endpoint, resolved once from baseUrl and the paths. */
+  private readonly urls: Readonly<Record<keyof GatewayPaths, URL>>;
+  private readonly transport: typeof http | typeof https;
   private readonly agent: http.Agent;
 
   constructor(options: GatewayClientOptions) {
@@ -213,14 +214,24 @@ export class GatewayClient {
     if (base.username || base.password || base.search || base.hash) {
       throw new Error('GatewayClient: baseUrl must not carry credentials, a query or a fragment');
     }
-    this.base = base;
-    const paths = { ...DEFAULT_PATHS, ...(options.paths ?? {}) };
+    const paths: GatewayPaths = { ...DEFAULT_PATHS, ...(options.paths ?? {}) };
     for (const [name, path] of Object.entries(paths)) {
       if (typeof path !== 'string' || !path.startsWith('/')) {
         throw new Error(`GatewayClient: path ${name} must start with "/"`);
       }
     }
-    this.paths = paths;
+    const urlFor = (path: string): URL => {
+      const url = new URL(base.href);
+      url.pathname = url.pathname.replace(/\/+$/, '') + path;
+      return url;
+    };
+    this.urls = {
+      unifiedPay: urlFor(paths.unifiedPay),
+      query: urlFor(paths.query),
+      refund: urlFor(paths.refund),
+      refundQuery: urlFor(paths.refundQuery),
+    };
+    this.transport = base.protocol === 'https:' ? https : http;
     // Kept-alive connections save a TCP (and TLS) handshake on every payment. An idle
     // connection is dropped after IDLE_SOCKET_MS (or sooner when the server announces a
     // shorter Keep-Alive timeout), so that a payment is not sent on a socket the server has
@@ -263,7 +274,7 @@ export class GatewayClient {
 
   /** Sends a unifiedPay order; the answer must be about this order and request. */
   private async order(biz: Record<string, unknown>, request: OrderFields): Promise<PaymentOutcome> {
-    const exchange = await this.exchange(this.paths.unifiedPay, biz);
+    const exchange = await this.exchange(this.urls.unifiedPay, biz);
     return this.paymentOutcome(exchange, {
       merchantTransactionId: request.merchantTransactionId,
       requestId: request.requestId,
@@ -272,17 +283,13 @@ export class GatewayClient {
 
   /** The current state of a payment. */
   async query(request: QueryRequest): Promise<PaymentOutcome> {
-    const biz: Record<string, unknown> =
+    // The one identifier asked about is both what is sent and what the answer must name.
+    const expected: Expected =
       'merchantTransactionId' in request
         ? { merchantTransactionId: request.merchantTransactionId }
         : { transactionId: request.transactionId };
-    const exchange = await this.exchange(this.paths.query, biz);
-    return this.paymentOutcome(
-      exchange,
-      'merchantTransactionId' in request
-        ? { merchantTransactionId: request.merchantTransactionId }
-        : { transactionId: request.transactionId },
-    );
+    const exchange = await this.exchange(this.urls.query, { ...expected });
+    return this.paymentOutcome(exchange, expected);
   }
 
   /** Full or partial refund of a payment. */
@@ -294,7 +301,7 @@ export class GatewayClient {
       currency: request.currency,
     };
     if (request.remark !== undefined) biz.remark = request.remark;
-    const exchange = await this.exchange(this.paths.refund, biz);
+    const exchange = await this.exchange(this.urls.refund, biz);
     return this.refundOutcome(exchange, {
       merchantRefundId: request.merchantRefundId,
       merchantTransactionId: request.merchantTransactionId,
@@ -307,7 +314,7 @@ export class GatewayClient {
     if (request.merchantTransactionId !== undefined) {
       biz.merchantTransactionId = request.merchantTransactionId;
     }
-    const exchange = await this.exchange(this.paths.refundQuery, biz);
+    const exchange = await this.exchange(this.urls.refundQuery, biz);
     return this.refundOutcome(exchange, {
       merchantRefundId: request.merchantRefundId,
       merchantTransactionId: request.merchantTransactionId,
@@ -321,14 +328,8 @@ export class GatewayClient {
 
   // ---------------------------------------------------------------------------------------
 
-  private urlFor(path: string): URL {
-    const url = new URL(this.base.href);
-    url.pathname = url.pathname.replace(/\/+$/, '') + path;
-    return url;
-  }
-
   /** Signs and sends one request; verifies and opens the answer. */
-  private async exchange(path: string, biz: Record<string, unknown>): Promise<Exchange> {
+  private async exchange(url: URL, biz: Record<string, unknown>): Promise<Exchange> {
     // Serialised once; this exact string is signed and sent.
     const bizContent = JSON.stringify(biz);
     const envelope: Envelope = {
@@ -339,7 +340,7 @@ export class GatewayClient {
       bizContent,
     };
     envelope.sign = computeSign(envelope, this.salt, this.signType);
-    const result = await this.post(this.urlFor(path), JSON.stringify(envelope));
+    const result = await this.post(url, JSON.stringify(envelope));
     if (!result.ok) return { ok: false, outcome: unknown(result.cause, result.detail) };
     return this.open(result.status, result.body);
   }
@@ -473,7 +474,6 @@ export class GatewayClient {
         timedOut = true;
         controller.abort();
       }, this.timeoutMs);
-      const transport = url.protocol === 'https:' ? https : http;
       const failure = (error: unknown): void => {
         if (timedOut) {
           finish({ ok: false, cause: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
@@ -483,7 +483,7 @@ export class GatewayClient {
       };
       let request: http.ClientRequest;
       try {
-        request = transport.request(url, {
+        request = this.transport.request(url, {
           method: 'POST',
           agent: this.agent,
           signal: controller.signal,

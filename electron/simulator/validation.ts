@@ -3,7 +3,7 @@
  * 102000 naming the field; a well-formed code that no wallet could have issued is 105000.
  */
 import { isRecord } from '../../shared/guards.ts';
-import { isCurrency, minorDigits, type Currency } from '../../shared/money.ts';
+import { isCurrency, minorDigits, parseGatewayAmount, type Currency } from '../../shared/money.ts';
 import { METHOD_CURRENCY, type PaymentMethod } from '../../shared/paymentCode.ts';
 import { invalidParameter, replyOf, type Reply } from './protocol.ts';
 
@@ -78,17 +78,18 @@ export function amountOf(biz: Record<string, unknown>, currency: Currency): numb
   const value = biz.amount;
   if (value === undefined || value === null || value === '') param('amount', 'is missing');
   if (typeof value !== 'string') param('amount', 'must be a decimal string');
-  const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(value);
+  // Stricter than the terminal's reading: no spaces, at most 15 integer digits, and trailing
+  // zeros beyond the currency's decimals count. The conversion itself is shared/money.ts's.
+  const match = /^\d{1,15}(?:\.(\d+))?$/.exec(value);
   if (!match) param('amount', `"${value}" is not a decimal amount`);
   const digits = minorDigits(currency);
-  const fraction = match[2] ?? '';
-  if (fraction.length > digits) {
+  if ((match[1] ?? '').length > digits) {
     param('amount', `"${value}" has more than ${digits} decimal places for ${currency}`);
   }
-  const minor = Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
-  if (!Number.isSafeInteger(minor)) param('amount', `"${value}" is too large`);
-  if (minor <= 0) param('amount', 'must be more than zero');
-  return minor;
+  const parsed = parseGatewayAmount(value, currency);
+  if (!parsed.ok) param('amount', `"${value}" is too large`);
+  if (parsed.minor <= 0) param('amount', 'must be more than zero');
+  return parsed.minor;
 }
 
 export function captureDelayOf(biz: Record<string, unknown>): void {

@@ -5,10 +5,9 @@
  */
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand';
-import { createDomWedge } from './wedge/domWedge.ts';
+import { createDomWedge, EDITABLE } from './wedge/domWedge.ts';
 import { phaseOf, type PosState } from './state/store.ts';
 
-const EDITABLE = 'input, textarea, select, [contenteditable="true"], [contenteditable=""]';
 const ACTIVATABLE = 'button, a[href], [role="button"], summary';
 
 /** The character an amount key stands for, from the physical key first (any layout). */

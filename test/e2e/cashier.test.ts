@@ -3,10 +3,10 @@
  * browser mode with the embedded simulator (the amount's last digit picks its scenario).
  */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dispatchKeys, scanKeys, wechatCode } from '../support/chromium.ts';
-import { useChromiumTerminal } from '../support/chromiumTerminal.ts';
+import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 
 const e2e = useChromiumTerminal();
 const cashierPage = () => e2e.readyPage();
@@ -25,21 +25,34 @@ async function salesCount(): Promise<number> {
   return list.value.length;
 }
 
-async function status(page: Page, value: string): Promise<void> {
-  await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
-}
-
 /** Types the amount as a person does and presses Enter: the scan prompt comes up. */
 async function startSale(page: Page, amount: string): Promise<void> {
   await page.keyboard.type(amount, { delay: 60 });
   await expect.poll(() => byTestId(page, 'amount-display').textContent()).toContain(amount);
   await page.keyboard.press('Enter');
   await byTestId(page, 'scan-prompt').waitFor();
-  await status(page, 'awaiting-scan');
+  await waitForStatus(page, 'awaiting-scan');
 }
 
 async function wedgeScan(page: Page, code: string, suffix: 'enter' | 'none'): Promise<void> {
   await dispatchKeys(page, scanKeys(code, 'qwerty', suffix));
+}
+
+/** A sale of `amount` paid with a fresh WeChat Pay code: the result screen says paid. */
+async function paidSale(page: Page, amount: string): Promise<void> {
+  await startSale(page, amount);
+  await wedgeScan(page, wechatCode(), 'enter');
+  await waitForStatus(page, 'paid');
+}
+
+/** From the result screen to the history: the row of the sale just made. */
+async function historyRowOfResult(page: Page): Promise<Locator> {
+  const orderId = await page.locator('.result-facts dd').nth(2).textContent();
+  expect(orderId).toBeTruthy();
+  await byTestId(page, 'nav-history').click();
+  const row = page.locator(`[data-testid="history-row"][data-order-id="${orderId}"]`);
+  await row.waitFor();
+  return row;
 }
 
 describe('the cashier screen', () => {
@@ -56,7 +69,7 @@ describe('the cashier screen', () => {
 
     const code = wechatCode();
     await wedgeScan(page, code, 'enter');
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     await page.screenshot({ path: 'test-results/cashier-paid.png' });
     expect(paidCharges(code)).toHaveLength(1);
     await expect(page.getByTestId('result-reason').count()).resolves.toBe(0);
@@ -67,7 +80,7 @@ describe('the cashier screen', () => {
     await startSale(page, '8.50');
     const code = wechatCode();
     await wedgeScan(page, code, 'none');
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     expect(paidCharges(code)).toHaveLength(1);
   });
 
@@ -78,7 +91,7 @@ describe('the cashier screen', () => {
     await byTestId(page, 'key-6').click();
     await expect.poll(() => byTestId(page, 'amount-display').textContent()).toBe('¥40.60');
     await byTestId(page, 'charge-button').click();
-    await status(page, 'awaiting-scan');
+    await waitForStatus(page, 'awaiting-scan');
     await byTestId(page, 'cancel-button').click();
     await byTestId(page, 'new-sale-button').click();
     await expect.poll(() => byTestId(page, 'amount-display').textContent()).toBe('¥0.00');
@@ -88,7 +101,7 @@ describe('the cashier screen', () => {
     const page = await cashierPage();
     await startSale(page, '12.31');
     await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'declined');
+    await waitForStatus(page, 'declined');
     const reason = await byTestId(page, 'result-reason').textContent();
     expect(reason).toMatch(/declined/i);
     await page.screenshot({ path: 'test-results/cashier-declined.png' });
@@ -101,7 +114,7 @@ describe('the cashier screen', () => {
     await startSale(page, '3.08');
     const code = wechatCode();
     await wedgeScan(page, code, 'enter');
-    await status(page, 'declined');
+    await waitForStatus(page, 'declined');
     await expect(byTestId(page, 'result-reason').textContent()).resolves.toMatch(/fresh code/i);
     expect(paidCharges(code)).toEqual([]);
   });
@@ -121,7 +134,7 @@ describe('the cashier screen', () => {
     const page = await cashierPage();
     await startSale(page, '20.04');
     await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'waiting-for-customer');
+    await waitForStatus(page, 'waiting-for-customer');
     await expect(byTestId(page, 'countdown').textContent()).resolves.toMatch(/\d+ s/);
     await page.screenshot({ path: 'test-results/cashier-waiting.png' });
     await byTestId(page, 'cancel-button').click();
@@ -135,15 +148,9 @@ describe('the cashier screen', () => {
 
   it('lists the sale in the history with its status, and refunds it behind the PIN', async () => {
     const page = await cashierPage();
-    await startSale(page, '15.60');
-    await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'paid');
-    const orderId = await page.locator('.result-facts dd').nth(2).textContent();
-    expect(orderId).toBeTruthy();
+    await paidSale(page, '15.60');
 
-    await byTestId(page, 'nav-history').click();
-    const row = page.locator(`[data-testid="history-row"][data-order-id="${orderId}"]`);
-    await row.waitFor();
+    const row = await historyRowOfResult(page);
     await expect(row.getAttribute('data-status')).resolves.toBe('paid');
     await row.click();
     await byTestId(page, 'refund-amount-input').fill('5.00');
@@ -164,9 +171,7 @@ describe('the cashier screen', () => {
 
   it('shows the Z report of the day and exports it as CSV', async () => {
     const page = await cashierPage();
-    await startSale(page, '7.70');
-    await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'paid');
+    await paidSale(page, '7.70');
     await byTestId(page, 'nav-report').click();
     await byTestId(page, 'report-show').click();
     await page.getByTestId('z-report-row').first().waitFor();
@@ -182,15 +187,9 @@ describe('the cashier screen', () => {
 
   it('marks training sales in the history, and shows the live sales instead on request', async () => {
     const page = await cashierPage();
-    await startSale(page, '3.20');
-    await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'paid');
-    const orderId = await page.locator('.result-facts dd').nth(2).textContent();
-    expect(orderId).toBeTruthy();
+    await paidSale(page, '3.20');
 
-    await byTestId(page, 'nav-history').click();
-    const row = page.locator(`[data-testid="history-row"][data-order-id="${orderId}"]`);
-    await row.waitFor();
+    const row = await historyRowOfResult(page);
     await expect(row.getByTestId('training-badge').textContent()).resolves.toBe('Training');
     await expect(byTestId(page, 'history-mode-note').count()).resolves.toBe(0);
 
@@ -214,9 +213,7 @@ describe('the cashier screen', () => {
 
   it("shows the other mode's Z report and CSV on request, the current mode's by default", async () => {
     const page = await cashierPage();
-    await startSale(page, '4.40');
-    await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'paid');
+    await paidSale(page, '4.40');
     await byTestId(page, 'nav-report').click();
     await byTestId(page, 'report-show').click();
     await page.getByTestId('z-report-row').first().waitFor();
@@ -305,7 +302,7 @@ describe('the cashier screen', () => {
     await expect.poll(() => byTestId(page, 'mode-banner').textContent()).toContain('培訓模式');
     await startSale(page, '6.01');
     await wedgeScan(page, wechatCode(), 'enter');
-    await status(page, 'declined');
+    await waitForStatus(page, 'declined');
     await page.screenshot({ path: 'test-results/cashier-declined-zh-HK.png' });
     await byTestId(page, 'new-sale-button').click();
     await byTestId(page, 'nav-settings').click();

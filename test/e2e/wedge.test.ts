@@ -13,7 +13,7 @@ import {
   wechatCode,
   type WedgeLayout,
 } from '../support/chromium.ts';
-import { useChromiumTerminal } from '../support/chromiumTerminal.ts';
+import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 
 const e2e = useChromiumTerminal();
 
@@ -21,15 +21,11 @@ const e2e = useChromiumTerminal();
 const charges = (code: string) =>
   e2e.terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === code);
 
-async function status(page: Page, value: string): Promise<void> {
-  await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
-}
-
 async function scanScreen(amount: string): Promise<Page> {
   const page = await e2e.readyPage();
   await page.keyboard.type(amount, { delay: 60 });
   await page.keyboard.press('Enter');
-  await status(page, 'awaiting-scan');
+  await waitForStatus(page, 'awaiting-scan');
   return page;
 }
 
@@ -43,7 +39,7 @@ describe('keyboard wedge on the payment screen', () => {
       const page = await scanScreen('11.20');
       const code = wechatCode();
       await dispatchKeys(page, scanKeys(code, layout, 'enter'));
-      await status(page, 'paid');
+      await waitForStatus(page, 'paid');
       expect(charges(code)).toHaveLength(1);
     });
   }
@@ -54,7 +50,7 @@ describe('keyboard wedge on the payment screen', () => {
     await page.getByTestId('manual-code-input').click();
     const code = alipayCode();
     await dispatchKeys(page, scanKeys(code, 'ime', 'enter'), { composition: true });
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     expect(charges(code)).toHaveLength(1);
   });
 
@@ -67,13 +63,13 @@ describe('keyboard wedge on the payment screen', () => {
     await warning.waitFor();
     await expect(warning.textContent()).resolves.toMatch(/input method off/i);
     await page.screenshot({ path: 'test-results/wedge-ime-warning.png' });
-    await status(page, 'awaiting-scan');
+    await waitForStatus(page, 'awaiting-scan');
     expect(charges(hidden)).toEqual([]);
 
     // The sale is still waiting: the next (readable) scan pays and the warning goes.
     const code = wechatCode();
     await dispatchKeys(page, scanKeys(code, 'qwerty', 'none'));
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     await expect(page.getByTestId('ime-warning').count()).resolves.toBe(0);
   });
 
@@ -83,11 +79,11 @@ describe('keyboard wedge on the payment screen', () => {
     await page.keyboard.type(code, { delay: 90 });
     // Every digit went to the manual field; nothing was sent.
     await expect.poll(() => page.getByTestId('manual-code-input').inputValue()).toBe(code);
-    await status(page, 'awaiting-scan');
+    await waitForStatus(page, 'awaiting-scan');
     expect(charges(code)).toEqual([]);
     // The manual fallback charges it when the cashier presses Enter.
     await page.keyboard.press('Enter');
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     expect(charges(code)).toHaveLength(1);
   });
 
@@ -95,7 +91,7 @@ describe('keyboard wedge on the payment screen', () => {
     const page = await scanScreen('4.40');
     const code = wechatCode();
     await page.keyboard.type(`${code}\n`);
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     expect(charges(code)).toHaveLength(1);
   });
 
@@ -104,7 +100,7 @@ describe('keyboard wedge on the payment screen', () => {
     await page.getByTestId('cancel-button').focus();
     const code = wechatCode();
     await dispatchKeys(page, scanKeys(code, 'qwerty', 'enter'));
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
   });
 
   it('charges a double read of the same code once', async () => {
@@ -114,7 +110,7 @@ describe('keyboard wedge on the payment screen', () => {
       ...scanKeys(code, 'qwerty', 'enter'),
       ...scanKeys(code, 'qwerty', 'enter'),
     ]);
-    await status(page, 'paid');
+    await waitForStatus(page, 'paid');
     expect(charges(code)).toHaveLength(1);
     await expect(page.getByTestId('notice').count()).resolves.toBe(0);
   });

@@ -51,3 +51,8 @@ export function useChromiumTerminal(): ChromiumTerminal {
     },
   };
 }
+
+/** Waits until the screen shows the sale (or its result) in this status. */
+export async function waitForStatus(page: Page, value: string): Promise<void> {
+  await page.locator(`[data-testid="payment-status"][data-status="${value}"]`).waitFor();
+}

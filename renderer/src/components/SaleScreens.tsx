@@ -5,7 +5,7 @@ import type { Currency } from '../../../shared/money.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
-import { phaseOf, type Method } from '../state/store.ts';
+import { isFinal, phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
@@ -276,9 +276,7 @@ function ResultScreen({ sale }: { sale: SaleView }) {
         <span className="result-icon" aria-hidden="true">
           {status === 'paid' ? '✓' : status === 'unknown' ? '?' : '✕'}
         </span>
-        {t(
-          `result.${status === 'paid' || status === 'declined' || status === 'closed' ? status : 'unknown'}`,
-        )}
+        {t(`result.${isFinal(status) ? status : 'unknown'}`)}
       </div>
       <div className="result-amount">{money(sale.amountMinor, sale.currency)}</div>
       {reason ? (

@@ -278,7 +278,7 @@ export function createPosStore({
         if (phase === 'result') get().newSale(); // typing the next amount starts the next sale
         if (phaseOf(get().sale) === 'amount') get().typeAmount(text);
         else if (phase === 'scan' && get().sale?.status === 'awaiting-scan') {
-          set({ manualCode: (get().manualCode + text).replace(/\s+/g, ''), error: null });
+          get().setManualCode(get().manualCode + text);
         }
       },
 

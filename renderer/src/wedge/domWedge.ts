@@ -39,7 +39,8 @@ export interface DomWedge {
   dispose(): void;
 }
 
-const EDITABLE = 'input, textarea, select, [contenteditable=""], [contenteditable="true"]';
+/** Fields a person types into (the screen's key handler leaves them alone too). */
+export const EDITABLE = 'input, textarea, select, [contenteditable=""], [contenteditable="true"]';
 
 function isPersonalField(target: EventTarget | null): boolean {
   if (!target || typeof (target as Element).closest !== 'function') return false;

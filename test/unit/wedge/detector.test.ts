@@ -6,54 +6,27 @@ import {
   type WedgeOptions,
   type WedgeOutput,
 } from '../../../shared/wedge/detector.ts';
+import { scanKeys, type KeySpec, type WedgeLayout } from '../../support/chromium.ts';
 
 const WECHAT = '134567890123456789';
 const ALIPAY = '2845678901234567890';
 
-const AZERTY: Record<string, string> = {
-  '1': '&',
-  '2': 'é',
-  '3': '"',
-  '4': "'",
-  '5': '(',
-  '6': '-',
-  '7': 'è',
-  '8': '_',
-  '9': 'ç',
-  '0': 'à',
-};
-
-interface Key {
-  code: string;
-  key: string;
-  keyCode?: number;
-  isComposing?: boolean;
-  shiftKey?: boolean;
+/** One keystroke as the page receives it. */
+interface Key extends KeySpec {
   /** When the key reached the page (the adapter stamps it when it is handled). */
   at: number;
 }
 
-function digitKeys(
-  digits: string,
-  start: number,
-  gap: number,
-  layout: 'qwerty' | 'azerty' | 'numpad' | 'ime' | 'ime-no-code' = 'qwerty',
-): Key[] {
-  return [...digits].map((d, i) => {
-    const at = start + i * gap;
-    switch (layout) {
-      case 'qwerty':
-        return { code: `Digit${d}`, key: d, keyCode: 48 + Number(d), at };
-      case 'azerty':
-        return { code: `Digit${d}`, key: AZERTY[d] ?? '?', keyCode: 48 + Number(d), at };
-      case 'numpad':
-        return { code: `Numpad${d}`, key: d, keyCode: 96 + Number(d), at };
-      case 'ime':
-        return { code: `Digit${d}`, key: 'Process', keyCode: 229, isComposing: i > 0, at };
-      case 'ime-no-code':
-        return { code: '', key: 'Process', keyCode: 229, isComposing: i > 0, at };
-    }
-  });
+/** The keys a scanner sends for `digits` (same builder as the browser tests), `gap` ms apart. */
+function digitKeys(digits: string, start: number, gap: number, layout?: WedgeLayout): Key[] {
+  return scanKeys(digits, layout).map((k, i) => ({ ...k, at: start + i * gap }));
+}
+
+/** A keydown record with the fields a test does not care about left plain. */
+function record(
+  fields: Partial<WedgeKeyRecord> & Pick<WedgeKeyRecord, 'code' | 'key'>,
+): WedgeKeyRecord {
+  return { type: 'keydown', keyCode: 0, isComposing: false, time: 0, ...fields };
 }
 
 const enter = (at: number): Key => ({ code: 'Enter', key: 'Enter', keyCode: 13, at });
@@ -100,15 +73,16 @@ function drive(
     const handledAt = Math.max(stalledUntil(key.at), clock);
     runTimersUntil(handledAt);
     clock = handledAt;
-    const result = detector.feed({
-      type: 'keydown',
-      code: key.code,
-      key: key.key,
-      keyCode: key.keyCode ?? 0,
-      isComposing: key.isComposing ?? false,
-      shiftKey: key.shiftKey ?? false,
-      time: clock,
-    });
+    const result = detector.feed(
+      record({
+        code: key.code,
+        key: key.key,
+        keyCode: key.keyCode ?? 0,
+        isComposing: key.isComposing ?? false,
+        shiftKey: key.shiftKey ?? false,
+        time: clock,
+      }),
+    );
     if (result.outputs.length) decidedAt.push(clock);
     outputs.push(...result.outputs);
     delivered.push({ key, hold: result.hold });
@@ -151,14 +125,7 @@ describe('wedge detector: scanner speed', () => {
   it('does not decide before the silence has passed', () => {
     const detector = new WedgeDetector();
     digitKeys(WECHAT, 0, 3).forEach((k) =>
-      detector.feed({
-        type: 'keydown',
-        code: k.code,
-        key: k.key,
-        keyCode: 0,
-        isComposing: false,
-        time: k.at,
-      }),
+      detector.feed(record({ code: k.code, key: k.key, time: k.at })),
     );
     const last = 17 * 3;
     expect(detector.poll(last + 29)).toEqual([]);
@@ -250,14 +217,7 @@ describe('wedge detector: people typing are left alone', () => {
 
   it('releases held typing before an editing key such as Backspace goes through', () => {
     const detector = new WedgeDetector();
-    const k = (code: string, key: string, time: number): WedgeKeyRecord => ({
-      type: 'keydown',
-      code,
-      key,
-      keyCode: 0,
-      isComposing: false,
-      time,
-    });
+    const k = (code: string, key: string, time: number) => record({ code, key, time });
     expect(detector.feed(k('Digit4', '4', 0)).hold).toBe(true);
     const backspace = detector.feed(k('Backspace', 'Backspace', 10));
     expect(backspace).toEqual({ hold: false, outputs: [{ kind: 'typed', text: '4' }] });
@@ -266,29 +226,14 @@ describe('wedge detector: people typing are left alone', () => {
 
   it('ignores keyup and other event types', () => {
     const detector = new WedgeDetector();
-    const result = detector.feed({
-      type: 'keyup',
-      code: 'Digit1',
-      key: '1',
-      keyCode: 49,
-      isComposing: false,
-      time: 0,
-    });
+    const result = detector.feed(record({ type: 'keyup', code: 'Digit1', key: '1', keyCode: 49 }));
     expect(result).toEqual({ hold: false, outputs: [] });
     expect(detector.pending).toBe(false);
   });
 
   it('ignores Ctrl/Alt shortcuts', () => {
     const detector = new WedgeDetector();
-    const result = detector.feed({
-      type: 'keydown',
-      code: 'Digit1',
-      key: '1',
-      keyCode: 49,
-      isComposing: false,
-      ctrlKey: true,
-      time: 0,
-    });
+    const result = detector.feed(record({ code: 'Digit1', key: '1', keyCode: 49, ctrlKey: true }));
     expect(result.hold).toBe(false);
   });
 });
@@ -333,14 +278,7 @@ describe('wedge detector: stalls do not split a scan', () => {
     const detector = new WedgeDetector();
     const outputs: WedgeOutput[] = [];
     digitKeys(WECHAT, 0, 120).forEach((k) => {
-      const result = detector.feed({
-        type: 'keydown',
-        code: k.code,
-        key: k.key,
-        keyCode: 0,
-        isComposing: false,
-        time: k.at,
-      });
+      const result = detector.feed(record({ code: k.code, key: k.key, time: k.at }));
       outputs.push(...result.outputs);
     });
     outputs.push(...detector.flush());

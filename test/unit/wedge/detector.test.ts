@@ -6,7 +6,7 @@ import {
   type WedgeOptions,
   type WedgeOutput,
 } from '../../../shared/wedge/detector.ts';
-import { scanKeys, type KeySpec, type WedgeLayout } from '../../support/chromium.ts';
+import { scanKeys, type KeySpec, type WedgeLayout } from '../../support/wedgeKeys.ts';
 
 const WECHAT = '134567890123456789';
 const ALIPAY = '2845678901234567890';

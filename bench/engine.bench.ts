@@ -24,7 +24,12 @@ import { GatewayClient } from '../electron/gateway/client.ts';
 import { openTerminal, type Terminal } from '../electron/app/runtime.ts';
 import type { PaymentGateway } from '../electron/engine/paymentEngine.ts';
 import { createPaymentEngine } from '../electron/engine/paymentEngine.ts';
-import { JOURNAL_FILE, openJournal, type SaleRecord } from '../electron/journal/journal.ts';
+import {
+  JOURNAL_FILE,
+  newSaleRecord,
+  openJournal,
+  type SaleRecord,
+} from '../electron/journal/journal.ts';
 import { DEFAULT_STORES } from '../electron/simulator/stores.ts';
 // The flags bin/pospay.mjs runs the terminal with (`pospay serve`, the CLI).
 import { POSPAY_V8_FLAGS } from '../bin/v8flags.mjs';
@@ -191,7 +196,7 @@ function journalCommit(): { journal: number[]; reference: number[] } {
   const N = 600;
   const journalMs: number[] = [];
   const referenceMs: number[] = [];
-  const base: SaleRecord = {
+  const base = newSaleRecord({
     orderId: '',
     terminalId: 'BJ',
     status: 'submitting',
@@ -201,18 +206,9 @@ function journalCommit(): { journal: number[]; reference: number[] } {
     maskedCode: '130000********0001',
     source: 'serial',
     attempt: 1,
-    requestId: null,
-    transactionId: null,
-    gatewayStatus: null,
-    reason: null,
-    reasonCode: null,
-    abandoned: null,
-    recovered: false,
-    settled: false,
     createdAt: Date.now(),
-    updatedAt: Date.now(),
     day: '2025-01-01',
-  };
+  });
   for (let i = 0; i < N; i += 1) {
     const orderId = `BJ-${i}`;
     const record: SaleRecord =

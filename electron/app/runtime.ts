@@ -12,6 +12,7 @@ import { GatewayClient } from '../gateway/client.ts';
 import { openJournal, type Journal } from '../journal/journal.ts';
 import { faultHookFromEnv, type FaultHook } from '../engine/faults.ts';
 import {
+  DEFAULT_NOT_FOUND_GRACE_MS,
   EMBEDDED_SIMULATOR_GATEWAY,
   createPaymentEngine,
   type EngineLog,
@@ -112,12 +113,7 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
 
   const scale = simulator ? Math.min(1, config.embeddedSimulator?.timeScale ?? 1) : 1;
   const tuning: EngineTuning = {
-    ...(scale < 1
-      ? {
-          querySchedule: scaleSchedule(DEFAULT_QUERY_SCHEDULE_MS, scale),
-          notFoundGraceMs: Math.round(3000 * scale),
-        }
-      : {}),
+    ...(scale < 1 ? scaledTuning(scale) : {}),
     ...(config.engineTuning ?? {}),
   };
   const fault = config.fault ?? faultHookFromEnv(process.env.POS_FAULT);
@@ -175,6 +171,14 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
       })();
       return closing;
     },
+  };
+}
+
+/** The engine's query schedule and not-found grace for a simulator running at `scale`. */
+export function scaledTuning(scale: number): EngineTuning {
+  return {
+    querySchedule: scaleSchedule(DEFAULT_QUERY_SCHEDULE_MS, scale),
+    notFoundGraceMs: Math.round(DEFAULT_NOT_FOUND_GRACE_MS * scale),
   };
 }
 

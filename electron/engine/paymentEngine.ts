@@ -36,14 +36,15 @@ import type {
   RefundRequest,
   UnifiedPayRequest,
 } from '../gateway/client.ts';
-import type {
-  AbandonCause,
-  Journal,
-  JournalEvent,
-  JournalEventInput,
-  RefundRecord,
-  SaleFilter,
-  SaleRecord,
+import {
+  newSaleRecord,
+  type AbandonCause,
+  type Journal,
+  type JournalEvent,
+  type JournalEventInput,
+  type RefundRecord,
+  type SaleFilter,
+  type SaleRecord,
 } from '../journal/journal.ts';
 import { EngineError } from './errors.ts';
 import type { FaultHook, FaultPoint } from './faults.ts';
@@ -106,6 +107,9 @@ export interface EngineTuning {
   /** When a query is stuck at the deadline, how much longer before the cashier is told. */
   deadlineSlackMs?: number;
 }
+
+/** Default of EngineTuning.notFoundGraceMs. */
+export const DEFAULT_NOT_FOUND_GRACE_MS = 3000;
 
 /** The value of `gateway` for sales sent to the embedded simulator (training mode). */
 export const EMBEDDED_SIMULATOR_GATEWAY = 'embedded-simulator';
@@ -256,6 +260,37 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+function clearDeadline(live: LiveSale): void {
+  if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
+  live.deadlineTimer = null;
+}
+
+/**
+ * A resolution task: `step` (the request, or recovery's first query) now, then `loop` unless
+ * the step says the record is final. `first` settles once the step is over — rejected with its
+ * error when `failFirst` (the caller reports it), else resolved; `task` carries the error.
+ */
+function stepThenLoop(
+  step: () => Promise<boolean>,
+  loop: () => Promise<void>,
+  failFirst = false,
+): { task: Promise<void>; first: Promise<void> } {
+  const first = deferred<void>();
+  const task = (async () => {
+    let done: boolean;
+    try {
+      done = await step();
+    } catch (error) {
+      if (failFirst) first.reject(error);
+      else first.resolve();
+      throw error;
+    }
+    first.resolve();
+    if (!done) await loop();
+  })();
+  return { task, first: first.promise };
+}
+
 /** The customer is (or may be) confirming: the cashier waits for this sale. */
 function isWaiting(status: SaleRecord['status']): boolean {
   return status === 'submitting' || status === 'waiting-for-customer';
@@ -344,7 +379,7 @@ class Engine implements PaymentEngine {
     this.identity = options.gateway;
     const tuning = options.tuning ?? {};
     this.schedule = tuning.querySchedule ?? DEFAULT_QUERY_SCHEDULE_MS;
-    this.notFoundGraceMs = tuning.notFoundGraceMs ?? 3000;
+    this.notFoundGraceMs = tuning.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
     this.maxResends = tuning.maxResends ?? 3;
     this.maxRefundResends = tuning.maxRefundResends ?? 3;
     this.sweepIntervalMs = tuning.sweepIntervalMs ?? 30_000;
@@ -392,31 +427,17 @@ class Engine implements PaymentEngine {
       throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
     }
     const now = this.clock.now();
-    this.draft = {
+    this.draft = newSaleRecord({
       orderId: newOrderId(settings.terminalId, now),
       terminalId: settings.terminalId,
-      status: 'awaiting-scan',
       amountMinor: amount,
       currency,
-      method: null,
-      maskedCode: null,
-      source: null,
-      attempt: 0,
-      requestId: null,
-      transactionId: null,
-      gatewayStatus: null,
-      reason: null,
-      reasonCode: null,
-      abandoned: null,
-      recovered: false,
-      settled: false,
       createdAt: now,
-      updatedAt: now,
       day: this.dayOf(now),
       training: this.identity?.training ?? false,
       gateway: this.identity?.gateway ?? null,
       accId: this.identity?.accId ?? null,
-    };
+    });
     this.draftOverride = override;
     this.currentOverride = override;
     this.currentId = this.draft.orderId;
@@ -500,19 +521,16 @@ class Engine implements PaymentEngine {
     this.armDeadline(live, settings.customerDeadlineMs);
     this.fault('after-journal-before-request');
 
-    const first = deferred<void>();
-    const task = (async () => {
-      try {
+    const { task, first } = stepThenLoop(
+      async () => {
         await this.payOnce(live, submitted, () => this.emitRecord(submitted));
-      } catch (error) {
-        first.reject(error);
-        throw error;
-      }
-      first.resolve();
-      await this.resolveLoop(live, false);
-    })();
+        return false; // the loop sees for itself whether the answer was final
+      },
+      () => this.resolveLoop(live, false),
+      true,
+    );
     this.runSaleTask(live, task);
-    await first.promise;
+    await first;
     return this.viewOf(orderId);
   }
 
@@ -619,16 +637,9 @@ class Engine implements PaymentEngine {
     }
     this.emitSale(orderId);
     this.fault('refund-after-journal-before-request');
-    const live: LiveRefund = {
-      refundId: record.refundId,
-      task: null,
-      wake: null,
-      notFoundSince: null,
-    };
-    this.refundLives.set(record.refundId, live);
-    const first = deferred<void>();
-    const task = (async () => {
-      try {
+    const live = this.newLiveRefund(record.refundId);
+    const { task, first } = stepThenLoop(
+      async () => {
         const outcome = await this.client.refund({
           merchantTransactionId: orderId,
           merchantRefundId: record.refundId,
@@ -636,15 +647,13 @@ class Engine implements PaymentEngine {
           currency: sale.currency,
         });
         this.applyRefund(record.refundId, outcome, 'refund');
-      } catch (error) {
-        first.reject(error);
-        throw error;
-      }
-      first.resolve();
-      await this.refundLoop(live, false);
-    })();
+        return false; // the loop sees for itself whether the answer was final
+      },
+      () => this.refundLoop(live, false),
+      true,
+    );
     this.runRefundTask(live, task);
-    await first.promise;
+    await first;
     return this.viewOf(orderId);
   }
 
@@ -653,7 +662,9 @@ class Engine implements PaymentEngine {
     const query: SaleFilter = { ...filter };
     if (training === undefined) delete query.training;
     else query.training = training;
-    return this.journal.listSales(query).map((rec) => this.view(rec));
+    const sales = this.journal.listSales(query);
+    const refunds = this.journal.refundsOfSales(sales.map((rec) => rec.orderId));
+    return sales.map((rec) => this.view(rec, refunds.get(rec.orderId) ?? []));
   }
 
   report(day: string, options: ModeOption = {}): ZReport {
@@ -664,11 +675,12 @@ class Engine implements PaymentEngine {
     const training = this.modeOf(options);
     const sales = this.journal.salesOfDay(day, training);
     const byId = new Map(sales.map((s) => [s.orderId, s]));
+    const refundsBySale = this.journal.refundsOfSales([...byId.keys()]);
     const saleOf = (orderId: string): SaleRecord | undefined =>
       byId.get(orderId) ?? this.journal.sale(orderId);
     const csv = dayCsv(
       sales,
-      (orderId) => this.journal.refundsOf(orderId),
+      (orderId) => refundsBySale.get(orderId) ?? [],
       this.journal.refundsOfDay(day, training),
       (orderId) => saleOf(orderId)?.method ?? null,
       (orderId) => saleOf(orderId)?.training === true,
@@ -768,8 +780,7 @@ class Engine implements PaymentEngine {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const live of this.lives.values()) {
-      if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
-      live.deadlineTimer = null;
+      clearDeadline(live);
       live.wake?.();
     }
     for (const live of this.refundLives.values()) live.wake?.();
@@ -789,7 +800,10 @@ class Engine implements PaymentEngine {
     const applied = this.applyPayment(live, outcome, 'pay');
     if (applied === 'not-found') {
       // unifiedPay never answers "not found"; treat it as an unknown outcome.
-      this.toWaiting(live.orderId, { kind: 'answer-unknown', detail: outcomeDetail(outcome) });
+      this.toWaiting(this.mustSale(live.orderId), {
+        kind: 'answer-unknown',
+        detail: outcomeDetail(outcome),
+      });
       return 'pending';
     }
     return applied;
@@ -948,10 +962,7 @@ class Engine implements PaymentEngine {
 
   private abandon(rec: SaleRecord, cause: AbandonCause): SaleRecord {
     const live = this.lives.get(rec.orderId);
-    if (live?.deadlineTimer) {
-      clearTimeout(live.deadlineTimer);
-      live.deadlineTimer = null;
-    }
+    if (live) clearDeadline(live);
     this.log('info', cause === 'deadline' ? 'customer did not confirm in time' : 'cancelled', {
       orderId: rec.orderId,
     });
@@ -962,9 +973,9 @@ class Engine implements PaymentEngine {
     );
   }
 
-  private toWaiting(orderId: string, event: JournalEventInput, gatewayStatus?: string): void {
-    const rec = this.mustSale(orderId);
-    if (rec.status !== 'submitting') return;
+  /** Submitting → waiting-for-customer (any other status is left as it is). */
+  private toWaiting(rec: SaleRecord, event: JournalEventInput, gatewayStatus?: string): boolean {
+    if (rec.status !== 'submitting') return false;
     this.commit(
       rec,
       {
@@ -973,6 +984,7 @@ class Engine implements PaymentEngine {
       },
       event,
     );
+    return true;
   }
 
   /** Applies one answer about the payment (from unifiedPay, a re-send or a query). */
@@ -1035,8 +1047,7 @@ class Engine implements PaymentEngine {
         );
         return 'settled';
       case 'pending':
-        if (rec.status === 'submitting') {
-          this.toWaiting(rec.orderId, { kind, detail }, outcome.status);
+        if (this.toWaiting(rec, { kind, detail }, outcome.status)) {
           this.fault('waiting-for-customer');
         }
         return 'pending';
@@ -1047,8 +1058,7 @@ class Engine implements PaymentEngine {
           via,
           cause: outcome.cause,
         });
-        if (rec.status === 'submitting')
-          this.toWaiting(rec.orderId, { kind: 'answer-unknown', detail });
+        this.toWaiting(rec, { kind: 'answer-unknown', detail });
         return 'pending';
       case 'not-found':
         return 'not-found';
@@ -1060,7 +1070,7 @@ class Engine implements PaymentEngine {
             via,
             code: outcome.code,
           });
-          if (rec.status === 'submitting') this.toWaiting(rec.orderId, { kind, detail });
+          this.toWaiting(rec, { kind, detail });
           return 'pending';
         }
         if (isCredentialsRefusal(outcome)) {
@@ -1089,10 +1099,7 @@ class Engine implements PaymentEngine {
     outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
     event: JournalEventInput,
   ): void {
-    if (live.deadlineTimer) {
-      clearTimeout(live.deadlineTimer);
-      live.deadlineTimer = null;
-    }
+    clearDeadline(live);
     live.code = null; // never re-sent
     const statedCurrency = outcome.currency ?? rec.currency;
     const statedMinor = outcome.amountMinor;
@@ -1137,10 +1144,7 @@ class Engine implements PaymentEngine {
   /** An (unverifiable) credentials refusal: unknown, resolved by query, never re-charged. */
   private holdCredentialsRefusal(live: LiveSale, rec: SaleRecord, event: JournalEventInput): void {
     // Nobody is waiting for the customer any more: the query decides, in the background.
-    if (live.deadlineTimer) {
-      clearTimeout(live.deadlineTimer);
-      live.deadlineTimer = null;
-    }
+    clearDeadline(live);
     live.deadlineAt = null;
     this.log('error', 'the gateway refused the till credentials; payment outcome unknown', {
       orderId: rec.orderId,
@@ -1159,10 +1163,7 @@ class Engine implements PaymentEngine {
     event: JournalEventInput,
     extra: Partial<SaleRecord>,
   ): SaleRecord {
-    if (live.deadlineTimer) {
-      clearTimeout(live.deadlineTimer);
-      live.deadlineTimer = null;
-    }
+    clearDeadline(live);
     live.code = null; // the code is single use: forget it as soon as the sale is final
     const recovered = live.fromRecovery;
     const next = this.commit(
@@ -1415,43 +1416,31 @@ class Engine implements PaymentEngine {
   /** Starts resolving a journaled sale nobody is resolving; resolves after its first query. */
   private startRecoveredSale(sale: SaleRecord): Promise<void> {
     const live = this.liveFor(sale.orderId, true);
-    const first = deferred<void>();
-    const task = (async () => {
-      let done = false;
-      try {
-        done = await this.resolveStep(live);
-      } finally {
-        first.resolve();
-      }
-      if (!done) await this.resolveLoop(live, false);
-    })();
+    const { task, first } = stepThenLoop(
+      () => this.resolveStep(live),
+      () => this.resolveLoop(live, false),
+    );
     this.runSaleTask(live, task);
-    return first.promise;
+    return first;
   }
 
   private startRecoveredRefund(refund: RefundRecord): Promise<void> {
-    const live: LiveRefund = {
-      refundId: refund.refundId,
-      task: null,
-      wake: null,
-      notFoundSince: null,
-    };
-    this.refundLives.set(refund.refundId, live);
-    const first = deferred<void>();
-    const task = (async () => {
-      let done = false;
-      try {
-        done = await this.refundStep(live);
-      } finally {
-        first.resolve();
-      }
-      if (!done) await this.refundLoop(live, false);
-    })();
+    const live = this.newLiveRefund(refund.refundId);
+    const { task, first } = stepThenLoop(
+      () => this.refundStep(live),
+      () => this.refundLoop(live, false),
+    );
     this.runRefundTask(live, task);
-    return first.promise;
+    return first;
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  private newLiveRefund(refundId: string): LiveRefund {
+    const live: LiveRefund = { refundId, task: null, wake: null, notFoundSince: null };
+    this.refundLives.set(refundId, live);
+    return live;
+  }
 
   private liveFor(orderId: string, fromRecovery: boolean): LiveSale {
     let live = this.lives.get(orderId);
@@ -1477,38 +1466,40 @@ class Engine implements PaymentEngine {
   }
 
   private runSaleTask(live: LiveSale, task: Promise<void>): void {
-    const wrapped = task
-      .catch((error: unknown) => {
-        this.log('error', 'resolving a sale failed; the sweeper will retry', {
-          orderId: live.orderId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      })
-      .finally(() => {
-        if (live.task === wrapped) live.task = null;
-        const rec = this.journal.isOpen ? this.journal.sale(live.orderId) : undefined;
-        if (!rec || rec.settled || this.stopped) {
-          if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
-          live.deadlineTimer = null;
-          live.code = null;
-          if (this.lives.get(live.orderId) === live) this.lives.delete(live.orderId);
-        }
-      });
-    live.task = wrapped;
-    this.track(wrapped);
+    this.runTask(live, task, 'a sale', { orderId: live.orderId }, () => {
+      const rec = this.journal.isOpen ? this.journal.sale(live.orderId) : undefined;
+      if (!rec || rec.settled || this.stopped) {
+        clearDeadline(live);
+        live.code = null;
+        if (this.lives.get(live.orderId) === live) this.lives.delete(live.orderId);
+      }
+    });
   }
 
   private runRefundTask(live: LiveRefund, task: Promise<void>): void {
+    this.runTask(live, task, 'a refund', { refundId: live.refundId }, () => {
+      if (this.refundLives.get(live.refundId) === live) this.refundLives.delete(live.refundId);
+    });
+  }
+
+  /** Runs `task` as `live.task`: a failure is logged (the sweeper retries), then `done` runs. */
+  private runTask(
+    live: { task: Promise<void> | null },
+    task: Promise<void>,
+    what: string,
+    ids: Record<string, string>,
+    done: () => void,
+  ): void {
     const wrapped = task
       .catch((error: unknown) => {
-        this.log('error', 'resolving a refund failed; the sweeper will retry', {
-          refundId: live.refundId,
+        this.log('error', `resolving ${what} failed; the sweeper will retry`, {
+          ...ids,
           error: error instanceof Error ? error.message : String(error),
         });
       })
       .finally(() => {
         if (live.task === wrapped) live.task = null;
-        if (this.refundLives.get(live.refundId) === live) this.refundLives.delete(live.refundId);
+        done();
       });
     live.task = wrapped;
     this.track(wrapped);
@@ -1633,16 +1624,14 @@ class Engine implements PaymentEngine {
     return view;
   }
 
-  private view(rec: SaleRecord): SaleView {
-    const refunds =
+  /** `refunds`: the sale's refunds when already read (else read here). */
+  private view(rec: SaleRecord, refunds?: RefundRecord[]): SaleView {
+    refunds ??=
       rec.status === 'awaiting-scan' && rec.attempt === 0
         ? []
         : this.journal.refundsOf(rec.orderId);
     const live = this.lives.get(rec.orderId);
-    const waiting =
-      !rec.settled &&
-      !rec.abandoned &&
-      (rec.status === 'submitting' || rec.status === 'waiting-for-customer');
+    const waiting = !rec.settled && !rec.abandoned && isWaiting(rec.status);
     const remainingMs =
       waiting && live && live.deadlineAt !== null
         ? Math.max(0, Math.round(live.deadlineAt - this.clock.monotonic()))

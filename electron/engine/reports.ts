@@ -5,6 +5,7 @@
 import type { ZReport } from '../../shared/ipc/contract.ts';
 import { formatForGateway } from '../../shared/money.ts';
 import type { DaySummaryRow, RefundRecord, SaleRecord } from '../journal/journal.ts';
+import { refundedMinor } from './views.ts';
 
 export function zReport(day: string, summary: DaySummaryRow[]): ZReport {
   return {
@@ -61,9 +62,7 @@ export function dayCsv(
   const lines = [CSV_HEADER.join(',')];
   const rows: { at: number; fields: (string | number | null)[] }[] = [];
   for (const sale of sales) {
-    const refunded = refundsOfSale(sale.orderId)
-      .filter((r) => r.status === 'refunded')
-      .reduce((sum, r) => sum + r.amountMinor, 0);
+    const refunded = refundedMinor(refundsOfSale(sale.orderId));
     rows.push({
       at: sale.createdAt,
       fields: [

@@ -15,6 +15,11 @@ export function toRefundView(r: RefundRecord): RefundView {
   };
 }
 
+/** What was actually given back (refunds done, not pending or declined). */
+export function refundedMinor(refunds: readonly RefundRecord[]): number {
+  return refunds.filter((r) => r.status === 'refunded').reduce((sum, r) => sum + r.amountMinor, 0);
+}
+
 /** `remainingMs` only while the cashier is still waiting for the customer. */
 export function toSaleView(
   rec: SaleRecord,
@@ -34,9 +39,7 @@ export function toSaleView(
     remainingMs,
     abandoned: rec.abandoned !== null,
     recovered: rec.recovered,
-    refundedMinor: refunds
-      .filter((r) => r.status === 'refunded')
-      .reduce((sum, r) => sum + r.amountMinor, 0),
+    refundedMinor: refundedMinor(refunds),
     refunds: refundViews,
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,

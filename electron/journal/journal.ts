@@ -66,6 +66,37 @@ export interface SaleRecord {
   accId?: string | null;
 }
 
+/** What a new sale is made of; everything else starts empty (no attempt yet). */
+export type NewSaleInit = Pick<
+  SaleRecord,
+  'orderId' | 'terminalId' | 'amountMinor' | 'currency' | 'createdAt' | 'day'
+> &
+  Partial<SaleRecord>;
+
+/** A sale before its first attempt (`awaiting-scan`), with `overrides` applied on top. */
+export function newSaleRecord(init: NewSaleInit): SaleRecord {
+  return {
+    status: 'awaiting-scan',
+    method: null,
+    maskedCode: null,
+    source: null,
+    attempt: 0,
+    requestId: null,
+    transactionId: null,
+    gatewayStatus: null,
+    reason: null,
+    reasonCode: null,
+    abandoned: null,
+    recovered: false,
+    settled: false,
+    updatedAt: init.createdAt,
+    training: false,
+    gateway: null,
+    accId: null,
+    ...init,
+  };
+}
+
 export interface RefundRecord {
   /** The gateway's merchantRefundId. */
   refundId: string;
@@ -337,12 +368,14 @@ export class Journal {
     getSale: Database.Statement;
     getRefund: Database.Statement;
     refundsOf: Database.Statement;
+    refundsOfMany: Database.Statement;
     unsettledSales: Database.Statement;
     unsettledRefunds: Database.Statement;
     committedRefunds: Database.Statement;
     events: Database.Statement;
     abandonedPaid: Database.Statement;
   };
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly createRefundTx: {
     immediate(refund: RefundRecord, event: JournalEventInput): CreateRefundResult;
   };
@@ -356,6 +389,9 @@ export class Journal {
       getSale: db.prepare('SELECT * FROM sales WHERE order_id = ?'),
       getRefund: db.prepare('SELECT * FROM refunds WHERE refund_id = ?'),
       refundsOf: db.prepare('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at, rowid'),
+      refundsOfMany: db.prepare(
+        'SELECT * FROM refunds WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid',
+      ),
       unsettledSales: db.prepare(
         'SELECT * FROM sales WHERE settled = 0 ORDER BY created_at, rowid',
       ),
@@ -380,10 +416,7 @@ export class Journal {
         if (!row) return { ok: false, problem: 'no-sale' };
         const sale = saleFromRow(row);
         if (sale.status !== 'paid') return { ok: false, problem: 'not-paid', sale };
-        const committed = int(
-          (this.stmts.committedRefunds.get(refund.orderId) as Row | undefined)?.total ?? 0,
-        );
-        const availableMinor = sale.amountMinor - committed;
+        const availableMinor = sale.amountMinor - this.committedOf(refund.orderId);
         if (refund.amountMinor > availableMinor) {
           return { ok: false, problem: 'exceeds-balance', sale, availableMinor };
         }
@@ -400,6 +433,17 @@ export class Journal {
   private get handle(): Database.Database {
     if (!this.db) throw new JournalError('journal-closed', 'The sales journal is closed.');
     return this.db;
+  }
+
+  /** A statement built from `sql` once, then reused (the SQL of reads varies by filter). */
+  private prepared(sql: string): Database.Statement {
+    const db = this.handle;
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   private guard<T>(work: () => T): T {
@@ -456,6 +500,21 @@ export class Journal {
     return this.guard(() => (this.stmts.refundsOf.all(orderId) as Row[]).map(refundFromRow));
   }
 
+  /** refundsOf for many sales in one read: each sale's refunds, oldest first (none: absent). */
+  refundsOfSales(orderIds: readonly string[]): Map<string, RefundRecord[]> {
+    return this.guard(() => {
+      const bySale = new Map<string, RefundRecord[]>();
+      if (orderIds.length === 0) return bySale;
+      const rows = this.stmts.refundsOfMany.all(JSON.stringify(orderIds)) as Row[];
+      for (const refund of rows.map(refundFromRow)) {
+        const list = bySale.get(refund.orderId);
+        if (list) list.push(refund);
+        else bySale.set(refund.orderId, [refund]);
+      }
+      return bySale;
+    });
+  }
+
   /** Sales whose gateway outcome is not final yet, oldest first. */
   unsettledSales(): SaleRecord[] {
     return this.guard(() => (this.stmts.unsettledSales.all() as Row[]).map(saleFromRow));
@@ -472,9 +531,11 @@ export class Journal {
 
   /** Sum of every refund of the sale that is not declined (done, pending or unknown). */
   committedRefundMinor(orderId: string): number {
-    return this.guard(() =>
-      int((this.stmts.committedRefunds.get(orderId) as Row | undefined)?.total ?? 0),
-    );
+    return this.guard(() => this.committedOf(orderId));
+  }
+
+  private committedOf(orderId: string): number {
+    return int((this.stmts.committedRefunds.get(orderId) as Row | undefined)?.total ?? 0);
   }
 
   /** Newest first. */
@@ -510,7 +571,7 @@ export class Journal {
       const sql =
         `SELECT * FROM sales ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
         'ORDER BY created_at DESC, rowid DESC LIMIT ?';
-      return (this.handle.prepare(sql).all(...params, limit) as Row[]).map(saleFromRow);
+      return (this.prepared(sql).all(...params, limit) as Row[]).map(saleFromRow);
     });
   }
 
@@ -521,14 +582,12 @@ export class Journal {
   salesOfDay(day: string, training?: boolean): SaleRecord[] {
     return this.guard(() =>
       (training === undefined
-        ? (this.handle
-            .prepare('SELECT * FROM sales WHERE day = ? ORDER BY created_at, rowid')
-            .all(day) as Row[])
-        : (this.handle
-            .prepare(
-              'SELECT * FROM sales WHERE day = ? AND training = ? ORDER BY created_at, rowid',
-            )
-            .all(day, training ? 1 : 0) as Row[])
+        ? (this.prepared('SELECT * FROM sales WHERE day = ? ORDER BY created_at, rowid').all(
+            day,
+          ) as Row[])
+        : (this.prepared(
+            'SELECT * FROM sales WHERE day = ? AND training = ? ORDER BY created_at, rowid',
+          ).all(day, training ? 1 : 0) as Row[])
       ).map(saleFromRow),
     );
   }
@@ -540,15 +599,13 @@ export class Journal {
   refundsOfDay(day: string, training?: boolean): RefundRecord[] {
     return this.guard(() =>
       (training === undefined
-        ? (this.handle
-            .prepare('SELECT * FROM refunds WHERE day = ? ORDER BY created_at, rowid')
-            .all(day) as Row[])
-        : (this.handle
-            .prepare(
-              'SELECT r.* FROM refunds r JOIN sales s ON s.order_id = r.order_id ' +
-                'WHERE r.day = ? AND s.training = ? ORDER BY r.created_at, r.rowid',
-            )
-            .all(day, training ? 1 : 0) as Row[])
+        ? (this.prepared('SELECT * FROM refunds WHERE day = ? ORDER BY created_at, rowid').all(
+            day,
+          ) as Row[])
+        : (this.prepared(
+            'SELECT r.* FROM refunds r JOIN sales s ON s.order_id = r.order_id ' +
+              'WHERE r.day = ? AND s.training = ? ORDER BY r.created_at, r.rowid',
+          ).all(day, training ? 1 : 0) as Row[])
       ).map(refundFromRow),
     );
   }
@@ -562,16 +619,12 @@ export class Journal {
     return this.guard(() => {
       const mode = training === undefined ? '' : ' AND s.training = ?';
       const args: unknown[] = training === undefined ? [day] : [day, training ? 1 : 0];
-      const sales = this.handle
-        .prepare(
-          `SELECT s.method AS method, s.currency AS currency, COUNT(*) AS n, SUM(s.amount_minor) AS total FROM sales s WHERE s.day = ? AND s.status = 'paid'${mode} GROUP BY s.method, s.currency`,
-        )
-        .all(...args) as Row[];
-      const refunds = this.handle
-        .prepare(
-          `SELECT s.method AS method, r.currency AS currency, COUNT(*) AS n, SUM(r.amount_minor) AS total FROM refunds r JOIN sales s ON s.order_id = r.order_id WHERE r.day = ? AND r.status = 'refunded'${mode} GROUP BY s.method, r.currency`,
-        )
-        .all(...args) as Row[];
+      const sales = this.prepared(
+        `SELECT s.method AS method, s.currency AS currency, COUNT(*) AS n, SUM(s.amount_minor) AS total FROM sales s WHERE s.day = ? AND s.status = 'paid'${mode} GROUP BY s.method, s.currency`,
+      ).all(...args) as Row[];
+      const refunds = this.prepared(
+        `SELECT s.method AS method, r.currency AS currency, COUNT(*) AS n, SUM(r.amount_minor) AS total FROM refunds r JOIN sales s ON s.order_id = r.order_id WHERE r.day = ? AND r.status = 'refunded'${mode} GROUP BY s.method, r.currency`,
+      ).all(...args) as Row[];
       const rows = new Map<string, DaySummaryRow>();
       const rowFor = (method: string, currency: Currency): DaySummaryRow => {
         const key = `${method}\u0000${currency}`;

@@ -19,9 +19,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SaleView } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
-import { openTerminal, type Terminal, type TerminalConfig } from '../../electron/app/runtime.ts';
+import {
+  openTerminal,
+  scaledTuning,
+  type Terminal,
+  type TerminalConfig,
+} from '../../electron/app/runtime.ts';
 import type { EngineTuning } from '../../electron/engine/paymentEngine.ts';
-import { DEFAULT_QUERY_SCHEDULE_MS, scaleSchedule } from '../../electron/engine/schedule.ts';
 import type { Journal } from '../../electron/journal/journal.ts';
 import type { LedgerEntry } from '../../electron/simulator/index.ts';
 
@@ -30,8 +34,7 @@ export const TEST_TIME_SCALE = 0.05;
 /** Engine timings for a simulator running at `scale` (its delays shrink, so do ours). */
 export function testTuning(scale = TEST_TIME_SCALE): EngineTuning {
   return {
-    querySchedule: scaleSchedule(DEFAULT_QUERY_SCHEDULE_MS, scale),
-    notFoundGraceMs: Math.round(3000 * scale),
+    ...scaledTuning(scale),
     sweepIntervalMs: 60_000,
     deadlineSlackMs: 200,
   };

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import {
   JOURNAL_FILE,
   JournalError,
+  newSaleRecord,
   openJournal,
   type Journal,
   type RefundRecord,
@@ -40,7 +41,7 @@ afterEach(() => {
 let seq = 0;
 function sale(overrides: Partial<SaleRecord> = {}): SaleRecord {
   seq += 1;
-  return {
+  return newSaleRecord({
     orderId: `T-${seq}`,
     terminalId: 'T',
     status: 'submitting',
@@ -51,13 +52,6 @@ function sale(overrides: Partial<SaleRecord> = {}): SaleRecord {
     source: 'wedge',
     attempt: 1,
     requestId: `T-${seq}-A1`,
-    transactionId: null,
-    gatewayStatus: null,
-    reason: null,
-    reasonCode: null,
-    abandoned: null,
-    recovered: false,
-    settled: false,
     createdAt: 1_700_000_000_000 + seq,
     updatedAt: 1_700_000_000_000 + seq,
     day: '2024-05-01',
@@ -65,7 +59,7 @@ function sale(overrides: Partial<SaleRecord> = {}): SaleRecord {
     gateway: 'https://gw.example',
     accId: '2018092714313010016291',
     ...overrides,
-  };
+  });
 }
 
 function refund(orderId: string, amountMinor: number, n = 1): RefundRecord {

@@ -22,6 +22,7 @@ import {
 import { DEFAULT_QUERY_SCHEDULE_MS, scaleSchedule } from '../engine/schedule.ts';
 import { DEFAULT_STORES, startSimulator, type LedgerEntry } from '../simulator/index.ts';
 import { defaultDataDir } from './paths.ts';
+import { GatewayUrlSchema, normaliseGatewayUrl, SIMULATOR } from './settings.ts';
 
 export interface GatewayConfig {
   baseUrl: string;
@@ -222,8 +223,17 @@ export function terminalConfigFromEnv(
     amountCeilingMinor: 5_000_000,
     terminalId: (env.POS_TERMINAL_ID ?? '').trim() || 'CLI',
   };
-  const url = env.POS_GATEWAY_URL?.trim();
-  if (!url) return base;
+  const given = env.POS_GATEWAY_URL?.trim();
+  if (!given) return base;
+  // The same names and checks as the app's settings: simulator | sandbox | production | URL.
+  const parsed = GatewayUrlSchema.safeParse(normaliseGatewayUrl(given));
+  if (!parsed.success) {
+    throw new ConfigError(
+      `POS_GATEWAY_URL must be "simulator", "sandbox", "production" or an http(s) URL, not "${given}"`,
+    );
+  }
+  if (parsed.data === SIMULATOR) return base;
+  const url = parsed.data;
   const accId = env.POS_ACC_ID?.trim();
   const salt = env.POS_SALT;
   const missing = [accId ? null : 'POS_ACC_ID', salt ? null : 'POS_SALT'].filter(

@@ -195,6 +195,31 @@ describe('pospay pay', () => {
     expect(sim.ledger()).toHaveLength(before);
   });
 
+  it('takes the gateway names the app takes: "simulator" is training mode, nonsense is refused', async () => {
+    const trainingDir = tempDataDir();
+    try {
+      const training = await pospay(['pay', '--amount', '10.00', '--code', wechatCode()], {
+        POS_DATA_DIR: trainingDir,
+        POS_GATEWAY_URL: 'simulator',
+        POS_ACC_ID: undefined,
+        POS_SALT: undefined,
+      });
+      expect(training.code, training.stderr).toBe(0);
+      expect(training.stderr).toContain('Training mode');
+      expect(jsonLine(training)).toMatchObject({ status: 'paid' });
+    } finally {
+      removeDir(trainingDir);
+    }
+
+    const before = sim.ledger().length;
+    const nonsense = await pospay(['pay', '--amount', '10.00', '--code', wechatCode()], {
+      POS_GATEWAY_URL: 'ftp://example',
+    });
+    expect(nonsense.code).toBe(2);
+    expect(nonsense.stderr).toMatch(/POS_GATEWAY_URL must be "simulator", "sandbox", "production"/);
+    expect(sim.ledger()).toHaveLength(before);
+  });
+
   it('a gateway URL without the store credentials is a clear configuration error', async () => {
     const run = await pospay(['pay', '--amount', '10.00', '--code', wechatCode()], {
       POS_ACC_ID: undefined,

@@ -166,6 +166,11 @@ export interface OpenJournalOptions {
   busyTimeoutMs?: number;
   /** For tests of the migration runner only. */
   migrations?: readonly Migration[];
+  /**
+   * Path of the better-sqlite3 native addon to load (an Electron-ABI build under Electron);
+   * default: the one next to the package (Node's ABI).
+   */
+  nativeBinding?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -730,7 +735,10 @@ export function openJournal(options: OpenJournalOptions): Journal {
   checkHeader(file);
   let db: Database.Database | null = null;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? 2000 });
+    db = new Database(file, {
+      timeout: options.busyTimeoutMs ?? 2000,
+      ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {}),
+    });
     const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
     if (mode.toLowerCase() !== 'wal') {
       throw new JournalError(

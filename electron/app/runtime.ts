@@ -54,6 +54,8 @@ export interface TerminalConfig {
   log?: EngineLog;
   /** Crash-test hook; default: from POS_FAULT. */
   fault?: FaultHook;
+  /** better-sqlite3 addon to load (Electron's ABI, electron/shell/nativeBinding.ts). */
+  nativeBinding?: string;
 }
 
 export interface SimulatorHandle {
@@ -77,7 +79,10 @@ export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
 export const DEFAULT_CUSTOMER_DEADLINE_MS = 60_000;
 
 export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
-  const journal = openJournal({ dir: config.dataDir });
+  const journal = openJournal({
+    dir: config.dataDir,
+    ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
+  });
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let client: GatewayClient;
   let accId: string;

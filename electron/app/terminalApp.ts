@@ -77,6 +77,11 @@ export interface TerminalAppOptions {
   scanners?: ScannerManager;
   log?: AppLogger;
   pinGuard?: PinGuard;
+  /**
+   * The better-sqlite3 addon the journal loads (an Electron-ABI build in Electron, see
+   * electron/shell/nativeBinding.ts); default: the package's own (Node's ABI).
+   */
+  nativeBinding?: string;
 }
 
 export interface TerminalApp {
@@ -226,6 +231,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     }
     runtime = await openRuntime({
       ...config,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       log: (level, message, fields) => log[level](message, ...(fields ? [fields] : [])),
     });
     runtimeConfig = config;

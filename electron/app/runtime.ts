@@ -13,6 +13,7 @@ import { openJournal, type Journal } from '../journal/journal.ts';
 import { faultHookFromEnv, type FaultHook } from '../engine/faults.ts';
 import {
   DEFAULT_NOT_FOUND_GRACE_MS,
+  notFoundWindowFor,
   EMBEDDED_SIMULATOR_GATEWAY,
   createPaymentEngine,
   type EngineLog,
@@ -118,7 +119,11 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
   }
 
   const scale = simulator ? Math.min(1, config.embeddedSimulator?.timeScale ?? 1) : 1;
+  const requestTimeoutMs = config.gateway?.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS;
   const tuning: EngineTuning = {
+    // "Not found" is final only past the window in which the gateway could still register
+    // a request: the client's timeout plus a margin (docs/ARCHITECTURE.md).
+    notFoundWindowMs: notFoundWindowFor(requestTimeoutMs) * scale,
     ...(scale < 1 ? scaledTuning(scale) : {}),
     ...(config.engineTuning ?? {}),
   };

@@ -46,6 +46,7 @@ import {
   type SaleFilter,
   type SaleRecord,
 } from '../journal/journal.ts';
+import { SaleInFlightError } from '../journal/errors.ts';
 import { EngineError } from './errors.ts';
 import type { FaultHook, FaultPoint } from './faults.ts';
 import { newOrderId, refundIdFor, requestIdFor } from './ids.ts';
@@ -54,7 +55,9 @@ import {
   abandonReason,
   amountMismatchReason,
   closedReason,
+  credentialsReason,
   declineReason,
+  isCredentialsReason,
   refundDeclinedReason,
   rejectedReason,
   type Reason,
@@ -96,6 +99,15 @@ export interface EngineTuning {
    * the cashier gave up), is ended as not paid once it stays unknown to the gateway this long.
    */
   notFoundGraceMs?: number;
+  /**
+   * How long after a request was sent the gateway may still register it: "not found" is
+   * never final before the latest request of the sale (by any process: every request is
+   * journaled before it is sent) is this old. The request timeout plus a margin
+   * (notFoundWindowFor).
+   */
+  notFoundWindowMs?: number;
+  /** How long a sale closed as "did not reach the gateway" is still re-checked by the sweeper. */
+  recheckClosedMs?: number;
   /** Re-sends of the same attempt (same requestId and code) when the gateway has no trace. */
   maxResends?: number;
   /** Same for refunds (same merchantRefundId). */
@@ -110,6 +122,21 @@ export interface EngineTuning {
 
 /** Default of EngineTuning.notFoundGraceMs. */
 export const DEFAULT_NOT_FOUND_GRACE_MS = 3000;
+
+/** The gateway client's default request timeout (GatewayClient timeoutMs). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * EngineTuning.notFoundWindowMs for a client with this request timeout: the timeout plus a
+ * margin of half of it (at least a second) for a gateway that registers a request late —
+ * 15 s for the default 10 s timeout.
+ */
+export function notFoundWindowFor(requestTimeoutMs: number): number {
+  return requestTimeoutMs + Math.max(1000, Math.round(requestTimeoutMs / 2));
+}
+
+/** Default of EngineTuning.recheckClosedMs: a WeChat/Alipay code lives about this long. */
+export const DEFAULT_RECHECK_CLOSED_MS = 10 * 60_000;
 
 /** The value of `gateway` for sales sent to the embedded simulator (training mode). */
 export const EMBEDDED_SIMULATOR_GATEWAY = 'embedded-simulator';
@@ -345,6 +372,8 @@ class Engine implements PaymentEngine {
   private readonly dayOf: (epochMs: number) => string;
   private readonly schedule: readonly number[];
   private readonly notFoundGraceMs: number;
+  private readonly notFoundWindowMs: number;
+  private readonly recheckClosedMs: number;
   private readonly maxResends: number;
   private readonly maxRefundResends: number;
   private readonly sweepIntervalMs: number;
@@ -380,6 +409,9 @@ class Engine implements PaymentEngine {
     const tuning = options.tuning ?? {};
     this.schedule = tuning.querySchedule ?? DEFAULT_QUERY_SCHEDULE_MS;
     this.notFoundGraceMs = tuning.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
+    this.notFoundWindowMs =
+      tuning.notFoundWindowMs ?? notFoundWindowFor(DEFAULT_REQUEST_TIMEOUT_MS);
+    this.recheckClosedMs = tuning.recheckClosedMs ?? DEFAULT_RECHECK_CLOSED_MS;
     this.maxResends = tuning.maxResends ?? 3;
     this.maxRefundResends = tuning.maxRefundResends ?? 3;
     this.sweepIntervalMs = tuning.sweepIntervalMs ?? 30_000;
@@ -417,14 +449,29 @@ class Engine implements PaymentEngine {
       );
     }
     const current = this.currentRecord();
+    if (current && current === this.draft) {
+      // Another window (a second tab) has a sale open: it is never replaced silently.
+      throw new EngineError(
+        'sale-in-progress',
+        `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
+          'on this terminal, waiting for its code (perhaps in another window) — scan it or cancel it first',
+      );
+    }
     if (
       current &&
-      current !== this.draft &&
       !current.settled &&
       !current.abandoned &&
-      isWaiting(current.status)
+      (isWaiting(current.status) || current.status === 'unknown')
     ) {
       throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
+    }
+    const elsewhere = this.journal.inFlightSale();
+    if (elsewhere && !this.isStale(elsewhere)) {
+      throw new EngineError(
+        'sale-in-progress',
+        `${REASONS.inProgress.reason}: sale ${elsewhere.orderId} is still being confirmed ` +
+          `(pospay query ${elsewhere.orderId})`,
+      );
     }
     const now = this.clock.now();
     this.draft = newSaleRecord({
@@ -492,8 +539,9 @@ class Engine implements PaymentEngine {
     }
     const attempt = rec.attempt + 1;
     // Write-ahead: the attempt is durable before a byte goes to the gateway. Nothing else
-    // happens before the request (the screen is told once it is on its way).
-    const submitted = this.commitQuietly(
+    // happens before the request (the screen is told once it is on its way). In the same
+    // write transaction: no other sale of this data folder (another process) is in flight.
+    const submitted = this.commitAttempt(
       rec,
       {
         status: 'submitting',
@@ -744,8 +792,11 @@ class Engine implements PaymentEngine {
     }
     if (!this.stopped && this.isOurs(rec)) {
       const started: Promise<void>[] = [];
-      if (!rec.settled && !this.lives.get(orderId)?.task) {
-        started.push(this.startRecoveredSale(rec));
+      if (!this.lives.get(orderId)?.task) {
+        if (!rec.settled) started.push(this.startRecoveredSale(rec));
+        else if (rec.status === 'closed' && rec.reasonCode === REASONS.notSent.reasonCode) {
+          started.push(this.recheckClosed(rec));
+        }
       }
       for (const refund of this.journal.refundsOf(orderId)) {
         if (!refund.settled && !this.refundLives.get(refund.refundId)?.task) {
@@ -892,11 +943,12 @@ class Engine implements PaymentEngine {
     const rec = this.mustSale(live.orderId);
     if (live.code !== null && !rec.abandoned && live.resends < this.maxResends && !this.stopped) {
       live.resends += 1;
-      this.commit(
+      const resent = this.commit(
         rec,
         {},
         { kind: 'resend', detail: { attempt: rec.attempt, resend: live.resends } },
       );
+      if (resent.settled) return true; // settled meanwhile (another process): nothing to send
       const outcome = await this.sendPay(live);
       const applied = this.applyPayment(live, outcome, 'resend');
       live.notFoundSince = null;
@@ -904,7 +956,15 @@ class Engine implements PaymentEngine {
     }
     const now = this.clock.monotonic();
     if (live.notFoundSince === null) live.notFoundSince = now;
-    if (now - live.notFoundSince >= this.notFoundGraceMs) {
+    // Final only when no request of this sale can still be registered by the gateway: none
+    // in flight here, and the latest one (journaled by whichever process sent it) older
+    // than the request timeout plus a margin.
+    const lastSend = this.journal.lastSendAt(rec.orderId) ?? rec.updatedAt;
+    if (
+      !live.paying &&
+      now - live.notFoundSince >= this.notFoundGraceMs &&
+      this.clock.now() - lastSend >= this.notFoundWindowMs
+    ) {
       this.settle(
         live,
         rec,
@@ -966,9 +1026,12 @@ class Engine implements PaymentEngine {
     this.log('info', cause === 'deadline' ? 'customer did not confirm in time' : 'cancelled', {
       orderId: rec.orderId,
     });
+    // The real cause stays on screen when it is known (a refused signature is not a
+    // customer who did not confirm).
+    const reason = isCredentialsReason(rec.reasonCode) ? {} : abandonReason(cause);
     return this.commit(
       rec,
-      { status: 'unknown', abandoned: cause, ...abandonReason(cause) },
+      { status: 'unknown', abandoned: cause, ...reason },
       { kind: 'abandoned', detail: { cause } },
     );
   }
@@ -994,15 +1057,16 @@ class Engine implements PaymentEngine {
     via: 'pay' | 'resend' | 'query',
   ): Applied {
     const rec = this.mustSale(live.orderId);
-    if (rec.settled) return 'settled';
     const detail = { via, ...outcomeDetail(outcome) };
     const kind = via === 'query' ? 'resolved' : 'answer';
+    if (rec.settled) {
+      if (outcome.kind === 'paid') this.lateSuccess(live, rec, outcome, { kind, detail });
+      return 'settled';
+    }
     switch (outcome.kind) {
       case 'paid': {
-        if (
-          (outcome.amountMinor !== undefined && outcome.amountMinor !== rec.amountMinor) ||
-          (outcome.currency !== undefined && outcome.currency !== rec.currency)
-        ) {
+        // Paid only for this amount AND this currency, both stated: a missing one is a mismatch.
+        if (outcome.amountMinor !== rec.amountMinor || outcome.currency !== rec.currency) {
           this.holdAmountMismatch(live, rec, outcome, { kind, detail });
           return 'settled';
         }
@@ -1063,6 +1127,14 @@ class Engine implements PaymentEngine {
       case 'not-found':
         return 'not-found';
       case 'rejected':
+        if (isCredentialsRefusal(outcome)) {
+          // 103000/104000 come unsigned (the gateway could not authenticate us), so anyone
+          // on the path could have sent them: the payment may have gone through. Not
+          // declined (that invites a second charge): unknown, resolved by query — and the
+          // cashier is told the real cause.
+          this.holdCredentialsRefusal(live, rec, outcome, { kind, detail });
+          return 'pending';
+        }
         if (via === 'query' || categoryOf(outcome.code) === 'duplicate') {
           // A query refused, or "duplicated transaction": the query decides, later.
           this.log('warn', 'gateway refused the call', {
@@ -1071,13 +1143,6 @@ class Engine implements PaymentEngine {
             code: outcome.code,
           });
           this.toWaiting(rec, { kind, detail });
-          return 'pending';
-        }
-        if (isCredentialsRefusal(outcome)) {
-          // 103000/104000 come unsigned (the gateway could not authenticate us), so anyone
-          // on the path could have sent them: the payment may have gone through. Not
-          // declined (that invites a second charge): unknown, resolved by query.
-          this.holdCredentialsRefusal(live, rec, { kind, detail });
           return 'pending';
         }
         this.settle(
@@ -1104,8 +1169,8 @@ class Engine implements PaymentEngine {
     const statedCurrency = outcome.currency ?? rec.currency;
     const statedMinor = outcome.amountMinor;
     const stated =
-      statedMinor === undefined
-        ? `an amount in ${statedCurrency}`
+      statedMinor === undefined || outcome.currency === undefined
+        ? 'a payment without its amount and currency'
         : isCurrency(statedCurrency)
           ? formatForDisplay(statedMinor, statedCurrency)
           : `${statedMinor} (minor units) ${statedCurrency}`;
@@ -1141,18 +1206,66 @@ class Engine implements PaymentEngine {
     );
   }
 
-  /** An (unverifiable) credentials refusal: unknown, resolved by query, never re-charged. */
-  private holdCredentialsRefusal(live: LiveSale, rec: SaleRecord, event: JournalEventInput): void {
-    // Nobody is waiting for the customer any more: the query decides, in the background.
-    clearDeadline(live);
-    live.deadlineAt = null;
+  /**
+   * An (unverifiable) credentials refusal: unknown, resolved by query, never re-charged. The
+   * customer's deadline still runs: at it the cashier gets "not confirmed" with this cause.
+   */
+  private holdCredentialsRefusal(
+    live: LiveSale,
+    rec: SaleRecord,
+    answer: { code: string; resultCode: string },
+    event: JournalEventInput,
+  ): void {
     this.log('error', 'the gateway refused the till credentials; payment outcome unknown', {
       orderId: rec.orderId,
+      code: answer.code,
     });
-    if (rec.status === 'unknown' && rec.reasonCode === REASONS.credentialsRefused.reasonCode) {
+    const reason = credentialsReason(answer);
+    if (rec.status === 'unknown' && rec.reasonCode === reason.reasonCode) return;
+    this.commit(rec, { status: 'unknown', ...reason }, event);
+  }
+
+  /**
+   * A signed SUCCESS for a sale already recorded as final. Never thrown away: a sale recorded
+   * closed or declined (another process gave up on it, or the gateway changed its answer)
+   * becomes paid and, since the cashier was told it was not, is refunded automatically; the
+   * history keeps both. A SUCCESS for another amount or currency leaves it as it is (logged).
+   */
+  private lateSuccess(
+    live: LiveSale,
+    rec: SaleRecord,
+    outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
+    event: JournalEventInput,
+  ): void {
+    if (rec.status !== 'closed' && rec.status !== 'declined') return;
+    if (outcome.amountMinor !== rec.amountMinor || outcome.currency !== rec.currency) {
+      this.log('error', 'a late SUCCESS for another amount, for a sale recorded not paid', {
+        orderId: rec.orderId,
+        status: rec.status,
+      });
       return;
     }
-    this.commit(rec, { status: 'unknown', ...REASONS.credentialsRefused }, event);
+    this.log('error', 'the gateway reports paid a sale recorded not paid: refunding it', {
+      orderId: rec.orderId,
+      was: rec.status,
+    });
+    const next = this.commit(
+      rec,
+      {
+        status: 'paid',
+        settled: true,
+        abandoned: rec.abandoned ?? 'closed',
+        ...REASONS.autoRefunded,
+        transactionId: outcome.transactionId ?? rec.transactionId,
+        gatewayStatus: outcome.status ?? 'SUCCESS',
+        recovered: live.fromRecovery || rec.recovered,
+      },
+      {
+        kind: 'late-paid',
+        detail: { ...event.detail, answerKind: event.kind, was: rec.status },
+      },
+    );
+    if (next.status === 'paid') this.startAutoRefund(next);
   }
 
   private settle(
@@ -1401,6 +1514,14 @@ class Engine implements PaymentEngine {
     for (const sale of this.journal.abandonedPaidWithoutAutoRefund()) {
       if (this.isOurs(sale)) this.startAutoRefund(sale);
     }
+    // A sale closed as "did not reach the gateway" is asked about again for a while: should
+    // the gateway register it late after all, its SUCCESS is not lost (paid, then refunded).
+    for (const sale of this.journal.recentlyClosedNotSent(
+      this.clock.now() - this.recheckClosedMs,
+    )) {
+      if (!this.isOurs(sale) || this.lives.get(sale.orderId)?.task) continue;
+      starts.push(() => this.recheckClosed(sale));
+    }
     if (elsewhere > 0) {
       this.log('info', 'unresolved records of another gateway wait until it is configured', {
         count: elsewhere,
@@ -1422,6 +1543,17 @@ class Engine implements PaymentEngine {
     );
     this.runSaleTask(live, task);
     return first;
+  }
+
+  /** One query about a sale recorded closed (not found): a late SUCCESS makes it paid. */
+  private recheckClosed(sale: SaleRecord): Promise<void> {
+    const live = this.liveFor(sale.orderId, true);
+    const task = (async () => {
+      const outcome = await this.client.query({ merchantTransactionId: sale.orderId });
+      this.applyPayment(live, outcome, 'query');
+    })();
+    this.runSaleTask(live, task);
+    return task.catch(() => undefined);
   }
 
   private startRecoveredRefund(refund: RefundRecord): Promise<void> {
@@ -1565,15 +1697,64 @@ class Engine implements PaymentEngine {
     return next;
   }
 
-  /** The durable transition alone; the caller tells the screen (emitRecord) when it can. */
+  /**
+   * The durable transition alone; the caller tells the screen (emitRecord) when it can. The
+   * journal applies `patch` to the sale's current row (another process may have moved it)
+   * and refuses a move its transition table does not allow; when another process already
+   * recorded the same final status, that record is returned unchanged.
+   */
   private commitQuietly(
     rec: SaleRecord,
     patch: Partial<SaleRecord>,
     event: JournalEventInput,
   ): SaleRecord {
-    const next: SaleRecord = { ...rec, ...patch, updatedAt: this.clock.now() };
-    this.journal.saveSale(next, event);
-    return next;
+    return this.journal.changeSale(rec, { ...patch, updatedAt: this.clock.now() }, event, {
+      sameFinalIsNoop: true,
+    });
+  }
+
+  /**
+   * Journals a new attempt, refused when another sale of this data folder is in flight (two
+   * processes, or two windows, on one terminal). One left behind by a process that is gone
+   * (its latest request older than the customer's deadline plus the not-found window) is
+   * marked abandoned in the same transaction (it keeps being resolved in the background).
+   */
+  private commitAttempt(
+    rec: SaleRecord,
+    patch: Partial<SaleRecord>,
+    event: JournalEventInput,
+  ): SaleRecord {
+    const now = this.clock.now();
+    try {
+      return this.journal.changeSale(rec, { ...patch, updatedAt: now }, event, {
+        onlyInFlight: {
+          abandonStale: {
+            before: now - this.staleAfterMs(),
+            patch: { status: 'unknown', abandoned: 'deadline', ...REASONS.customerTimeout },
+            event: { kind: 'abandoned', detail: { cause: 'deadline', stale: true } },
+          },
+        },
+      });
+    } catch (error) {
+      if (error instanceof SaleInFlightError) {
+        throw new EngineError(
+          'sale-in-progress',
+          `${REASONS.inProgress.reason}: sale ${error.orderId} is still being confirmed ` +
+            `(pospay query ${error.orderId})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** A sale in flight whose latest request is older than this was left by a process gone. */
+  private staleAfterMs(): number {
+    return this.settingsOf().customerDeadlineMs + this.notFoundWindowMs;
+  }
+
+  private isStale(sale: SaleRecord): boolean {
+    const lastSend = this.journal.lastSendAt(sale.orderId) ?? sale.updatedAt;
+    return this.clock.now() - lastSend > this.staleAfterMs();
   }
 
   private emitRecord(rec: SaleRecord): void {

@@ -63,6 +63,30 @@ function clean(text: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}…` : line;
 }
 
+/**
+ * 104000 (bad signature) or 103000 (authentication), unsigned: the real cause, named, for the
+ * cashier and for IT. The payment may still have gone through (the answer cannot be
+ * verified), so the sale stays unknown and is resolved by query.
+ */
+export function credentialsReason(answer: { code: string; resultCode: string }): Reason {
+  const codes = [answer.code, answer.resultCode];
+  const signature = codes.some((c) => categoryOf(c) === 'bad-signature');
+  const code = codes.find((c) => ['auth-error', 'bad-signature'].includes(categoryOf(c))) ?? '';
+  return {
+    reason: signature
+      ? `The gateway refused our signature (${code}): check the salt (store key) in Settings. ` +
+        'The payment could not be confirmed — do not charge again; call the supervisor/IT.'
+      : `The gateway refused this till's credentials (${code}): check the store id (accId) ` +
+        'and the salt in Settings. The payment could not be confirmed — do not charge again; ' +
+        'call the supervisor/IT.',
+    reasonCode: REASONS.credentialsRefused.reasonCode,
+  };
+}
+
+export function isCredentialsReason(reasonCode: string | null): boolean {
+  return reasonCode === REASONS.credentialsRefused.reasonCode;
+}
+
 /** Why a payment was declined (FAILED, 105000, 20xxxx, 30xxxx). */
 export function declineReason(answer: GatewayAnswer): Reason {
   const codes = [answer.code, answer.resultCode];

@@ -378,7 +378,7 @@ export class GatewayClient {
         outcome: unknown('malformed-response', 'bizContent in the answer is not a JSON string'),
       };
     }
-    const verified = verifyEnvelope(message, this.salt);
+    const verified = verifyEnvelope(message, this.salt, this.signType);
     if (!verified.valid) {
       const bare: GatewayAnswer | undefined =
         code === undefined ? undefined : { code, resultCode: code, description };

@@ -27,7 +27,11 @@ export function signEnvelope<T extends Envelope>(message: T, salt: string): T & 
 }
 
 /** Verifies the signature over the message exactly as received (raw bizContent string). */
-export function verifyEnvelope(message: Envelope, salt: string): VerifyResult {
+/**
+ * `expected`: the sign type the answer must use — the one the request was signed with, so
+ * that an answer "signed" with the weaker MD5 is refused when we sent SHA256 (no downgrade).
+ */
+export function verifyEnvelope(message: Envelope, salt: string, expected?: SignType): VerifyResult {
   const received = message.sign;
   if (typeof received !== 'string' || received === '') {
     return { valid: false, reason: 'missing-sign', detail: 'the message has no sign field' };
@@ -39,8 +43,15 @@ export function verifyEnvelope(message: Envelope, salt: string): VerifyResult {
       detail: `signType must be SHA256 or MD5, got ${JSON.stringify(message.signType)}`,
     };
   }
-  const expected = computeSign(message, salt, message.signType);
-  const a = Buffer.from(expected, 'utf8');
+  if (expected !== undefined && message.signType !== expected) {
+    return {
+      valid: false,
+      reason: 'bad-sign-type',
+      detail: `the answer is signed ${message.signType}, but the request was signed ${expected}`,
+    };
+  }
+  const computed = computeSign(message, salt, message.signType);
+  const a = Buffer.from(computed, 'utf8');
   const b = Buffer.from(received.toUpperCase(), 'utf8');
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
     return {

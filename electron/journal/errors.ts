@@ -15,7 +15,11 @@ export type JournalErrorCode =
   /** A write that would break the journal's own rules (duplicate id, unknown sale). */
   | 'journal-conflict'
   /** The journal was used after close(). */
-  | 'journal-closed';
+  | 'journal-closed'
+  /** A change the sale's transition table does not allow (e.g. a paid sale going back). */
+  | 'sale-transition-refused'
+  /** Another sale of this data folder is in flight (one sale at a time per terminal). */
+  | 'sale-in-flight';
 
 export class JournalError extends Error {
   constructor(
@@ -25,6 +29,21 @@ export class JournalError extends Error {
   ) {
     super(message, options);
     this.name = 'JournalError';
+  }
+}
+
+/** Another sale of the same data folder (perhaps another process) is in flight. */
+export class SaleInFlightError extends JournalError {
+  constructor(
+    file: string,
+    readonly orderId: string,
+  ) {
+    super(
+      'sale-in-flight',
+      `Sale ${orderId} is still being confirmed on this terminal (journal ${file}) — finish it ` +
+        `first, or check it with "pospay query ${orderId}"`,
+    );
+    this.name = 'SaleInFlightError';
   }
 }
 

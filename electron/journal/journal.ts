@@ -12,18 +12,33 @@
  * journal never receives it). Errors leave as JournalError with a clear message; a damaged
  * or foreign file is never rewritten.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RefundView, SaleStatus } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
-import { JournalError, toJournalError } from './errors.ts';
+import { checkSaleTransition, isInFlight } from '../../shared/saleTransitions.ts';
+import { JournalError, SaleInFlightError, toJournalError } from './errors.ts';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 
 export const JOURNAL_FILE = 'journal.sqlite';
 
-export type AbandonCause = 'cancel' | 'deadline';
+/**
+ * Why nobody waits for the sale any more: the cashier cancelled, the customer's deadline
+ * passed, or (`closed`) the sale had been recorded as not paid when the gateway reported it
+ * paid after all (it is then refunded automatically, like any abandoned sale found paid).
+ */
+export type AbandonCause = 'cancel' | 'deadline' | 'closed';
 export type RefundStatus = RefundView['status'];
 
 export interface SaleRecord {
@@ -156,6 +171,19 @@ export interface DaySummaryRow {
   salesMinor: number;
   refundsCount: number;
   refundsMinor: number;
+}
+
+export interface ChangeSaleOptions {
+  /**
+   * Refuse with SaleInFlightError when another sale of the journal is in flight. One whose
+   * latest request was journaled before `abandonStale.before` (epoch ms) gets
+   * `abandonStale.patch` instead (its process is gone, its customer's deadline long past).
+   */
+  onlyInFlight?: {
+    abandonStale?: { before: number; patch: Partial<SaleRecord>; event: JournalEventInput };
+  };
+  /** A final status already recorded (by another process) is not an error. */
+  sameFinalIsNoop?: boolean;
 }
 
 export interface OpenJournalOptions {
@@ -348,7 +376,15 @@ function checkHeader(file: string): void {
   } catch {
     return; // does not exist yet
   }
-  if (size === 0) return;
+  if (size === 0) {
+    throw new JournalError(
+      'journal-corrupt',
+      `The sales journal ${file} is empty (0 bytes): it was truncated or replaced, and the ` +
+        'sales it held are not in it. It was left as it is and no new journal was made over ' +
+        'it: restore it from a backup (or move it aside to start an empty journal), then ' +
+        'start the terminal again.',
+    );
+  }
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(16);
@@ -368,7 +404,7 @@ function checkHeader(file: string): void {
 export class Journal {
   readonly file: string;
   private db: Database.Database | null;
-  private readonly stmts: {
+  private stmts!: {
     insertEvent: Database.Statement;
     getSale: Database.Statement;
     getRefund: Database.Statement;
@@ -379,16 +415,38 @@ export class Journal {
     committedRefunds: Database.Statement;
     events: Database.Statement;
     abandonedPaid: Database.Statement;
+    inFlight: Database.Statement;
+    lastSend: Database.Statement;
+    recentlyNotSent: Database.Statement;
   };
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly createRefundTx: {
+  private createRefundTx!: {
     immediate(refund: RefundRecord, event: JournalEventInput): CreateRefundResult;
   };
+  private changeSaleTx!: {
+    immediate(
+      initial: SaleRecord,
+      patch: Partial<SaleRecord>,
+      event: JournalEventInput,
+      options: ChangeSaleOptions,
+    ): SaleRecord;
+  };
+  /** Device and inode of the file opened: a deleted or replaced journal is noticed. */
+  private identity: FileIdentity | null;
+  private readonly reopen: ((file: string) => Database.Database) | undefined;
+  private lostReason: string | null = null;
 
   /** Use openJournal(). */
-  constructor(db: Database.Database, file: string) {
+  constructor(db: Database.Database, file: string, reopen?: (file: string) => Database.Database) {
     this.db = db;
     this.file = file;
+    this.reopen = reopen;
+    this.identity = fileIdentity(file);
+    this.rebind(db);
+  }
+
+  /** Prepares every statement and transaction on `db` (at open, and after a restore). */
+  private rebind(db: Database.Database): void {
     this.stmts = {
       insertEvent: db.prepare(INSERT_EVENT),
       getSale: db.prepare('SELECT * FROM sales WHERE order_id = ?'),
@@ -414,7 +472,63 @@ export class Journal {
           '(SELECT 1 FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1) ' +
           'ORDER BY created_at',
       ),
+      inFlight: db.prepare(
+        "SELECT * FROM sales WHERE settled = 0 AND abandoned IS NULL AND status <> 'awaiting-scan' " +
+          'AND order_id <> ? ORDER BY created_at DESC, rowid DESC',
+      ),
+      lastSend: db.prepare(
+        'SELECT MAX(updated_at) AS at FROM events WHERE order_id = ? AND refund_id IS NULL ' +
+          "AND kind IN ('submitted', 'new-attempt', 'resend')",
+      ),
+      recentlyNotSent: db.prepare(
+        "SELECT * FROM sales WHERE status = 'closed' AND reason_code = 'not-sent' AND updated_at >= ? " +
+          'ORDER BY updated_at',
+      ),
     };
+    this.changeSaleTx = db.transaction(
+      (
+        initial: SaleRecord,
+        patch: Partial<SaleRecord>,
+        event: JournalEventInput,
+        options: ChangeSaleOptions,
+      ): SaleRecord => {
+        const row = this.stmts.getSale.get(initial.orderId) as Row | undefined;
+        const current = row ? saleFromRow(row) : undefined;
+        const next: SaleRecord = { ...(current ?? initial), ...patch };
+        if (options.onlyInFlight) {
+          for (const other of this.stmts.inFlight.all(next.orderId) as Row[]) {
+            const sale = saleFromRow(other);
+            const stale = options.onlyInFlight.abandonStale;
+            if (stale && this.lastSendOf(sale.orderId, sale.updatedAt) < stale.before) {
+              // Its process is gone and its customer's deadline long past: nobody waits for
+              // it any more (it is still resolved in the background, and refunded if paid).
+              this.stmts.insertEvent.run(
+                ...saleEvent({ ...sale, ...stale.patch, updatedAt: next.updatedAt }, stale.event),
+              );
+              continue;
+            }
+            throw new SaleInFlightError(this.file, sale.orderId);
+          }
+        }
+        const check = checkSaleTransition(current, next);
+        if (!check.ok) {
+          if (
+            current &&
+            current.settled &&
+            current.status === next.status &&
+            options.sameFinalIsNoop
+          ) {
+            return current; // another process recorded the same final answer first
+          }
+          throw new JournalError(
+            'sale-transition-refused',
+            `Sale ${next.orderId}: ${check.reason}`,
+          );
+        }
+        this.stmts.insertEvent.run(...saleEvent(next, event));
+        return next;
+      },
+    );
     this.createRefundTx = db.transaction(
       (refund: RefundRecord, event: JournalEventInput): CreateRefundResult => {
         const row = this.stmts.getSale.get(refund.orderId) as Row | undefined;
@@ -459,10 +573,138 @@ export class Journal {
     }
   }
 
+  /**
+   * One durable change of a sale, as the engine makes it: `patch` is applied to the sale's
+   * CURRENT row (another process may have changed it since the caller read it) inside one
+   * write transaction, and refused (JournalError 'sale-transition-refused') unless the
+   * transition table allows the move. `initial` is the record when the sale is not
+   * journaled yet (its first attempt). `onlyInFlight`: refuse (SaleInFlightError) when
+   * another sale of this data folder is in flight — one sale at a time per terminal, across
+   * processes. Returns the record as written (or, with `sameFinalIsNoop`, the current one
+   * when another process already recorded the same final status).
+   */
+  changeSale(
+    initial: SaleRecord,
+    patch: Partial<SaleRecord>,
+    event: JournalEventInput,
+    options: ChangeSaleOptions = {},
+  ): SaleRecord {
+    return this.guard(() => {
+      this.checkFile();
+      return this.changeSaleTx.immediate(initial, patch, event, options);
+    });
+  }
+
+  /** Another sale of this data folder in flight (a cashier waits on it), if any. */
+  inFlightSale(exceptOrderId = ''): SaleRecord | undefined {
+    return this.guard(() => {
+      const row = this.stmts.inFlight.get(exceptOrderId) as Row | undefined;
+      return row ? saleFromRow(row) : undefined;
+    });
+  }
+
+  /** When the latest request of the sale (an attempt or a re-send) was journaled (epoch ms). */
+  lastSendAt(orderId: string): number | null {
+    return this.guard(() => {
+      const row = this.stmts.lastSend.get(orderId) as Row | undefined;
+      const at = row?.at;
+      return at === null || at === undefined ? null : int(at);
+    });
+  }
+
+  private lastSendOf(orderId: string, fallback: number): number {
+    const at = (this.stmts.lastSend.get(orderId) as Row | undefined)?.at;
+    return at === null || at === undefined ? fallback : int(at);
+  }
+
+  /** Sales closed as "did not reach the gateway" since `sinceEpochMs` (re-checked a while). */
+  recentlyClosedNotSent(sinceEpochMs: number): SaleRecord[] {
+    return this.guard(() =>
+      (this.stmts.recentlyNotSent.all(sinceEpochMs) as Row[]).map(saleFromRow),
+    );
+  }
+
+  /**
+   * Why the journal cannot take new sales (its file was deleted or replaced under the
+   * running terminal and could not be restored), or null when it is healthy.
+   */
+  get problem(): string | null {
+    if (this.db && this.lostReason === null) {
+      try {
+        this.checkFile();
+      } catch {
+        // lostReason says why
+      }
+    }
+    return this.lostReason;
+  }
+
+  /**
+   * Before every write: is the file at `this.file` still the one open? If the file (or its
+   * whole folder) was deleted, everything is still in the open connection: it is written
+   * back to the same path (VACUUM INTO, which copies every committed row) and reopened, so
+   * nothing is lost. If something else now sits there, it is left alone and the journal
+   * refuses new sales (`problem`) while what is open keeps every change.
+   */
+  private checkFile(): void {
+    this.assertOpen();
+    if (this.identity === null) return;
+    const now = fileIdentity(this.file);
+    if (now !== null && now.dev === this.identity.dev && now.ino === this.identity.ino) {
+      if (this.lostReason !== null) this.lostReason = null;
+      return;
+    }
+    if (now === null && this.reopen) {
+      try {
+        this.restoreFromOpen();
+        return;
+      } catch (error) {
+        this.lostReason =
+          `The sales journal ${this.file} was deleted while the terminal was running and ` +
+          `could not be written back (${error instanceof Error ? error.message : String(error)}). ` +
+          'Every sale so far is kept by the running terminal: do not close it; check the data folder.';
+        return;
+      }
+    }
+    this.lostReason =
+      now === null
+        ? `The sales journal ${this.file} was deleted while the terminal was running. ` +
+          'Every sale so far is kept by the running terminal: do not close it; call IT.'
+        : `The sales journal ${this.file} was replaced by another file while the terminal was ` +
+          'running. It was left as it is; the running terminal keeps every sale so far: do ' +
+          'not close it; call IT.';
+  }
+
+  private restoreFromOpen(): void {
+    const db = this.handle;
+    const reopen = this.reopen;
+    if (!reopen) throw new Error('cannot reopen');
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.restore-${process.pid}`;
+    rmSync(temp, { force: true });
+    db.prepare('VACUUM INTO ?').run(temp);
+    try {
+      linkSync(temp, this.file); // never over a file that appeared meanwhile
+    } finally {
+      rmSync(temp, { force: true });
+    }
+    const fresh = reopen(this.file);
+    this.db = fresh;
+    this.statements.clear();
+    try {
+      db.close();
+    } catch {
+      // the old connection's files are gone; nothing to flush
+    }
+    this.rebind(fresh);
+    this.identity = fileIdentity(this.file);
+    this.lostReason = null;
+  }
+
   /** One durable transition of a sale: the row and its event, committed (fsync'd) together. */
   saveSale(sale: SaleRecord, event: JournalEventInput): void {
     this.guard(() => {
-      this.assertOpen();
+      this.checkFile();
       // One statement: autocommit, so one durable commit (the trigger updates `sales`).
       this.stmts.insertEvent.run(...saleEvent(sale, event));
     });
@@ -474,7 +716,7 @@ export class Journal {
    */
   createRefund(refund: RefundRecord, event: JournalEventInput): CreateRefundResult {
     return this.guard(() => {
-      this.assertOpen();
+      this.checkFile();
       return this.createRefundTx.immediate(refund, event);
     });
   }
@@ -482,7 +724,7 @@ export class Journal {
   /** One durable transition of an existing refund. */
   saveRefund(refund: RefundRecord, event: JournalEventInput): void {
     this.guard(() => {
-      this.assertOpen();
+      this.checkFile();
       this.stmts.insertEvent.run(...refundEvent(refund, event));
     });
   }
@@ -700,57 +942,120 @@ export class Journal {
   }
 }
 
+/**
+ * Brings the schema up to date. The version is read and every pending migration applied in
+ * ONE exclusive transaction, so two processes opening the same folder at once cannot both
+ * see an old version and both run a migration ("table sales already exists"); a crash in
+ * the middle leaves the previous version intact.
+ */
 function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  const current = Number(db.pragma('user_version', { simple: true }));
-  if (current > latest) {
-    throw new JournalError(
+  const tooNew = (current: number): JournalError =>
+    new JournalError(
       'journal-too-new',
       `The sales journal ${file} was written by a newer version of the terminal (schema ` +
         `${current}, this version knows ${latest}). Update the terminal; the journal was not changed.`,
     );
-  }
-  const pending = [...migrations]
-    .filter((m) => m.version > current)
-    .sort((a, b) => a.version - b.version);
-  for (const migration of pending) {
-    db.transaction(() => {
+  const peek = Number(db.pragma('user_version', { simple: true }));
+  if (peek > latest) throw tooNew(peek);
+  if (peek === latest) return;
+  db.transaction(() => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    if (current > latest) throw tooNew(current);
+    const pending = [...migrations]
+      .filter((m) => m.version > current)
+      .sort((a, b) => a.version - b.version);
+    for (const migration of pending) {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    }
+  }).exclusive();
+}
+
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function fileIdentity(file: string): FileIdentity | null {
+  try {
+    const stat = statSync(file);
+    return { dev: stat.dev, ino: stat.ino };
+  } catch {
+    return null;
+  }
+}
+
+function connect(file: string, options: OpenJournalOptions): Database.Database {
+  return new Database(file, {
+    timeout: options.busyTimeoutMs ?? 2000,
+    ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {}),
+  });
+}
+
+/** WAL, fsync on every commit, foreign keys, a bounded page cache. */
+function configure(db: Database.Database, file: string): void {
+  const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+  if (mode.toLowerCase() !== 'wal') {
+    throw new JournalError(
+      'journal-unwritable',
+      `The sales journal ${file} cannot use write-ahead logging (mode ${mode}).`,
+    );
+  }
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // better-sqlite3 defaults to a 16 MB page cache; a till's working set is far smaller,
+  // and a bounded cache keeps the terminal's memory flat as the journal grows.
+  db.pragma(`cache_size = -${CACHE_KIB}`);
+}
+
+/**
+ * A new journal is built beside its final name and linked into place in one step: a journal
+ * file that exists is therefore never empty, and an empty one (0 bytes: truncated by a disk
+ * fault or a tool) is refused rather than mistaken for a new journal. Two processes creating
+ * it at once: the first link wins and the other opens that one.
+ */
+function createJournalFile(file: string, options: OpenJournalOptions): void {
+  const temp = `${file}.new-${process.pid}-${Date.now().toString(36)}`;
+  let db: Database.Database | null = null;
+  try {
+    db = connect(temp, options);
+    db.pragma('synchronous = FULL');
+    migrate(db, file, options.migrations ?? MIGRATIONS);
+    db.close();
+    db = null;
+    try {
+      linkSync(temp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // already failing
+    }
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(temp + suffix, { force: true });
   }
 }
 
 /**
  * Opens (creating if needed) the journal in `dir`, upgrades its schema, checks it.
- * Throws JournalError: corrupt (left untouched), locked, too new, unwritable.
+ * Throws JournalError: corrupt or empty (left untouched), locked, too new, unwritable.
  */
 export function openJournal(options: OpenJournalOptions): Journal {
   const file = path.join(options.dir, options.fileName ?? JOURNAL_FILE);
   try {
     mkdirSync(options.dir, { recursive: true });
+    checkHeader(file);
+    if (!existsSync(file)) createJournalFile(file, options);
   } catch (error) {
     throw toJournalError(error, file);
   }
-  checkHeader(file);
   let db: Database.Database | null = null;
   try {
-    db = new Database(file, {
-      timeout: options.busyTimeoutMs ?? 2000,
-      ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {}),
-    });
-    const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
-    if (mode.toLowerCase() !== 'wal') {
-      throw new JournalError(
-        'journal-unwritable',
-        `The sales journal ${file} cannot use write-ahead logging (mode ${mode}).`,
-      );
-    }
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // better-sqlite3 defaults to a 16 MB page cache; a till's working set is far smaller,
-    // and a bounded cache keeps the terminal's memory flat as the journal grows.
-    db.pragma(`cache_size = -${CACHE_KIB}`);
+    db = connect(file, options);
+    configure(db, file);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') {
       throw new JournalError(
@@ -760,7 +1065,11 @@ export function openJournal(options: OpenJournalOptions): Journal {
       );
     }
     migrate(db, file, options.migrations ?? MIGRATIONS);
-    return new Journal(db, file);
+    return new Journal(db, file, (again) => {
+      const fresh = connect(again, options);
+      configure(fresh, again);
+      return fresh;
+    });
   } catch (error) {
     try {
       db?.close();

@@ -82,27 +82,47 @@ async function scanOnce(
   }
 }
 
-function waitUntilShown(terminal: Terminal, sale: SaleView): Promise<SaleView> {
-  const shown = (view: SaleView): boolean =>
-    view.status === 'paid' ||
-    view.status === 'declined' ||
-    view.status === 'closed' ||
-    (view.status === 'unknown' && view.abandoned);
-  if (shown(sale)) return Promise.resolve(sale);
+/**
+ * Whether the cashier's wait for this sale is over: a final answer, or unknown with nobody
+ * waiting any more (the deadline passed or the cashier stopped: still resolved in the
+ * background), or unknown for good (the gateway stated another amount: the supervisor).
+ */
+function isShown(view: SaleView): boolean {
+  if (view.status === 'paid' || view.status === 'declined' || view.status === 'closed') {
+    return true;
+  }
+  return view.status === 'unknown' && (view.abandoned || view.reasonCode === 'amount-mismatch');
+}
+
+/**
+ * Resolves with the sale once it is shown — and at the latest at `limitMs` (the customer's
+ * deadline plus slack) with whatever it is then, so that every path prints one outcome.
+ */
+function waitUntilShown(terminal: Terminal, sale: SaleView, limitMs: number): Promise<SaleView> {
+  if (isShown(sale)) return Promise.resolve(sale);
   return new Promise((resolve) => {
-    const off = terminal.engine.onSaleUpdated((view) => {
-      if (view.orderId === sale.orderId && shown(view)) {
-        off();
-        resolve(view);
-      }
-    });
-    const latest = terminal.engine.sale(sale.orderId);
-    if (latest && shown(latest)) {
+    let done = false;
+    const finish = (view: SaleView): void => {
+      if (done) return;
+      done = true;
       off();
-      resolve(latest);
-    }
+      clearTimeout(limit);
+      resolve(view);
+    };
+    const off = terminal.engine.onSaleUpdated((view) => {
+      if (view.orderId === sale.orderId && isShown(view)) finish(view);
+    });
+    // Also keeps the process alive while the engine works in the background.
+    const limit = setTimeout(() => {
+      finish(terminal.engine.sale(sale.orderId) ?? sale);
+    }, limitMs);
+    const latest = terminal.engine.sale(sale.orderId);
+    if (latest && isShown(latest)) finish(latest);
   });
 }
+
+/** How long past the customer's deadline `pospay pay` waits before printing "unknown". */
+const PRINT_SLACK_MS = 5000;
 
 export async function run(args: string[]): Promise<number> {
   let values: {
@@ -172,13 +192,16 @@ export async function run(args: string[]): Promise<number> {
   }
 
   let terminal: Terminal;
+  let customerDeadlineMs: number;
   try {
+    const config = terminalConfigFromEnv(process.env, {
+      currency,
+      ...(region ? { region: region as Region } : {}),
+      ...(deadlineMs !== undefined ? { customerDeadlineMs: deadlineMs } : {}),
+    });
+    customerDeadlineMs = config.customerDeadlineMs;
     terminal = await openTerminal({
-      ...terminalConfigFromEnv(process.env, {
-        currency,
-        ...(region ? { region: region as Region } : {}),
-        ...(deadlineMs !== undefined ? { customerDeadlineMs: deadlineMs } : {}),
-      }),
+      ...config,
       recovery: 'await',
       log: (level, message) => {
         if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
@@ -243,7 +266,7 @@ export async function run(args: string[]): Promise<number> {
       };
       process.once('SIGINT', onSigint);
     }
-    const final = await waitUntilShown(terminal, first);
+    const final = await waitUntilShown(terminal, first, customerDeadlineMs + PRINT_SLACK_MS);
     process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
     return exitCodeForSale(final);
   } finally {

@@ -19,7 +19,12 @@ import {
   type PaymentEngine,
   type PaymentGateway,
 } from '../../../electron/engine/paymentEngine.ts';
-import { openJournal, type Journal } from '../../../electron/journal/journal.ts';
+import {
+  newSaleRecord,
+  openJournal,
+  type Journal,
+  type SaleRecord,
+} from '../../../electron/journal/journal.ts';
 import { removeDir, tempDataDir } from '../../support/engineProcess.ts';
 
 const CODE = '134567890123456789';
@@ -65,13 +70,31 @@ class ScriptedGateway implements PaymentGateway {
     status: 'SUCCESS',
     merchantRefundId: r.merchantRefundId,
   });
-  unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome> {
-    this.calls.push({ kind: 'pay', request, at: Date.now() });
-    return this.pay(request);
+  /** What each order was sent for: a SUCCESS states the amount and currency, as the real gateway's does. */
+  private readonly charged = new Map<string, { amountMinor: number; currency: string }>();
+  private stated(orderId: string, outcome: PaymentOutcome): PaymentOutcome {
+    const sent = this.charged.get(orderId);
+    if (outcome.kind !== 'paid' || !sent) return outcome;
+    return {
+      ...outcome,
+      amountMinor: outcome.amountMinor ?? sent.amountMinor,
+      currency: outcome.currency ?? sent.currency,
+    };
   }
-  query(request: QueryRequest): Promise<PaymentOutcome> {
+  async unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome> {
+    this.calls.push({ kind: 'pay', request, at: Date.now() });
+    this.charged.set(request.merchantTransactionId, {
+      amountMinor: request.amountMinor,
+      currency: request.currency,
+    });
+    return this.stated(request.merchantTransactionId, await this.pay(request));
+  }
+  async query(request: QueryRequest): Promise<PaymentOutcome> {
     this.calls.push({ kind: 'query', request, at: Date.now() });
-    return this.ask(request);
+    const outcome = await this.ask(request);
+    return 'merchantTransactionId' in request
+      ? this.stated(request.merchantTransactionId, outcome)
+      : outcome;
   }
   refund(request: RefundRequest): Promise<RefundOutcome> {
     this.calls.push({ kind: 'refund', request, at: Date.now() });
@@ -304,25 +327,55 @@ describe('answers that decide nothing, and refusals', () => {
     const view = await engine.submitCode(sale.orderId, CODE, 'wedge');
     expect(view.status).toBe('unknown');
     expect(view.reasonCode).toBe('gateway-credentials');
-    expect(view.reason).toMatch(/could not be confirmed\. Do not charge again/);
-    // The cashier cannot charge this sale again, but can take the next customer.
+    // The real cause, named: not "the customer did not confirm".
+    expect(view.reason).toMatch(/refused our signature \(104000\): check the salt/);
+    expect(view.reason).toMatch(/could not be confirmed — do not charge again/);
+    // The cashier cannot charge this sale again.
     await expect(engine.submitCode(sale.orderId, CODE, 'wedge')).rejects.toBeInstanceOf(
       EngineError,
     );
-    // Queries refused too: it stays unknown (no deadline turns it into "did not confirm").
-    await vi.advanceTimersByTimeAsync(120_000);
-    expect(gateway.count('query')).toBeGreaterThan(1);
+    // The customer's deadline still runs: at it nobody waits any more ("unknown, still being
+    // resolved"), with the same cause; the queries go on in the background.
+    await vi.advanceTimersByTimeAsync(61_000);
     expect(engine.sale(sale.orderId)).toMatchObject({
       status: 'unknown',
+      abandoned: true,
       reasonCode: 'gateway-credentials',
     });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(gateway.count('query')).toBeGreaterThan(1);
+    expect(engine.sale(sale.orderId)?.reasonCode).toBe('gateway-credentials');
     expect(engine.startSale({ amountMinor: 50 }).status).toBe('awaiting-scan');
-    // Once the gateway answers (signed): the payment had gone through. Paid, not refunded.
+    // Once the gateway answers (signed): the payment had gone through after the cashier was
+    // told it was not confirmed — paid, and refunded automatically, never charged twice.
     gateway.ask = async () => paid();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(engine.sale(sale.orderId)?.status).toBe('paid');
     expect(gateway.count('pay')).toBe(1);
-    expect(gateway.count('refund')).toBe(0);
+    expect(gateway.count('refund')).toBe(1);
+  });
+
+  it('a wrong salt ends the wait at the deadline with the real cause, on every answer path', async () => {
+    makeEngine(10_000);
+    const badSignature = (): PaymentOutcome => ({
+      kind: 'rejected',
+      reason: 'The gateway could not verify the request. Check the store key.',
+      code: '104000',
+      resultCode: '104000',
+      description: 'invalid signature',
+    });
+    // The pay answer is PROCESSING, then every query is refused (the salt changed).
+    gateway.pay = async () => pending();
+    gateway.ask = async () => badSignature();
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'wedge');
+    await vi.advanceTimersByTimeAsync(11_000);
+    expect(engine.sale(sale.orderId)).toMatchObject({
+      status: 'unknown',
+      abandoned: true,
+      reasonCode: 'gateway-credentials',
+    });
+    expect(engine.sale(sale.orderId)?.reason).toMatch(/check the salt/);
   });
 
   it('other refusals of the request itself (invalid parameter) still end the sale declined', async () => {
@@ -597,5 +650,167 @@ describe('training and live sales', () => {
     const drill = engine.exportCsv('2025-03-01', { training: true }).csv.trim().split('\r\n');
     expect(drill.slice(1).map((l) => l.split(',').at(-1))).toEqual(['yes']);
     await expect(engine.refund('DRILL-2', 100)).rejects.toMatchObject({ code: 'other-gateway' });
+  });
+});
+
+/** A sale as another process on the same data folder journaled it (its request sent at `at`). */
+function seedOtherProcessSale(orderId: string, at: number, patch: Partial<SaleRecord> = {}) {
+  const base = newSaleRecord({
+    orderId,
+    terminalId: 'OTHER',
+    amountMinor: 1000,
+    currency: 'CNY',
+    createdAt: at,
+    day: '2025-03-01',
+  });
+  let rec = journal.changeSale(
+    base,
+    {
+      status: 'submitting',
+      method: 'Wechat-Offline',
+      maskedCode: '134567********6789',
+      attempt: 1,
+      requestId: `${orderId}-1`,
+      updatedAt: at,
+    },
+    { kind: 'submitted', detail: { attempt: 1 } },
+  );
+  if (Object.keys(patch).length > 0) {
+    rec = journal.changeSale(rec, patch, { kind: 'resolved' });
+  }
+  return rec;
+}
+
+describe('"not found" is final only when no request of the sale can still be registered', () => {
+  it('a resolver that does not hold the request waits out the request window before closing', async () => {
+    // Another process sent the request and died (or still waits for the slow gateway).
+    seedOtherProcessSale('ORD-SLOW', Date.now());
+    makeEngine(60_000, { notFoundGraceMs: 1000, notFoundWindowMs: 15_000 });
+    gateway.ask = async () => notFound();
+    await engine.refresh('ORD-SLOW');
+    await vi.advanceTimersByTimeAsync(6_000);
+    // 6 s of "no such transaction" (more than the grace) decide nothing: it may still land.
+    expect(engine.sale('ORD-SLOW')?.status).not.toBe('closed');
+    // The gateway registers it now: paid, nothing lost.
+    gateway.ask = async () => ({ ...paid(), amountMinor: 1000, currency: 'CNY' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(engine.sale('ORD-SLOW')?.status).toBe('paid');
+    expect(gateway.count('refund')).toBe(0);
+  });
+
+  it('past the window (request timeout + margin) it is closed as not sent', async () => {
+    seedOtherProcessSale('ORD-GONE', Date.now());
+    makeEngine(60_000, { notFoundGraceMs: 1000, notFoundWindowMs: 15_000 });
+    gateway.ask = async () => notFound();
+    await engine.refresh('ORD-GONE');
+    await vi.advanceTimersByTimeAsync(14_000);
+    expect(engine.sale('ORD-GONE')?.status).not.toBe('closed');
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(engine.sale('ORD-GONE')).toMatchObject({ status: 'closed', reasonCode: 'not-sent' });
+  });
+
+  it('a signed SUCCESS arriving for a sale another process closed makes it paid and refunds it', async () => {
+    makeEngine(60_000);
+    let answer!: (outcome: PaymentOutcome) => void;
+    gateway.pay = () =>
+      new Promise<PaymentOutcome>((resolve) => {
+        answer = resolve;
+      });
+    const sale = engine.startSale({ amountMinor: 1000 });
+    const submitted = engine.submitCode(sale.orderId, CODE, 'wedge');
+    await vi.advanceTimersByTimeAsync(10);
+    // Meanwhile another process (pospay query) recorded it closed ("not found").
+    const rec = journal.sale(sale.orderId);
+    if (!rec) throw new Error('not journaled');
+    journal.changeSale(
+      rec,
+      { status: 'closed', settled: true, reason: 'not sent', reasonCode: 'not-sent' },
+      { kind: 'resolved', detail: { outcome: 'not-found' } },
+    );
+    answer(paid());
+    await submitted;
+    await vi.advanceTimersByTimeAsync(1_000);
+    const view = engine.sale(sale.orderId);
+    expect(view).toMatchObject({ status: 'paid', abandoned: true, reasonCode: 'auto-refunded' });
+    expect(gateway.count('refund')).toBe(1);
+    const kinds = engine.events(sale.orderId).map((e) => e.kind);
+    expect(kinds).toContain('resolved'); // the history shows both: closed, then paid
+    expect(kinds).toContain('late-paid');
+  });
+
+  it('the sweeper asks again about a recently closed sale and keeps a late SUCCESS', async () => {
+    seedOtherProcessSale('ORD-LATE', Date.now() - 60_000, {
+      status: 'closed',
+      settled: true,
+      reason: 'The payment did not reach the gateway — nothing was charged',
+      reasonCode: 'not-sent',
+      updatedAt: Date.now() - 30_000,
+    });
+    makeEngine(60_000);
+    gateway.ask = async () => ({ ...paid(), amountMinor: 1000, currency: 'CNY' });
+    await engine.sweep();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(engine.sale('ORD-LATE')).toMatchObject({ status: 'paid', abandoned: true });
+    expect(gateway.count('refund')).toBe(1);
+  });
+
+  it('a paid sale never goes back: the journal refuses the move', () => {
+    const rec = seedOtherProcessSale('ORD-PAID', Date.now(), { status: 'paid', settled: true });
+    expect(() =>
+      journal.changeSale(rec, { status: 'waiting-for-customer', settled: false }, { kind: 'x' }),
+    ).toThrow(/cannot move from paid\/final to waiting-for-customer\/open/);
+    expect(() =>
+      journal.changeSale(rec, { status: 'closed', settled: true }, { kind: 'x' }),
+    ).toThrow(/cannot move/);
+    expect(journal.sale('ORD-PAID')?.status).toBe('paid');
+  });
+});
+
+describe('one sale at a time per terminal', () => {
+  it('a second window cannot replace the sale open in the first', () => {
+    makeEngine();
+    const first = engine.startSale({ amountMinor: 1250 });
+    expect(() => engine.startSale({ amountMinor: 990 })).toThrow(
+      /A sale of .*12\.50 is already open on this terminal/,
+    );
+    expect(engine.current()?.orderId).toBe(first.orderId);
+    engine.cancel(first.orderId);
+    expect(engine.startSale({ amountMinor: 990 }).amountMinor).toBe(990);
+  });
+
+  it('two processes on one data folder: the second attempt is refused before anything is sent', async () => {
+    makeEngine();
+    const other = openJournal({ dir });
+    const second = createPaymentEngine({
+      journal: other,
+      client: gateway,
+      clock: { now: () => Date.now(), monotonic: () => Date.now() },
+      settings: {
+        terminalId: 'UNIT2',
+        region: 'CN',
+        currency: 'CNY',
+        amountCeilingMinor: 1_000_000,
+        customerDeadlineMs: 60_000,
+      },
+    });
+    try {
+      gateway.pay = async () => pending();
+      // Both sales started before either was sent (the race): only one may be charged.
+      const a = engine.startSale({ amountMinor: 1000 });
+      const b = second.startSale({ amountMinor: 2000 });
+      await engine.submitCode(a.orderId, CODE, 'wedge');
+      await expect(second.submitCode(b.orderId, '134567890123456780', 'wedge')).rejects.toThrow(
+        new RegExp(`sale ${a.orderId} is still being confirmed`),
+      );
+      expect(gateway.count('pay')).toBe(1);
+      // And a new sale is refused up front while the first is in flight.
+      second.cancel(b.orderId);
+      expect(() => second.startSale({ amountMinor: 500 })).toThrow(/still being confirmed/);
+    } finally {
+      const stopping = second.stop();
+      await vi.runOnlyPendingTimersAsync();
+      await stopping;
+      other.close();
+    }
   });
 });

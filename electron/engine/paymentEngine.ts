@@ -46,6 +46,7 @@ import {
   type SaleFilter,
   type SaleRecord,
 } from '../journal/journal.ts';
+import { isInFlight } from '../../shared/saleTransitions.ts';
 import { SaleInFlightError } from '../journal/errors.ts';
 import { EngineError } from './errors.ts';
 import type { FaultHook, FaultPoint } from './faults.ts';
@@ -457,12 +458,7 @@ class Engine implements PaymentEngine {
           'on this terminal, waiting for its code (perhaps in another window) — scan it or cancel it first',
       );
     }
-    if (
-      current &&
-      !current.settled &&
-      !current.abandoned &&
-      (isWaiting(current.status) || current.status === 'unknown')
-    ) {
+    if (current && isInFlight(current)) {
       throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
     }
     const elsewhere = this.journal.inFlightSale();

@@ -27,7 +27,7 @@ import Database from 'better-sqlite3';
 import type { RefundView, SaleStatus } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
-import { checkSaleTransition, isInFlight } from '../../shared/saleTransitions.ts';
+import { checkSaleTransition } from '../../shared/saleTransitions.ts';
 import { JournalError, SaleInFlightError, toJournalError } from './errors.ts';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 
@@ -472,6 +472,7 @@ export class Journal {
           '(SELECT 1 FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1) ' +
           'ORDER BY created_at',
       ),
+      // shared/saleTransitions.ts isInFlight, in SQL.
       inFlight: db.prepare(
         "SELECT * FROM sales WHERE settled = 0 AND abandoned IS NULL AND status <> 'awaiting-scan' " +
           'AND order_id <> ? ORDER BY created_at DESC, rowid DESC',

@@ -22,6 +22,8 @@ export type EngineErrorCode =
   | 'other-gateway'
   /** The sale's outcome needs the supervisor (e.g. the gateway states another amount). */
   | 'sale-needs-supervisor'
+  /** The journal's file was deleted or replaced under the terminal: no new sale until fixed. */
+  | 'journal-unavailable'
   | 'engine-stopped';
 
 export class EngineError extends Error {

@@ -424,6 +424,11 @@ class Engine implements PaymentEngine {
 
   startSale(input: StartSaleInput): SaleView {
     this.assertRunning();
+    const journalProblem = this.journal.problem;
+    if (journalProblem !== null) {
+      // Nothing may be charged that could not be journaled; what is open keeps every sale.
+      throw new EngineError('journal-unavailable', journalProblem);
+    }
     const settings = this.settingsOf();
     const currency = input.currency ?? settings.currency;
     if (!CHARGEABLE_CURRENCIES.has(currency)) {

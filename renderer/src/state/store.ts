@@ -326,6 +326,12 @@ export function createPosStore({
           set({ sale: view, saleSeenAt: clock() });
           return;
         }
+        if (!current && isActive(view.status) && !view.abandoned) {
+          // A sale started in another window of this terminal: shown here too (one sale at a
+          // time per terminal), so it can be scanned or cancelled from either.
+          set({ sale: view, saleSeenAt: clock() });
+          return;
+        }
         if (isFinal(view.status) && (watched.has(view.orderId) || view.recovered)) {
           watched.delete(view.orderId);
           get().notify({

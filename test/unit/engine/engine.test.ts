@@ -3,6 +3,8 @@
  * write-ahead journaling, the query schedule's budget and the lag it gives, the deadline
  * with a request stuck in flight, gateway refusals, and re-sends of the same attempt.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PaymentOutcome, RefundOutcome } from '../../../shared/gateway/outcome.ts';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
@@ -812,5 +814,36 @@ describe('one sale at a time per terminal', () => {
       await stopping;
       other.close();
     }
+  });
+});
+
+describe('the data folder deleted or replaced under the running terminal', () => {
+  it('deleted: the sale in flight is kept and written back; new sales go on; nothing lost', async () => {
+    const view = await startWaiting();
+    rmSync(dir, { recursive: true, force: true });
+    gateway.ask = async () => paid();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(engine.sale(view.orderId)?.status).toBe('paid');
+    expect(engine.startSale({ amountMinor: 700 }).status).toBe('awaiting-scan');
+    const reopened = openJournal({ dir });
+    try {
+      expect(reopened.sale(view.orderId)?.status).toBe('paid');
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it('replaced by another file: new sales are refused with the reason', async () => {
+    const view = await startWaiting();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'journal.sqlite'), 'not ours');
+    gateway.ask = async () => paid();
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The answer of the sale in flight is still taken (kept by the open journal).
+    expect(engine.sale(view.orderId)?.status).toBe('paid');
+    expect(() => engine.startSale({ amountMinor: 700 })).toThrow(
+      /replaced by another file while the terminal was running/,
+    );
   });
 });

@@ -197,6 +197,18 @@ describe('cashier state: scanning and the sale updates', () => {
     expect(phaseOf(store.getState().sale)).toBe('result');
   });
 
+  it('a sale started in another window of the terminal is shown here too, not lost', async () => {
+    const { store, emit } = await ready();
+    store.getState().typeAmount('5');
+    emit('sale:updated', view({ orderId: 'OTHER-TAB', status: 'awaiting-scan', amountMinor: 990 }));
+    expect(store.getState().sale?.orderId).toBe('OTHER-TAB');
+    expect(phaseOf(store.getState().sale)).toBe('scan');
+    // A sale nobody waits for any more is not taken over.
+    const other = await ready();
+    other.emit('sale:updated', view({ orderId: 'OLD', status: 'unknown', abandoned: true }));
+    expect(other.store.getState().sale).toBeNull();
+  });
+
   it('on the result screen, typing starts the next sale and a scan is not taken', async () => {
     const { store, callsTo } = await onScanScreen(() =>
       view({ status: 'declined', reason: 'Declined by the wallet', updatedAt: 2000 }),

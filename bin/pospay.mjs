@@ -1,65 +1,79 @@
 #!/usr/bin/env node
-// Entry point of the `pospay` command. The command is written in TypeScript; tsx loads it
-// without a separate build step so support staff always run the code that is installed.
+// Entry point of the `pospay` command. It runs the prebuilt bundle, dist/cli/pospay.mjs
+// (scripts/build-electron.mjs; `npm install`, `npm start` and `npm test` build it), which is
+// plain JavaScript: no TypeScript loader and no second process at start.
 //
-// V8 flags the terminal runs with (v8flags.mjs): a 2 MB semi-space keeps the young generation
-// (and so the RSS of `pospay serve`) flat over a day of sales. V8 reads it only at start
-// (v8.setFlagsFromString at this point has no effect, measured), so when the flags are not
-// already in effect (on the command line, e.g. `node --max-semi-space-size=2 bin/pospay.mjs`
-// as `npm start` launches it, or in NODE_OPTIONS) the command re-runs itself once with them,
-// passing stdio, signals and the exit status through. That costs one more Node start, so the
-// launchers give the flags directly.
-import { spawn } from 'node:child_process';
-import { missingV8Flags } from './v8flags.mjs';
+// The bundle is only run while it is the build of the sources as they are (its manifest,
+// bin/bundleState.mjs). When a source changed, or it was never built, this rebuilds it first
+// (esbuild, a dev dependency: a fraction of a second, once per edit); where it cannot be
+// built (esbuild missing, or a source that does not compile) the TypeScript sources run
+// through tsx instead, so a developer never runs an old bundle. An installed app without
+// the sources runs its bundle as it is.
+//
+// V8 flags (bin/v8flags.mjs) are given where the process is started: `npm start` starts
+// `pospay serve` with them, Electron's main process sets them itself. A bare `pospay` runs
+// with V8's defaults (the short commands do not need them).
+import { existsSync } from 'node:fs';
+import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { bundleState, isUsable } from './bundleState.mjs';
 
-const missing = missingV8Flags(process.execArgv, process.env.NODE_OPTIONS);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const MANIFEST = 'dist/cli/pospay.build.json';
 
-if (missing.length > 0 && process.env.POSPAY_V8_REEXEC !== '1') {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, ...missing, ...process.argv.slice(1)],
-    {
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, POSPAY_V8_REEXEC: '1' },
-    },
-  );
-  const forward = (signal) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
-    try {
-      process.on(signal, forward(signal));
-    } catch {
-      // a signal this platform does not have
+// Node 22.1+: V8's compiled code for the bundle is kept between runs (no-op on Node 20).
+module.enableCompileCache?.();
+
+let state = bundleState(root, MANIFEST);
+if (!isUsable(state)) {
+  const builder = fileURLToPath(new URL('../scripts/build-electron.mjs', import.meta.url));
+  if (existsSync(builder)) {
+    const { spawnSync } = await import('node:child_process');
+    const built = spawnSync(process.execPath, [builder, '--only', 'pospay', '--if-stale'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      windowsHide: true,
+    });
+    state = bundleState(root, MANIFEST);
+    if (!isUsable(state) && process.stderr.isTTY) {
+      const why = built.stderr?.trim().split('\n').find(Boolean) ?? state.reason;
+      process.stderr.write(`pospay: running the TypeScript sources (no bundle: ${why})\n`);
     }
   }
-  child.on('error', (error) => {
-    process.stderr.write(`pospay: could not start: ${error.message}\n`);
-    process.exit(1);
-  });
-  child.on('exit', (code, signal) => {
-    if (signal) {
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    process.exit(code ?? 1);
-  });
+}
+
+if (isUsable(state)) {
+  await import('../dist/cli/pospay.mjs');
 } else {
-  if (process.env.POSPAY_V8_REEXEC === '1' && process.channel) {
-    // The channel only tells this process that its launcher is gone (even SIGKILLed).
-    delete process.env.POSPAY_V8_REEXEC;
-    process.channel.unref();
-    process.on('disconnect', () => process.exit(1));
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    register = null;
   }
+  if (!register && state.state === 'stale') {
+    process.stderr.write(
+      `pospay: warning: running an old build (${state.reason}); run "npm install"\n`,
+    );
+    await import('../dist/cli/pospay.mjs');
+  } else if (!register) {
+    process.stderr.write(
+      `pospay: the command is not built (${state.reason}) and cannot be built here: ` +
+        'run "npm install" in the project folder.\n',
+    );
+    process.exit(1);
+  } else {
+    await runSources(register);
+  }
+}
+
+async function runSources(register) {
   if (process.argv[2] === 'serve') {
-    // Plain-JS dependencies of the terminal load before the TypeScript loader is registered:
-    // Node loads them in this thread, where through the loader each of zod's ~100 files
-    // would take a round trip to the loader thread. Same files, same module instances (the
-    // TypeScript modules importing them later get these from the module map).
+    // Plain-JS dependencies load before the TypeScript loader is registered: through the
+    // loader each of zod's ~100 files would take a round trip to the loader thread.
     await import('zod');
   }
-  const { register } = await import('tsx/esm/api');
   register();
   await import('../electron/cli/pospay.ts');
 }

@@ -1,5 +1,9 @@
-// V8 flags every terminal process runs with (bin/pospay.mjs applies them; the benches measure
-// with them). A 2 MB semi-space keeps the young generation, and so the RSS, flat over a day.
+// V8 flags the terminal's long-running process runs with. A 2 MB semi-space keeps the young
+// generation, and so the RSS, flat over a day of sales. V8 reads them only at start
+// (v8.setFlagsFromString then has no effect), so they are given where that process is
+// started: `npm start` starts `pospay serve` with them, Electron's main process appends them
+// to its js-flags, the benches measure with them. bin/pospay.mjs does not re-run itself for
+// them: a bare `pospay` command runs with V8's defaults.
 export const POSPAY_V8_FLAGS = ['--max-semi-space-size=2'];
 
 /**

@@ -4,6 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
+// The bundles the benches run (bin/pospay.mjs would otherwise rebuild them in the first run).
+const bundles = spawnSync(process.execPath, ['scripts/build-electron.mjs', '--if-stale'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (bundles.status !== 0) process.stderr.write('bench: the bundles did not build\n');
+
 const only = process.argv.slice(2);
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts'))

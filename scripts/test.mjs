@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in one command (and exactly what .ci/run calls).
 // Static checks first (format, lint, types), then the renderer build the end-to-end tests
-// load, then every test file under test/ with Vitest. Ends with one summary line.
+// load and the bundles (dist/cli, dist/electron), then every test file under test/ with
+// Vitest. Ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 
@@ -11,6 +12,8 @@ const steps = [
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['types (shared/ is pure)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.shared.json']],
   ['renderer build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+  // The bundles the tests' `pospay` processes run (built once here, not by each of them).
+  ['bundles', process.execPath, ['scripts/build-electron.mjs', '--if-stale']],
 ];
 
 const failedSteps = [];

@@ -61,6 +61,14 @@ if (choice.mode === 'electron') {
     process.stderr.write('Electron runs the bundles: fix the build error above first.\n');
     process.exit(1);
   }
+  // better-sqlite3 for Electron's ABI (first start only; scripts/electron-native.mjs).
+  const { ensureElectronNativeModules } = await import('./electron-native.mjs');
+  await ensureElectronNativeModules(root, require('electron/package.json').version, {
+    electronPath: choice.electronPath,
+  }).catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
   const child = spawn(choice.electronPath, [root, ...process.argv.slice(2)], {

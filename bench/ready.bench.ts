@@ -4,8 +4,9 @@
  * the way `npm start` starts it (node with the terminal's V8 flags, bin/v8flags.mjs, so
  * bin/pospay.mjs has no need to re-run itself; `reexec_ms` is the same measure for a bare
  * `node bin/pospay.mjs serve`, which re-runs itself once to apply them): the
- * server's URL is read from its first line, a sale is started and a payment code submitted
- * over HTTP, and the clock stops when the terminal answers that sale as paid.
+ * server's address (with its launch token, /?token=…) is read from its first line, a sale is
+ * started and a payment code submitted over HTTP as the page does (X-PosPay-Token), and the
+ * clock stops when the terminal answers that sale as paid.
  * Reference in the same run: the same host starting a Node process that serves an empty page,
  * until that page is answered. Prints JSON lines.
  */
@@ -40,10 +41,16 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** POST /api/invoke/<channel> to the printed address `url` (origin + ?token=), as the page does. */
 async function post(url: string, channel: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/api/invoke/${channel}`, {
+  const { origin, searchParams } = new URL(url);
+  const response = await fetch(`${origin}/api/invoke/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: url },
+    headers: {
+      'Content-Type': 'application/json',
+      Origin: origin,
+      'X-PosPay-Token': searchParams.get('token') ?? '',
+    },
     body: JSON.stringify(body),
   });
   const json: unknown = await response.json();

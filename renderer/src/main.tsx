@@ -3,7 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { PosApi } from '../../shared/ipc/contract.ts';
 import { App } from './App.tsx';
-import { createHttpApi, validatingApi } from './api/client.ts';
+import { createHttpApi, forgetLaunchToken, takeLaunchToken, validatingApi } from './api/client.ts';
+import { browserLanguage, TokenRequired } from './components/TokenRequired.tsx';
 import { initI18n, setLanguage } from './i18n/index.ts';
 import { AppContext } from './state/context.ts';
 import { createPosStore } from './state/store.ts';
@@ -18,7 +19,26 @@ declare global {
 
 initI18n('en');
 
-const http = window.pospay ? null : createHttpApi(window.location.origin);
+const container = document.getElementById('root');
+const reactRoot = container ? createRoot(container) : null;
+
+/** Browser mode opened without this launch's token (or with an old one): say what to open. */
+function showTokenRequired(): void {
+  http?.close();
+  forgetLaunchToken();
+  setLanguage(browserLanguage());
+  reactRoot?.render(
+    <StrictMode>
+      <TokenRequired />
+    </StrictMode>,
+  );
+}
+
+// Browser mode: the token comes with the address the terminal printed (/?token=…).
+const token = window.pospay ? null : takeLaunchToken();
+const http = window.pospay
+  ? null
+  : createHttpApi(window.location.origin, { token, onTokenRefused: showTokenRequired });
 const transport: PosApi = window.pospay ?? (http as PosApi);
 const api = validatingApi(transport, (channel, message) =>
   store
@@ -26,12 +46,14 @@ const api = validatingApi(transport, (channel, message) =>
     .notify({ tone: 'error', text: `${channel}: ${message}`, key: 'errors.bad-response' }),
 );
 const store = createPosStore({ api, onSettings: (settings) => setLanguage(settings.language) });
-http?.onConnection((online) => store.setState({ online }));
-void store.getState().init();
 
-const root = document.getElementById('root');
-if (root) {
-  createRoot(root).render(
+if (http && !token) {
+  // Nothing would be answered: not a single request, just the message.
+  showTokenRequired();
+} else {
+  http?.onConnection((online) => store.setState({ online }));
+  void store.getState().init();
+  reactRoot?.render(
     <StrictMode>
       <AppContext.Provider value={{ store, api }}>
         <App />

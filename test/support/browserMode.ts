@@ -4,7 +4,8 @@
  * tests (Playwright drives `url`) and integration tests of the app layer.
  *
  *   const terminal = await startTerminalServer();
- *   await page.goto(terminal.url);
+ *   await page.goto(terminal.url);            // http://127.0.0.1:PORT/?token=…, as printed
+ *   await invokeOverHttp(terminal.url, 'sale:current', {});   // sends the token
  *   …
  *   expect(terminal.ledger()).toHaveLength(1);
  *   await terminal.close();
@@ -39,8 +40,15 @@ export interface TerminalServerOptions {
 }
 
 export interface TerminalServer {
-  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  /**
+   * The address `pospay serve` prints, with this launch's token: e.g.
+   * http://127.0.0.1:41234/?token=… . invokeOverHttp and openEventStream take it as is.
+   */
   url: string;
+  /** e.g. http://127.0.0.1:41234 (no trailing slash, no token). */
+  origin: string;
+  /** The launch token /api requests must carry (header X-PosPay-Token). */
+  token: string;
   dataDir: string;
   /** The terminal behind the server (invoke channels directly, listen to events). */
   app: TerminalApp;
@@ -84,6 +92,8 @@ export async function startTerminalServer(
   let closed = false;
   return {
     url: running.url,
+    origin: running.origin,
+    token: running.token,
     dataDir,
     app,
     logs,
@@ -110,16 +120,34 @@ export interface HttpReply {
   text: string;
 }
 
-/** POST /api/invoke/<channel> as the cashier screen does (same-origin JSON). */
+/**
+ * The origin and launch token of a terminal address: http://127.0.0.1:PORT/?token=T gives
+ * the origin and T; an address without `?token=` gives no token (the request is refused).
+ */
+export function splitTerminalUrl(url: string): { origin: string; token: string | null } {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, token: parsed.searchParams.get('token') };
+}
+
+/**
+ * POST /api/invoke/<channel> as the cashier screen does (same-origin JSON, with the token of
+ * `url`, the terminal's printed address). `headers` are added last (and can replace these).
+ */
 export async function invokeOverHttp(
   url: string,
   channel: string,
   request: unknown,
   headers: Record<string, string> = {},
 ): Promise<HttpReply> {
-  const response = await fetch(`${url}/api/invoke/${channel}`, {
+  const { origin, token } = splitTerminalUrl(url);
+  const response = await fetch(`${origin}/api/invoke/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: url, ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      Origin: origin,
+      ...(token === null ? {} : { 'X-PosPay-Token': token }),
+      ...headers,
+    },
     body: JSON.stringify(request),
   });
   const text = await response.text();
@@ -138,11 +166,16 @@ export interface EventStream {
   close(): void;
 }
 
-/** Opens GET /api/events and collects the Server-Sent Events as they arrive. */
+/**
+ * Opens GET /api/events as the page's EventSource does (token of `url`, the terminal's printed
+ * address, as ?token=) and collects the Server-Sent Events as they arrive.
+ */
 export async function openEventStream(url: string): Promise<EventStream> {
+  const { origin, token } = splitTerminalUrl(url);
   const controller = new AbortController();
-  const response = await fetch(`${url}/api/events`, {
-    headers: { Origin: url, Accept: 'text/event-stream' },
+  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
+  const response = await fetch(`${origin}/api/events${query}`, {
+    headers: { Origin: origin, Accept: 'text/event-stream' },
     signal: controller.signal,
   });
   if (!response.ok || !response.body) throw new Error(`event stream: HTTP ${response.status}`);

@@ -60,8 +60,11 @@ export async function openPage(
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
-    // A refused request (e.g. a wrong PIN: 422) is an answer the screen shows, not a fault.
-    if (message.location().url.includes('/api/invoke/')) return;
+    // A refused request (e.g. a wrong PIN: 422) is an answer the screen shows, not a fault;
+    // so is the event stream refusing an old launch token (the screen says what to open).
+    const source = message.location().url;
+    if (source.includes('/api/invoke/')) return;
+    if (source.includes('/api/events') && message.text().includes('status of 401')) return;
     problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));

@@ -12,8 +12,13 @@ import { launchChromium, openPage, type OpenedPage } from './chromium.ts';
 export interface ChromiumTerminal {
   /** The terminal under test (set once the suite's beforeAll has run). */
   readonly terminal: TerminalServer;
-  /** Opens the terminal's screen in a fresh context and waits until it is ready. */
+  /**
+   * Opens the terminal's screen at the address it prints (with its launch token) in a fresh
+   * context and waits until it is ready.
+   */
   readyPage(): Promise<Page>;
+  /** Opens `url` (e.g. the address without its token) in a fresh context, without waiting. */
+  openScreen(url: string, options?: { locale?: string }): Promise<Page>;
 }
 
 /** Registers the suite's hooks; call at the top of a test file. */
@@ -47,6 +52,10 @@ export function useChromiumTerminal(): ChromiumTerminal {
     async readyPage() {
       opened = await openPage(browser, terminal.url);
       await opened.page.locator('[data-ready="true"]').waitFor();
+      return opened.page;
+    },
+    async openScreen(url, options = {}) {
+      opened = await openPage(browser, url, options);
       return opened.page;
     },
   };

@@ -1,7 +1,9 @@
 /**
  * `pospay serve [--port N]`: the terminal in browser mode (what `npm start` falls back to
  * where the Electron runtime is not installed). Listens on 127.0.0.1 only (POS_PORT or 5317
- * by default), prints its URL as the first line on stdout, and runs until interrupted.
+ * by default), prints its address with this launch's token, http://127.0.0.1:PORT/?token=…,
+ * as the first line on stdout, and runs until interrupted. The token is POS_LAUNCH_TOKEN when
+ * set (a launcher that prints or opens the address itself), else a new random one.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, startBrowserServer } from '../../app/browserServer.ts';
@@ -50,7 +52,15 @@ export async function run(args: string[]): Promise<number> {
   const app = await createTerminalApp({ env: process.env, log: stderrLogger });
   let server;
   try {
-    server = await startBrowserServer({ app, staticDir: rendererDir(), port, host: '127.0.0.1' });
+    const token = process.env.POS_LAUNCH_TOKEN?.trim() || undefined;
+    server = await startBrowserServer({
+      app,
+      staticDir: rendererDir(),
+      port,
+      host: '127.0.0.1',
+      log: stderrLogger,
+      ...(token ? { token } : {}),
+    });
   } catch (error) {
     await app.close();
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,8 +1,9 @@
 /**
  * The renderer's only way to the terminal: the contract's PosApi. In Electron the preload
  * exposes it as `window.pospay`; in browser mode the same API is served on this origin
- * (`POST /api/invoke/<channel>`, Server-Sent Events on `GET /api/events`). Either way every
- * request, response and event is checked against the contract's zod schemas here.
+ * (`POST /api/invoke/<channel>`, Server-Sent Events on `GET /api/events`), and every request
+ * carries this launch's token (see takeLaunchToken). Either way every request, response and
+ * event is checked against the contract's zod schemas here.
  */
 import {
   eventChannels,
@@ -52,20 +53,87 @@ function safeJson(text: string): unknown {
 
 export type ConnectionListener = (connected: boolean) => void;
 
+/** The header browser mode expects the launch token in. */
+export const TOKEN_HEADER = 'X-PosPay-Token';
+/** The terminal's answer (401) to a request without this launch's token. */
+export const TOKEN_REQUIRED_CODE = 'launch-token-required';
+const TOKEN_STORAGE_KEY = 'pospay.launchToken';
+
+/** The parts of `window` the launch token is read from and kept in. */
+export interface TokenWindow {
+  location: { href: string };
+  history: { state: unknown; replaceState(data: unknown, unused: string, url?: string): void };
+  sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+}
+
+/**
+ * Browser mode's launch token. The terminal prints its address as /?token=…: the token is
+ * taken from there, kept in this tab's sessionStorage (a reload still works) and removed from
+ * the address bar (not left on screen, in the history or in a bookmark). Without it in the
+ * address, the one kept from earlier in this tab; null when there is none.
+ */
+export function takeLaunchToken(win: TokenWindow = window): string | null {
+  const url = new URL(win.location.href);
+  const fromAddress = url.searchParams.get('token');
+  if (fromAddress) {
+    try {
+      win.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromAddress);
+    } catch {
+      // Storage switched off: this load still works, a reload will ask for the address.
+    }
+    url.searchParams.delete('token');
+    win.history.replaceState(win.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    return fromAddress;
+  }
+  try {
+    return win.sessionStorage.getItem(TOKEN_STORAGE_KEY) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Drops the kept token (the terminal refused it: it was started again with a new one). */
+export function forgetLaunchToken(win: Pick<TokenWindow, 'sessionStorage'> = window): void {
+  try {
+    win.sessionStorage.removeItem(TOKEN_STORAGE_KEY);
+  } catch {
+    // nothing kept
+  }
+}
+
 export interface HttpPosApi extends PosApi {
   /** Browser mode only: the event stream's connection state. */
   onConnection(listener: ConnectionListener): () => void;
+  /** Closes the event stream. */
+  close(): void;
+}
+
+export interface HttpApiOptions {
+  /** This launch's token (takeLaunchToken), sent on every request and the event stream. */
+  token?: string | null;
+  /** Called once when the terminal refuses the token (401): the page needs its address. */
+  onTokenRefused?: () => void;
 }
 
 /** The browser-mode transport (fetch + EventSource) on `base` (this page's origin). */
-export function createHttpApi(base: string): HttpPosApi {
+export function createHttpApi(base: string, options: HttpApiOptions = {}): HttpPosApi {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<ConnectionListener>();
   let source: EventSource | null = null;
+  const token = options.token ?? null;
+  let refused = false;
+  const tokenRefused = (): void => {
+    source?.close();
+    if (refused) return;
+    refused = true;
+    options.onTokenRefused?.();
+  };
 
   const ensureSource = (): void => {
-    if (source) return;
-    source = new EventSource(`${base}/api/events`);
+    if (source || refused) return;
+    // EventSource sends no headers: the token goes in the query.
+    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    source = new EventSource(`${base}/api/events${query}`);
     source.onopen = () => connectionListeners.forEach((l) => l(true));
     source.onerror = () => connectionListeners.forEach((l) => l(false));
     for (const channel of Object.keys(eventChannels)) {
@@ -82,7 +150,10 @@ export function createHttpApi(base: string): HttpPosApi {
       try {
         response = await fetch(`${base}/api/invoke/${channel}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { [TOKEN_HEADER]: token } : {}),
+          },
           body: JSON.stringify(request),
         });
       } catch {
@@ -91,6 +162,9 @@ export function createHttpApi(base: string): HttpPosApi {
       const body = safeJson(await response.text());
       if (!response.ok) {
         const parsed = IpcErrorSchema.safeParse(body);
+        if (response.status === 401 && parsed.success && parsed.data.code === TOKEN_REQUIRED_CODE) {
+          tokenRefused();
+        }
         throw parsed.success
           ? new ApiError(parsed.data.code, parsed.data.error)
           : new ApiError(`http-${response.status}`, `The terminal answered ${response.status}.`);
@@ -109,6 +183,9 @@ export function createHttpApi(base: string): HttpPosApi {
       ensureSource();
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
+    },
+    close() {
+      source?.close();
     },
   };
 }

@@ -5,6 +5,9 @@ export const en = {
     training: 'Training mode — simulator, no real money',
     offline: 'Connection to the terminal lost — reconnecting…',
     dismiss: 'Dismiss',
+    tokenRequired: 'This page needs the address printed by the terminal (with ?token=…)',
+    tokenHelp:
+      'Open the address that npm start / pospay serve printed when the terminal started, for example http://127.0.0.1:5317/?token=… — or start the terminal again and open the new address.',
   },
   nav: { sale: 'Sale', history: 'History', report: 'Z report', settings: 'Settings' },
   scanner: {

@@ -7,6 +7,9 @@ export const zhCN: Resources = {
     training: '培训模式 — 模拟器，不涉及真实资金',
     offline: '与终端的连接已断开 — 正在重新连接…',
     dismiss: '关闭',
+    tokenRequired: '此页面需要终端打印的地址（带 ?token=…）',
+    tokenHelp:
+      '请打开终端启动时 npm start / pospay serve 打印的地址，例如 http://127.0.0.1:5317/?token=… ；或重新启动终端后打开新地址。',
   },
   nav: { sale: '收款', history: '记录', report: 'Z 报表', settings: '设置' },
   scanner: {

@@ -7,6 +7,9 @@ export const zhHK: Resources = {
     training: '培訓模式 — 模擬器，不涉及真實款項',
     offline: '與終端的連線中斷 — 正在重新連線…',
     dismiss: '關閉',
+    tokenRequired: '此頁面需要終端列印的網址（附 ?token=…）',
+    tokenHelp:
+      '請開啟終端啟動時 npm start / pospay serve 列印的網址，例如 http://127.0.0.1:5317/?token=… ；或重新啟動終端後開啟新網址。',
   },
   nav: { sale: '收款', history: '記錄', report: 'Z 報表', settings: '設定' },
   scanner: {

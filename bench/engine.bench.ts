@@ -8,9 +8,11 @@
  *   during 60 s of waiting for a customer who never confirms (scenario 4; budget 15).
  * - journal_commit_ms p99: one durable state transition of the journal, against a raw
  *   durably committed INSERT on the same SQLite file in the same run (alternating).
- * - rss_mb: the terminal (engine + journal + client, in a process of its own started with
- *   the V8 flags the real entry bin/pospay.mjs uses — `v8_flags` in the output) after 1,000
- *   sales, and its growth after the first 100 (after a GC); plus the same with V8's defaults.
+ * - rss_mb: the terminal (engine + journal + client through the runtime `pospay serve` opens,
+ *   in a process of its own, bundled with esbuild as dist/cli is: no TypeScript loader in it)
+ *   after 1,000 sales, and its growth after the first 100 (after a GC); started with the V8
+ *   flags `npm start` gives `pospay serve` (`v8_flags` in the output), and with V8's defaults
+ *   (a bare `pospay serve`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -255,17 +257,41 @@ async function rssChild(url: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ after100, after1000 })}\n`);
 }
 
+/**
+ * This file bundled as the shipped command is (the esbuild options of dist/cli), for the
+ * memory child: the terminal's code as it runs, without tsx's loader thread in the process.
+ * Written under dist/ so that the native modules resolve from node_modules.
+ */
+async function bundledSelf(): Promise<string> {
+  const { build } = await import('esbuild');
+  const { BUNDLES } = await import('../scripts/build-electron.mjs');
+  const cli = BUNDLES.find((bundle) => bundle.name === 'pospay');
+  if (!cli) throw new Error('scripts/build-electron.mjs has no pospay bundle');
+  const outfile = path.resolve('dist/bench/engine-rss.mjs');
+  await build({
+    absWorkingDir: process.cwd(),
+    entryPoints: ['bench/engine.bench.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: cli.options.target ?? 'node20',
+    external: [...(cli.options.external ?? []), 'esbuild', '../scripts/build-electron.mjs'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
 /** The terminal in a process of its own (no simulator, no bench bookkeeping in it). */
 function rssOverSales(
+  script: string,
   url: string,
   v8Flags: readonly string[],
 ): Promise<{ after100: number; after1000: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...v8Flags, '--expose-gc', '--import', 'tsx', 'bench/engine.bench.ts', '--rss-child', url],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [...v8Flags, '--expose-gc', script, '--rss-child', url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.on('error', reject);
@@ -317,8 +343,10 @@ async function main(): Promise<void> {
       samples: commits.journal.length,
     });
 
-    const rss = await rssOverSales(sim.url, POSPAY_V8_FLAGS);
-    const defaults = await rssOverSales(sim.url, []);
+    const script = await bundledSelf();
+    const rss = await rssOverSales(script, sim.url, POSPAY_V8_FLAGS);
+    const defaults = await rssOverSales(script, sim.url, []);
+    rmSync(path.dirname(script), { recursive: true, force: true });
     emit({
       metric: 'rss_mb',
       value: round(rss.after1000, 1),
@@ -328,12 +356,12 @@ async function main(): Promise<void> {
       growth_after_100_mb: round(rss.after1000 - rss.after100, 1),
       target: 150,
       v8_flags: POSPAY_V8_FLAGS,
-      note: 'measured with the V8 flags of bin/pospay.mjs (the terminal as it runs)',
+      note: 'the terminal code bundled as dist/cli, with the V8 flags npm start gives pospay serve',
       with_v8_defaults: {
         value: round(defaults.after1000, 1),
         after_100_sales: round(defaults.after100, 1),
         growth_after_100_mb: round(defaults.after1000 - defaults.after100, 1),
-        note: "V8's default young generation grows to 32 MB under sustained allocation",
+        note: "a bare `pospay serve`: V8's default young generation grows to 32 MB under sustained allocation",
       },
     });
 

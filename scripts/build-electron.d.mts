@@ -1,0 +1,19 @@
+import type { BuildOptions } from 'esbuild';
+
+export interface Bundle {
+  name: string;
+  /** The outdir holds this bundle only (outputs of older builds are removed). */
+  owned?: boolean;
+  options: BuildOptions & { outdir: string; entryPoints: Record<string, string> };
+}
+
+export declare const root: string;
+export declare const BUNDLES: readonly Bundle[];
+export declare function manifestFile(bundle: Bundle): string;
+export declare function findBundles(names?: readonly string[]): readonly Bundle[];
+export declare function buildBundle(bundle: Bundle): Promise<unknown>;
+/** Builds the bundles named (all by default), only the stale ones unless `ifStale` is false. */
+export declare function ensureBundles(options?: {
+  only?: readonly string[];
+  ifStale?: boolean;
+}): Promise<string[]>;

@@ -262,7 +262,61 @@ function refundFromRow(row: Row): RefundRecord {
 }
 
 /** Every column of an event row, in the order of the INSERT below. */
-const EVENT_COLUMNS = [
+/** One row of `events`, by column: named parameters of INSERT_EVENT. */
+interface EventRow {
+  kind: string;
+  detail: string | null;
+  order_id: string;
+  refund_id: string | null;
+  terminal_id: string | null;
+  status: string;
+  amount_minor: number;
+  currency: string;
+  method: string | null;
+  masked_code: string | null;
+  source: string | null;
+  attempt: number | null;
+  request_id: string | null;
+  transaction_id: string | null;
+  gateway_status: string | null;
+  reason: string | null;
+  reason_code: string | null;
+  abandoned: string | null;
+  recovered: number | null;
+  settled: number;
+  automatic: number | null;
+  gateway_refund_id: string | null;
+  sends: number | null;
+  created_at: number;
+  updated_at: number;
+  day: string;
+  training: number | null;
+  gateway: string | null;
+  acc_id: string | null;
+}
+
+/** The columns nobody sets for the other kind of row (a sale's refund columns and back). */
+const EMPTY_ROW = {
+  refund_id: null,
+  terminal_id: null,
+  method: null,
+  masked_code: null,
+  source: null,
+  attempt: null,
+  request_id: null,
+  transaction_id: null,
+  gateway_status: null,
+  abandoned: null,
+  recovered: null,
+  automatic: null,
+  gateway_refund_id: null,
+  sends: null,
+  training: null,
+  gateway: null,
+  acc_id: null,
+} as const satisfies Partial<EventRow>;
+
+const EVENT_COLUMNS: readonly (keyof EventRow)[] = [
   'kind',
   'detail',
   'order_id',
@@ -292,80 +346,65 @@ const EVENT_COLUMNS = [
   'training',
   'gateway',
   'acc_id',
-] as const;
+];
 
-const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`;
 
 function detailText(event: JournalEventInput): string | null {
   return event.detail === undefined ? null : JSON.stringify(event.detail);
 }
 
-function saleEvent(sale: SaleRecord, event: JournalEventInput): unknown[] {
-  return [
-    event.kind,
-    detailText(event),
-    sale.orderId,
-    null,
-    sale.terminalId,
-    sale.status,
-    sale.amountMinor,
-    sale.currency,
-    sale.method,
-    sale.maskedCode,
-    sale.source,
-    sale.attempt,
-    sale.requestId,
-    sale.transactionId,
-    sale.gatewayStatus,
-    sale.reason,
-    sale.reasonCode,
-    sale.abandoned,
-    sale.recovered ? 1 : 0,
-    sale.settled ? 1 : 0,
-    null,
-    null,
-    null,
-    sale.createdAt,
-    sale.updatedAt,
-    sale.day,
-    sale.training ? 1 : 0,
-    sale.gateway ?? null,
-    sale.accId ?? null,
-  ];
+function saleEvent(sale: SaleRecord, event: JournalEventInput): EventRow {
+  return {
+    ...EMPTY_ROW,
+    kind: event.kind,
+    detail: detailText(event),
+    order_id: sale.orderId,
+    terminal_id: sale.terminalId,
+    status: sale.status,
+    amount_minor: sale.amountMinor,
+    currency: sale.currency,
+    method: sale.method,
+    masked_code: sale.maskedCode,
+    source: sale.source,
+    attempt: sale.attempt,
+    request_id: sale.requestId,
+    transaction_id: sale.transactionId,
+    gateway_status: sale.gatewayStatus,
+    reason: sale.reason,
+    reason_code: sale.reasonCode,
+    abandoned: sale.abandoned,
+    recovered: sale.recovered ? 1 : 0,
+    settled: sale.settled ? 1 : 0,
+    created_at: sale.createdAt,
+    updated_at: sale.updatedAt,
+    day: sale.day,
+    training: sale.training ? 1 : 0,
+    gateway: sale.gateway ?? null,
+    acc_id: sale.accId ?? null,
+  };
 }
 
-function refundEvent(refund: RefundRecord, event: JournalEventInput): unknown[] {
-  return [
-    event.kind,
-    detailText(event),
-    refund.orderId,
-    refund.refundId,
-    null,
-    refund.status,
-    refund.amountMinor,
-    refund.currency,
-    null,
-    null,
-    null,
-    null,
-    null,
-    null,
-    null,
-    refund.reason,
-    refund.reasonCode,
-    null,
-    null,
-    refund.settled ? 1 : 0,
-    refund.automatic ? 1 : 0,
-    refund.gatewayRefundId,
-    refund.sends,
-    refund.createdAt,
-    refund.updatedAt,
-    refund.day,
-    null,
-    null,
-    null,
-  ];
+function refundEvent(refund: RefundRecord, event: JournalEventInput): EventRow {
+  return {
+    ...EMPTY_ROW,
+    kind: event.kind,
+    detail: detailText(event),
+    order_id: refund.orderId,
+    refund_id: refund.refundId,
+    status: refund.status,
+    amount_minor: refund.amountMinor,
+    currency: refund.currency,
+    reason: refund.reason,
+    reason_code: refund.reasonCode,
+    settled: refund.settled ? 1 : 0,
+    automatic: refund.automatic ? 1 : 0,
+    gateway_refund_id: refund.gatewayRefundId,
+    sends: refund.sends,
+    created_at: refund.createdAt,
+    updated_at: refund.updatedAt,
+    day: refund.day,
+  };
 }
 
 /** Refuses a file that exists but is not SQLite, before SQLite opens it. */
@@ -504,7 +543,7 @@ export class Journal {
               // Its process is gone and its customer's deadline long past: nobody waits for
               // it any more (it is still resolved in the background, and refunded if paid).
               this.stmts.insertEvent.run(
-                ...saleEvent({ ...sale, ...stale.patch, updatedAt: next.updatedAt }, stale.event),
+                saleEvent({ ...sale, ...stale.patch, updatedAt: next.updatedAt }, stale.event),
               );
               continue;
             }
@@ -526,7 +565,7 @@ export class Journal {
             `Sale ${next.orderId}: ${check.reason}`,
           );
         }
-        this.stmts.insertEvent.run(...saleEvent(next, event));
+        this.stmts.insertEvent.run(saleEvent(next, event));
         return next;
       },
     );
@@ -540,7 +579,7 @@ export class Journal {
         if (refund.amountMinor > availableMinor) {
           return { ok: false, problem: 'exceeds-balance', sale, availableMinor };
         }
-        this.stmts.insertEvent.run(...refundEvent(refund, event));
+        this.stmts.insertEvent.run(refundEvent(refund, event));
         return { ok: true };
       },
     );
@@ -707,7 +746,7 @@ export class Journal {
     this.guard(() => {
       this.checkFile();
       // One statement: autocommit, so one durable commit (the trigger updates `sales`).
-      this.stmts.insertEvent.run(...saleEvent(sale, event));
+      this.stmts.insertEvent.run(saleEvent(sale, event));
     });
   }
 
@@ -726,7 +765,7 @@ export class Journal {
   saveRefund(refund: RefundRecord, event: JournalEventInput): void {
     this.guard(() => {
       this.checkFile();
-      this.stmts.insertEvent.run(...refundEvent(refund, event));
+      this.stmts.insertEvent.run(refundEvent(refund, event));
     });
   }
 

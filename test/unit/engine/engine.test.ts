@@ -847,3 +847,28 @@ describe('the data folder deleted or replaced under the running terminal', () =>
     );
   });
 });
+
+describe('a sale left in flight by a process that is gone', () => {
+  it('does not block the till for ever: past deadline + window it is abandoned as the next is sent', async () => {
+    seedOtherProcessSale('ORD-DEAD', Date.now() - (60_000 + 15_000 + 1_000));
+    makeEngine(60_000, { notFoundWindowMs: 15_000 });
+    gateway.pay = async () => pending();
+    const sale = engine.startSale({ amountMinor: 1000 });
+    await engine.submitCode(sale.orderId, CODE, 'wedge');
+    expect(journal.sale('ORD-DEAD')).toMatchObject({
+      status: 'unknown',
+      abandoned: 'deadline',
+      reasonCode: 'customer-timeout',
+    });
+    expect(journal.events('ORD-DEAD').at(-1)).toMatchObject({
+      kind: 'abandoned',
+      detail: { cause: 'deadline', stale: true },
+    });
+  });
+
+  it('one sent more recently still blocks it', async () => {
+    seedOtherProcessSale('ORD-RECENT', Date.now() - 30_000);
+    makeEngine(60_000, { notFoundWindowMs: 15_000 });
+    expect(() => engine.startSale({ amountMinor: 1000 })).toThrow(/ORD-RECENT/);
+  });
+});

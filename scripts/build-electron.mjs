@@ -69,7 +69,7 @@ export const BUNDLES = [
     name: 'main',
     options: {
       ...electronCjs,
-      entryPoints: { main: 'electron/main.ts', core: 'electron/host/coreEntry.ts' },
+      entryPoints: { main: 'electron/main.ts' },
       // The sources are ES modules; in the CommonJS bundle import.meta.url is this file's URL.
       define: { 'import.meta.url': '__pospayImportMetaUrl' },
       banner: {

@@ -1,30 +1,50 @@
 /**
  * The Electron shell, kept thin: app lifecycle, one hardened window showing the built
- * renderer over the `app://pospay/` protocol, and the IPC bridge to the composition root
- * (electron/app/terminalApp.ts), which holds every behaviour and runs under plain Node too.
- * Each decision (window options, navigation, senders, permissions, CSP) is a pure function
- * in electron/shell/, unit-tested without Electron.
+ * renderer over the `app://pospay/` protocol, safeStorage for the salt, and the IPC bridge to
+ * the terminal core. The core — the composition root (electron/app/terminalApp.ts: engine,
+ * journal, scanner drivers), which runs under plain Node too — runs in a utility process
+ * (electron/host/coreEntry.ts), reached over a MessagePort and restarted if it dies
+ * (electron/host/supervisor.ts). Each decision (window options, navigation, senders,
+ * permissions, CSP, IPC checks, native addon) is a pure function in electron/shell/ or
+ * electron/host/, unit-tested without Electron.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   app,
   BrowserWindow,
   dialog,
   ipcMain,
+  MessageChannelMain,
   protocol,
   safeStorage,
   session,
+  utilityProcess,
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
 import log from 'electron-log/main';
 import { defaultDataDir } from './app/paths.ts';
 import { createSafeStorageSecretStore } from './app/secretStore.ts';
-import { createTerminalApp, type AppLogger, type TerminalApp } from './app/terminalApp.ts';
-import { IPC_EVENT, IPC_INVOKE } from './shell/channels.ts';
+import {
+  electronPortEndpoint,
+  PORT_PROTOCOL_VERSION,
+  type ConnectMessage,
+} from './host/protocol.ts';
+import { shellSecretHandlers } from './host/secrets.ts';
+import {
+  CORE_STOPPED,
+  CoreSupervisor,
+  type CoreProcess,
+  type SupervisorLog,
+} from './host/supervisor.ts';
+import { IPC_CONNECTION, IPC_EVENT, IPC_INVOKE } from './shell/channels.ts';
 import { CONTENT_SECURITY_POLICY } from './shell/csp.ts';
+import { checkInvoke, UNTRUSTED_SENDER } from './shell/ipc.ts';
 import { createRedactionHook } from './shell/logging.ts';
+import { betterSqliteBinding, ELECTRON_ABI_CACHE_DIR } from './shell/nativeBinding.ts';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -53,15 +73,53 @@ app.enableSandbox();
 // running here, so it only gets the flag when Electron is started with --js-flags.
 app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=2');
 
-let terminal: TerminalApp | null = null;
+let core: CoreSupervisor | null = null;
 let mainWindow: BrowserWindow | null = null;
 let quitting = false;
 
-const logger: AppLogger = {
-  info: (message, ...details) => log.info(message, ...details),
-  warn: (message, ...details) => log.warn(message, ...details),
-  error: (message, ...details) => log.error(message, ...details),
+const logger: SupervisorLog = {
+  info: (message) => log.info(message),
+  warn: (message) => log.warn(message),
+  error: (message) => log.error(message),
 };
+
+/** The name of the core's process (app.getAppMetrics(), crash reports). */
+const CORE_SERVICE_NAME = 'PosPay terminal core';
+
+function logLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
+  if (!stream) return;
+  createInterface({ input: stream }).on('line', (line) => {
+    if (line.trim() !== '') write(`core: ${line}`);
+  });
+}
+
+/** Forks the terminal core (dist/electron/core.cjs) and hands it its end of a new channel. */
+function forkCore(connect: ConnectMessage): CoreProcess {
+  const child = utilityProcess.fork(path.join(__dirname, 'core.cjs'), [], {
+    serviceName: CORE_SERVICE_NAME,
+    stdio: 'pipe',
+    env: { ...process.env },
+  });
+  const { port1, port2 } = new MessageChannelMain();
+  child.postMessage(connect, [port2]);
+  logLines(child.stdout, (line) => log.info(line));
+  logLines(child.stderr, (line) => log.warn(line));
+  child.on('error', (type, location) => log.error(`core: ${type} at ${location}`));
+  return {
+    endpoint: electronPortEndpoint(port1),
+    onExit: (listener) => {
+      child.once('exit', (code) => listener(code));
+    },
+    kill: () => {
+      child.kill();
+    },
+  };
+}
+
+function sendToWindow(channel: string, ...args: unknown[]): void {
+  const contents = mainWindow?.webContents;
+  if (contents && !contents.isDestroyed()) contents.send(channel, ...args);
+}
 
 function hardenContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
@@ -81,6 +139,10 @@ function createWindow(): void {
   );
   mainWindow = window;
   window.once('ready-to-show', () => window.show());
+  // A page (re)loaded while the core restarts starts with the banner up.
+  window.webContents.on('did-finish-load', () =>
+    window.webContents.send(IPC_CONNECTION, core?.connected ?? false),
+  );
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });
@@ -101,9 +163,12 @@ async function boot(): Promise<void> {
   await app.whenReady();
   const dataDir = defaultDataDir({ env: process.env });
   const secretStore = createSafeStorageSecretStore(safeStorage, path.join(dataDir, 'salt.enc'));
-  log.transports.file.resolvePathFn = () => path.join(dataDir, 'logs', 'main.log');
+  const logFile = path.join(dataDir, 'logs', 'main.log');
+  log.transports.file.resolvePathFn = () => logFile;
   // No log.initialize(): it would add a preload of its own, and the page gets window.pospay only.
-  log.hooks.push(createRedactionHook(() => [secretStore.get()]));
+  // Main decrypts the salt only when the core asks for it; the hook redacts what main knows.
+  let knownSalt: string | null = null;
+  log.hooks.push(createRedactionHook(() => [knownSalt]));
 
   const rendererRoot = path.join(app.getAppPath(), 'dist', 'renderer');
   protocol.handle(APP_SCHEME, async (request) => {
@@ -132,28 +197,50 @@ async function boot(): Promise<void> {
     callback({ responseHeaders: withCspHeader(details.responseHeaders) }),
   );
 
-  terminal = await createTerminalApp({ dataDir, env: process.env, secretStore, log: logger });
-  for (const warning of terminal.startupWarnings) log.warn(warning);
+  // The journal's SQLite driver built for Electron's ABI (throws, saying how to get it).
+  const nativeBinding = betterSqliteBinding({
+    versions: process.versions,
+    cacheDir: path.join(app.getAppPath(), ELECTRON_ABI_CACHE_DIR),
+    exists: existsSync,
+    packaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+  });
+  const supervisor = new CoreSupervisor({
+    spawn: () =>
+      forkCore({
+        type: 'connect',
+        protocol: PORT_PROTOCOL_VERSION,
+        dataDir,
+        nativeBinding: nativeBinding ?? null,
+      }),
+    shellHandlers: shellSecretHandlers(secretStore, (salt) => {
+      knownSalt = salt;
+    }),
+    log: logger,
+    onGiveUp: (message) => {
+      dialog.showErrorBox(
+        'PosPay stopped',
+        `The terminal core kept stopping (${message}). The log is ${logFile}.`,
+      );
+      app.exit(1);
+    },
+  });
+  core = supervisor;
+  supervisor.onConnection((connected) => sendToWindow(IPC_CONNECTION, connected));
+  supervisor.connect((channel, payload) => sendToWindow(IPC_EVENT, channel, payload));
 
   ipcMain.handle(IPC_INVOKE, async (event, channel: unknown, request: unknown) => {
     if (!isTrustedSender(senderFrame(event))) {
       log.warn(`IPC refused from an untrusted frame: ${event.senderFrame?.url ?? 'unknown'}`);
-      return {
-        ok: false,
-        status: 400,
-        error: { error: 'Refused: not the terminal screen.', code: 'untrusted-sender' },
-      };
+      return UNTRUSTED_SENDER;
     }
-    if (!terminal) {
-      return { ok: false, status: 409, error: { error: 'Starting…', code: 'terminal-not-ready' } };
-    }
-    return terminal.invoke(String(channel), request);
-  });
-  terminal.onEvent((channel, payload) => {
-    const contents = mainWindow?.webContents;
-    if (contents && !contents.isDestroyed()) contents.send(IPC_EVENT, channel, payload);
+    const checked = checkInvoke(channel, request);
+    if (!checked.ok) return checked.result;
+    return core ? core.invoke(checked.channel, checked.request) : CORE_STOPPED;
   });
 
+  const ready = await supervisor.start();
+  for (const warning of ready.startupWarnings) log.warn(warning);
   createWindow();
 }
 
@@ -169,13 +256,13 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => {
-    if (quitting || !terminal) return;
+    if (quitting || !core) return;
     event.preventDefault();
     quitting = true;
-    const closing = terminal;
-    terminal = null;
+    const closing = core;
+    core = null;
     closing
-      .close()
+      .stop()
       .catch((error: unknown) => log.error('shutdown failed', error))
       .finally(() => app.quit());
   });

@@ -69,7 +69,7 @@ export const BUNDLES = [
     name: 'main',
     options: {
       ...electronCjs,
-      entryPoints: { main: 'electron/main.ts' },
+      entryPoints: { main: 'electron/main.ts', core: 'electron/host/coreEntry.ts' },
       // The sources are ES modules; in the CommonJS bundle import.meta.url is this file's URL.
       define: { 'import.meta.url': '__pospayImportMetaUrl' },
       banner: {
@@ -172,7 +172,7 @@ function writeAtomically(file, contents) {
  * a project file that changed while esbuild read it is recorded as unknown, so that the
  * next start sees the bundle stale rather than trusting a build of half-saved sources.
  */
-export async function buildBundle(bundle, before = snapshotSources()) {
+export async function buildBundle(bundle, before = snapshotSources(), keepOldMs = 60_000) {
   const result = await build({ ...bundle.options, write: false, metafile: true });
   const outdir = path.resolve(root, bundle.options.outdir);
   const outputs = result.outputFiles.map((file) => {
@@ -213,13 +213,14 @@ export async function buildBundle(bundle, before = snapshotSources()) {
   writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
 
   if (bundle.owned) {
-    // Outputs of earlier builds; a process that started a moment ago may still load one.
+    // Outputs of earlier builds, older than keepOldMs: a process started from an earlier build
+    // (a `pospay serve` left running) may still load one of its chunks lazily.
     const keep = new Set([...manifest.outputs, path.basename(manifestPath)]);
     for (const name of readdirSync(outdir)) {
       const full = path.join(outdir, name);
       if (keep.has(name)) continue;
       try {
-        if (Date.now() - statSync(full).mtimeMs > 60_000) rmSync(full, { force: true });
+        if (Date.now() - statSync(full).mtimeMs > keepOldMs) rmSync(full, { force: true });
       } catch {
         // gone already
       }
@@ -239,7 +240,10 @@ export async function ensureBundles({ only, ifStale = true } = {}) {
   if (wanted.length === 0) return [];
   const before = snapshotSources();
   try {
-    await Promise.all(wanted.map((bundle) => buildBundle(bundle, before)));
+    // A rebuild after an edit keeps a day of older chunks; a full build (npm run build,
+    // what is packaged) keeps only the last minute's.
+    const keepOldMs = ifStale ? 86_400_000 : 60_000;
+    await Promise.all(wanted.map((bundle) => buildBundle(bundle, before, keepOldMs)));
   } finally {
     // esbuild's service process is not needed any more (start.mjs keeps running).
     await stop();

@@ -68,8 +68,11 @@ export interface TerminalAppOptions {
   dataDir?: string;
   /** Environment overrides are read from here (default process.env). */
   env?: Record<string, string | undefined>;
-  /** Default: the Node store (POS_SALT, or a salt kept in memory only). */
-  secretStore?: SecretStore;
+  /**
+   * Default: the Node store (POS_SALT, or a salt kept in memory only). With `persist`, a
+   * saved salt is stored through it and awaited (the utility process: main encrypts it).
+   */
+  secretStore?: SecretStore & { persist?(salt: string): Promise<void> };
   /** Time scale of the embedded simulator in training mode (default 1). */
   timeScale?: number;
   openRuntime?: OpenRuntime;
@@ -180,7 +183,8 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir({ env });
   mkdirSync(dataDir, { recursive: true });
-  const secrets = options.secretStore ?? createMemorySecretStore(env);
+  const secrets: NonNullable<TerminalAppOptions['secretStore']> =
+    options.secretStore ?? createMemorySecretStore(env);
   const secretList = (): string[] => {
     const salt = secrets.get();
     return salt ? [salt] : [];
@@ -308,7 +312,8 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
       }
     }
     if (salt !== undefined) {
-      secrets.set(salt);
+      if (secrets.persist) await secrets.persist(salt);
+      else secrets.set(salt);
       if (!secrets.persistent) {
         log.warn(
           'the salt entered on the settings screen is kept in memory only (browser mode): it is lost when the terminal stops; set POS_SALT to keep it',

@@ -1,6 +1,6 @@
 /**
- * Builds `window.pospay` (the contract's PosApi) over a transport; the preload gives it
- * ipcRenderer. Only the contract's channels pass; a failed invoke rejects with a plain
+ * Builds `window.pospay` (the contract's PosApi, and the connection state) over a transport;
+ * the preload gives it ipcRenderer. Only the contract's channels pass; a failed invoke rejects with a plain
  * `{ name, message, error, code }` object (plain, so it crosses contextBridge intact).
  */
 import type { EventChannel, InvokeChannel, PosApi } from '../../shared/ipc/contract.ts';
@@ -11,6 +11,16 @@ export interface BridgeTransport {
   invoke(channel: string, request: unknown): Promise<unknown>;
   /** Listens to every event; returns the function that stops listening. */
   subscribe(listener: (channel: string, payload: unknown) => void): () => void;
+  /** Listens to the connection to the terminal core (true: up, false: reconnecting). */
+  subscribeConnection?(listener: (connected: boolean) => void): () => void;
+}
+
+/**
+ * `window.pospay`: the contract's PosApi, plus, like browser mode's transport, the state of
+ * the connection to the terminal (the screen's "reconnecting" banner).
+ */
+export interface BridgedPosApi extends PosApi {
+  onConnection(listener: (connected: boolean) => void): () => void;
 }
 
 export interface PosApiRejection {
@@ -39,7 +49,7 @@ function readResult(result: unknown): { ok: true; value: unknown } | PosApiRejec
   return rejection('The terminal gave an unreadable answer.', 'bad-answer');
 }
 
-export function createPosApi(transport: BridgeTransport): PosApi {
+export function createPosApi(transport: BridgeTransport): BridgedPosApi {
   const api = {
     async invoke(channel: InvokeChannel, request: unknown): Promise<unknown> {
       if (typeof channel !== 'string' || !invokeSet.has(channel)) {
@@ -58,6 +68,14 @@ export function createPosApi(transport: BridgeTransport): PosApi {
         if (name === channel) listener(payload);
       });
     },
+    onConnection(listener: (connected: boolean) => void): () => void {
+      if (typeof listener !== 'function') throw new Error('listener must be a function');
+      return (
+        transport.subscribeConnection?.((connected) => {
+          if (typeof connected === 'boolean') listener(connected);
+        }) ?? (() => {})
+      );
+    },
   };
-  return api as PosApi;
+  return api as BridgedPosApi;
 }

@@ -25,6 +25,10 @@ export const EVENT_CHANNELS = [
   'scan:rejected',
 ] as const satisfies readonly EventChannel[];
 
-/** The two Electron IPC channels the shell uses: one for invokes, one for events. */
+/**
+ * The Electron IPC channels the shell uses: one for invokes, one for events, and one for the
+ * connection to the terminal core (false while it restarts: the screen shows "reconnecting").
+ */
 export const IPC_INVOKE = 'pospay:invoke';
 export const IPC_EVENT = 'pospay:event';
+export const IPC_CONNECTION = 'pospay:connection';

@@ -86,7 +86,7 @@ describe('Electron bundles', () => {
   it('preload exposes exactly window.pospay, passing only contract channels', () => {
     const loaded = load('dist/electron/preload.cjs', 'preload');
     expect(loaded.exposedKeys).toEqual(['pospay']);
-    expect(loaded.apiKeys).toEqual(['invoke', 'on']);
+    expect(loaded.apiKeys).toEqual(['invoke', 'on', 'onConnection']);
     expect(loaded.ipcInvokes).toEqual([['pospay:invoke', 'sale:current', {}]]);
     expect(loaded.unknown).toBe('unknown-channel');
     const source = readFileSync(path.join(root, 'dist/electron/preload.cjs'), 'utf8');

@@ -4,6 +4,7 @@ import { eventChannels, invokeChannels } from '../../../shared/ipc/contract.ts';
 import { createPosApi, type BridgeTransport } from '../../../electron/shell/bridge.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../electron/shell/channels.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/csp.ts';
+import { checkInvoke } from '../../../electron/shell/ipc.ts';
 import { chooseLaunch, fallbackMessage } from '../../../electron/shell/launch.ts';
 import { createRedactionHook } from '../../../electron/shell/logging.ts';
 import {
@@ -172,6 +173,29 @@ describe('preload bridge (window.pospay)', () => {
     expect(() => api.on('ipc:raw', () => {})).toThrow(/No event channel/);
   });
 
+  it('reports the connection to the terminal core, booleans only, until unsubscribed', () => {
+    const listeners = new Set<(connected: boolean) => void>();
+    const api = createPosApi({
+      invoke: async () => null,
+      subscribe: () => () => {},
+      subscribeConnection: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+    const got: boolean[] = [];
+    const off = api.onConnection((connected) => got.push(connected));
+    for (const l of listeners) (l as (value: unknown) => void)('yes');
+    for (const l of listeners) l(false);
+    for (const l of listeners) l(true);
+    off();
+    expect(got).toEqual([false, true]);
+    expect(listeners.size).toBe(0);
+    // Over a transport without one, there is nothing to report.
+    const plain = createPosApi({ invoke: async () => null, subscribe: () => () => {} });
+    expect(typeof plain.onConnection(() => {})).toBe('function');
+  });
+
   it('delivers only the subscribed event, until unsubscribed', () => {
     const { t, emit, listeners } = transport(null);
     const api = createPosApi(t);
@@ -183,6 +207,39 @@ describe('preload bridge (window.pospay)', () => {
     emit('scan:rejected', { reason: 'later', text: '5678' });
     expect(got).toEqual([{ reason: 'no sale', text: '1234' }]);
     expect(listeners.size).toBe(0);
+  });
+});
+
+describe('main checks each invoke against the contract before the core sees it', () => {
+  it('passes a contract request, stripped to its fields', () => {
+    expect(checkInvoke('sale:start', { amountText: '12.30', extra: 'x' })).toEqual({
+      ok: true,
+      channel: 'sale:start',
+      request: { amountText: '12.30' },
+    });
+    expect(checkInvoke('sale:current', undefined)).toEqual({
+      ok: true,
+      channel: 'sale:current',
+      request: {},
+    });
+  });
+
+  it('refuses another channel or a request that does not match', () => {
+    expect(checkInvoke('fs:read', { path: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      result: { ok: false, status: 404, error: { code: 'unknown-channel' } },
+    });
+    expect(checkInvoke({ toString: () => 'sale:start' }, {})).toMatchObject({
+      ok: false,
+      result: { status: 404 },
+    });
+    expect(checkInvoke('__proto__', {})).toMatchObject({ ok: false, result: { status: 404 } });
+    const invalid = checkInvoke('sale:submit-code', { orderId: 'A', code: 7, source: 'wedge' });
+    expect(invalid).toMatchObject({
+      ok: false,
+      result: { status: 400, error: { code: 'invalid-request' } },
+    });
+    expect(invalid.ok ? '' : JSON.stringify(invalid.result)).toMatch(/code/);
   });
 });
 

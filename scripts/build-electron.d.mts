@@ -11,7 +11,12 @@ export declare const root: string;
 export declare const BUNDLES: readonly Bundle[];
 export declare function manifestFile(bundle: Bundle): string;
 export declare function findBundles(names?: readonly string[]): readonly Bundle[];
-export declare function buildBundle(bundle: Bundle): Promise<unknown>;
+/** Builds one bundle and its manifest; outputs of older builds older than keepOldMs are removed. */
+export declare function buildBundle(
+  bundle: Bundle,
+  before?: Map<string, [number, number] | null>,
+  keepOldMs?: number,
+): Promise<unknown>;
 /** Builds the bundles named (all by default), only the stale ones unless `ifStale` is false. */
 export declare function ensureBundles(options?: {
   only?: readonly string[];

@@ -62,7 +62,9 @@ const electronCjs = {
 
 /**
  * name: the manifest is <outdir>/<name>.build.json. owned: the outdir holds this bundle only
- * (outputs of older builds are removed). options: esbuild's.
+ * (outputs of older builds are removed). options: esbuild's; outdir is two levels deep
+ * (dist/<folder>), like the sources (electron/<folder>/): the code finds the app root two
+ * levels above itself (electron/app/paths.ts).
  */
 export const BUNDLES = [
   {
@@ -173,6 +175,9 @@ function writeAtomically(file, contents) {
  * next start sees the bundle stale rather than trusting a build of half-saved sources.
  */
 export async function buildBundle(bundle, before = snapshotSources(), keepOldMs = 60_000) {
+  if (bundle.options.outdir.split('/').length !== 2) {
+    throw new Error(`${bundle.name}: outdir ${bundle.options.outdir} is not two levels deep`);
+  }
   const result = await build({ ...bundle.options, write: false, metafile: true });
   const outdir = path.resolve(root, bundle.options.outdir);
   const outputs = result.outputFiles.map((file) => {

@@ -26,7 +26,11 @@ export function defaultDataDir(inputs: DataDirInputs = {}): string {
   return path.join(config, 'pospay');
 }
 
-/** The repository / installed app root (two levels above electron/app/). */
+/**
+ * The repository / installed app root: two levels above this module, which holds for the
+ * sources (electron/app/) and for the bundles they are built into (dist/cli/, dist/electron/;
+ * scripts/build-electron.mjs keeps every bundle two levels deep).
+ */
 export function appRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 }

@@ -21,8 +21,12 @@ import { bundleState, isUsable } from './bundleState.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MANIFEST = 'dist/cli/pospay.build.json';
 
-// Node 22.1+: V8's compiled code for the bundle is kept between runs (no-op on Node 20).
-module.enableCompileCache?.();
+// Node 22.1+: V8's compiled code for the bundle is kept between runs (absent on Node 20).
+try {
+  module.enableCompileCache?.();
+} catch {
+  // no cache directory: compile as usual
+}
 
 let state = bundleState(root, MANIFEST);
 if (!isUsable(state)) {

@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
+import { createHost } from '../host/host.ts';
 import { CONTENT_SECURITY_POLICY } from '../shell/csp.ts';
 import type { EventListener } from './eventHub.ts';
 import type { InvokeResult } from './handlers.ts';
@@ -408,12 +409,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
   const expectedToken = sha256(token);
   const log = options.log ?? stderrLog;
+  // The same host as the Electron core's port (electron/host/host.ts).
+  const terminal = createHost(options.app, (message, error) =>
+    log.error(`browser mode: ${message}:`, error),
+  );
   const streams = new Set<ServerResponse>();
   let port = wanted;
 
   const handleEvents = (req: IncomingMessage, res: ServerResponse): void => {
     // Taken first: if the app fails here the client still gets a proper 500.
-    const snapshot = options.app.snapshotEvents?.() ?? [];
+    const snapshot = terminal.snapshot();
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -436,7 +441,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       res.write(`event: ${channel}\ndata: ${data}\n\n`);
     };
     for (const { channel, payload } of snapshot) write(channel, payload);
-    const unsubscribe = options.app.onEvent(write);
+    const unsubscribe = terminal.subscribe(write);
     const heartbeat = setInterval(() => {
       if (open()) res.write(': keep-alive\n\n');
     }, HEARTBEAT_MS);
@@ -482,7 +487,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       sendError(res, 400, 'invalid-json', 'The request body is not JSON.');
       return;
     }
-    const result = await options.app.invoke(channel, request);
+    const result = await terminal.invoke(channel, request);
     if (result.ok) send(res, 200, JSON.stringify(result.value ?? null));
     else send(res, result.status, JSON.stringify(result.error));
   };

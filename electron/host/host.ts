@@ -23,7 +23,7 @@ export interface HostTarget {
   invoke(channel: string, request: unknown): Promise<InvokeResult>;
   onEvent(listener: HostEventListener): () => void;
   /** Events a new subscriber starts with (current sale, scanner state). */
-  snapshotEvents?(): Array<{ channel: EventChannel; payload: unknown }>;
+  snapshotEvents?(): Array<{ channel: string; payload: unknown }>;
 }
 
 export interface Host {
@@ -31,6 +31,14 @@ export interface Host {
   invoke(channel: string, request: unknown): Promise<InvokeResult>;
   /** The snapshot, then every event, to `listener` until the returned function is called. */
   connect(listener: HostEventListener): () => void;
+}
+
+/** A host over a TerminalApp: connect() in two steps, for a transport that needs them apart. */
+export interface TerminalHost extends Host {
+  /** What a new subscriber starts with; throws if the terminal cannot say. */
+  snapshot(): Array<{ channel: string; payload: unknown }>;
+  /** Every event from now on (a listener that throws is reported, not propagated). */
+  subscribe(listener: HostEventListener): () => void;
 }
 
 export const INTERNAL_ERROR: InvokeResult = {
@@ -42,7 +50,20 @@ export const INTERNAL_ERROR: InvokeResult = {
 export function createHost(
   target: HostTarget,
   onProblem: (message: string, error: unknown) => void = () => {},
-): Host {
+): TerminalHost {
+  const guarded =
+    (listener: HostEventListener): HostEventListener =>
+    (channel, payload) => {
+      try {
+        listener(channel, payload);
+      } catch (error) {
+        onProblem(`a subscriber refused ${channel}`, error);
+      }
+    };
+  const snapshot = (): Array<{ channel: string; payload: unknown }> =>
+    target.snapshotEvents?.() ?? [];
+  const subscribe = (listener: HostEventListener): (() => void) =>
+    target.onEvent(guarded(listener));
   return {
     async invoke(channel, request) {
       try {
@@ -52,16 +73,19 @@ export function createHost(
         return INTERNAL_ERROR;
       }
     },
+    snapshot,
+    subscribe,
     connect(listener) {
-      const deliver: HostEventListener = (channel, payload) => {
-        try {
-          listener(channel, payload);
-        } catch (error) {
-          onProblem(`a subscriber refused ${channel}`, error);
-        }
-      };
+      const deliver = guarded(listener);
+      let first: Array<{ channel: string; payload: unknown }> = [];
+      try {
+        first = snapshot();
+      } catch (error) {
+        onProblem('the snapshot failed', error);
+      }
       // Synchronously one after the other: no event can fall between snapshot and stream.
-      for (const { channel, payload } of target.snapshotEvents?.() ?? []) deliver(channel, payload);
+      // (A TerminalApp's snapshot holds contract channels only.)
+      for (const { channel, payload } of first) deliver(channel as EventChannel, payload);
       return target.onEvent(deliver);
     },
   };

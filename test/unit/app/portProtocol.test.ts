@@ -242,6 +242,22 @@ describe('the shared host (browser mode and the core port)', () => {
     ]);
   });
 
+  it('offers the snapshot apart (it may fail) and still streams when connect finds it failing', () => {
+    const t = target();
+    t.snapshotEvents = () => {
+      throw new Error('no scanner state');
+    };
+    const problems: string[] = [];
+    const host = createHost(t, (message) => problems.push(message));
+    expect(() => host.snapshot()).toThrow(/no scanner state/);
+    const got: string[] = [];
+    host.connect((channel) => got.push(channel));
+    host.subscribe((channel) => got.push(`2:${channel}`));
+    t.emit('scan:rejected', { reason: 'x', text: 'y' });
+    expect(got).toEqual(['scan:rejected', '2:scan:rejected']);
+    expect(problems).toEqual(['the snapshot failed']);
+  });
+
   it('answers every request, even one whose handler throws', async () => {
     const host = createHost(target());
     await expect(host.invoke('sale:current', {})).resolves.toEqual({

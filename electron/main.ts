@@ -70,7 +70,8 @@ protocol.registerSchemesAsPrivileged([
 app.enableSandbox();
 // Caps V8's young generation (bench/engine.bench.ts: RSS stays flat over a day of sales).
 // Electron applies this switch to the renderer processes; the main process's V8 is already
-// running here, so it only gets the flag when Electron is started with --js-flags.
+// running here, so it only gets the flag when Electron is started with --js-flags. (Whether
+// the terminal core's utility process gets it has not been measured in Electron.)
 app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=2');
 
 let core: CoreSupervisor | null = null;

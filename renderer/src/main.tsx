@@ -12,8 +12,11 @@ import './styles.css';
 
 declare global {
   interface Window {
-    /** Exposed by the Electron preload; absent in browser mode. */
-    pospay?: PosApi;
+    /**
+     * Exposed by the Electron preload; absent in browser mode. `onConnection` reports the
+     * terminal core going away and coming back (it runs in its own process).
+     */
+    pospay?: PosApi & { onConnection?(listener: (connected: boolean) => void): () => void };
   }
 }
 
@@ -51,7 +54,7 @@ if (http && !token) {
   // Nothing would be answered: not a single request, just the message.
   showTokenRequired();
 } else {
-  http?.onConnection((online) => store.setState({ online }));
+  (http ?? window.pospay)?.onConnection?.((online) => store.setState({ online }));
   void store.getState().init();
   reactRoot?.render(
     <StrictMode>

@@ -19,7 +19,7 @@ const steps = [
 const failedSteps = [];
 for (const [name, cmd, args] of steps) {
   process.stdout.write(`\n== ${name}\n`);
-  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) failedSteps.push(name);
 }
 
@@ -51,7 +51,7 @@ for (const [name, args] of passes) {
       ...args,
       ...process.argv.slice(2),
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', shell: process.platform === 'win32' },
   );
   let passFailed = 0;
   if (existsSync(report)) {

@@ -35,11 +35,14 @@ const ALLOWED: Readonly<Partial<Record<StateKey, readonly StateKey[]>>> = {
   'submitting/open': ['submitting/open', ...RESOLVING],
   'waiting-for-customer/open': RESOLVING,
   'unknown/open': ['unknown/open', 'unknown/final', 'paid/final', 'declined/final', 'closed/final'],
-  // A new attempt with a fresh code, or a late signed SUCCESS of the declined attempt.
-  'declined/final': ['submitting/open', 'paid/final'],
+  // A new attempt with a fresh code, or a late signed SUCCESS of the declined attempt (for
+  // another amount: unknown, for the supervisor).
+  'declined/final': ['submitting/open', 'paid/final', 'unknown/final'],
   // A late signed SUCCESS of a sale recorded as closed (not found, or closed by the gateway).
-  'closed/final': ['paid/final'],
-  // paid/final and unknown/final (amount mismatch: the supervisor decides) are terminal.
+  'closed/final': ['paid/final', 'unknown/final'],
+  // A paid sale stays paid: only what it says may change (what became of its automatic
+  // refund). unknown/final (amount mismatch: the supervisor decides) is terminal.
+  'paid/final': ['paid/final'],
 };
 
 export type TransitionCheck = { ok: true } | { ok: false; reason: string };

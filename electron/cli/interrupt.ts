@@ -12,3 +12,12 @@ export function waitForInterrupt(): Promise<void> {
     process.on('SIGTERM', done);
   });
 }
+
+/** Calls `handler` on every Ctrl+C / SIGTERM until the returned function is called. */
+export function onInterrupt(handler: () => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const signal of signals) process.on(signal, handler);
+  return () => {
+    for (const signal of signals) process.off(signal, handler);
+  };
+}

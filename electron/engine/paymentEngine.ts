@@ -43,11 +43,12 @@ import {
   type JournalEvent,
   type JournalEventInput,
   type RefundRecord,
+  type RequestTimes,
   type SaleFilter,
   type SaleRecord,
 } from '../journal/journal.ts';
 import { isInFlight } from '../../shared/saleTransitions.ts';
-import { SaleInFlightError } from '../journal/errors.ts';
+import { SaleChangedError, SaleInFlightError } from '../journal/errors.ts';
 import { EngineError } from './errors.ts';
 import type { FaultHook, FaultPoint } from './faults.ts';
 import { newOrderId, refundIdFor, requestIdFor } from './ids.ts';
@@ -264,6 +265,12 @@ const METHOD_NAMES: Record<PaymentMethod, string> = {
 /** The deadline check tolerates timers firing a hair early relative to performance.now(). */
 const DEADLINE_EPSILON_MS = 5;
 
+/** When the deadline could not be recorded (a busy journal), it is tried again this soon. */
+const DEADLINE_RETRY_MS = 1000;
+
+/** How many times a change is decided again when another process keeps changing the sale. */
+const CHANGE_RETRIES = 5;
+
 function localDay(epochMs: number): string {
   const d = new Date(epochMs);
   const pad = (n: number): string => String(n).padStart(2, '0');
@@ -295,23 +302,22 @@ function clearDeadline(live: LiveSale): void {
 
 /**
  * A resolution task: `step` (the request, or recovery's first query) now, then `loop` unless
- * the step says the record is final. `first` settles once the step is over — rejected with its
- * error when `failFirst` (the caller reports it), else resolved; `task` carries the error.
+ * the step says the record is final. `first` settles once the step is over, and never
+ * rejects: whatever the step met (a lost answer, a busy journal), the record is journaled
+ * and the loop goes on resolving it — the caller reads the record's state.
  */
 function stepThenLoop(
   step: () => Promise<boolean>,
   loop: () => Promise<void>,
-  failFirst = false,
+  onStepError: (error: unknown) => void,
 ): { task: Promise<void>; first: Promise<void> } {
   const first = deferred<void>();
   const task = (async () => {
-    let done: boolean;
+    let done = false;
     try {
       done = await step();
     } catch (error) {
-      if (failFirst) first.reject(error);
-      else first.resolve();
-      throw error;
+      onStepError(error);
     }
     first.resolve();
     if (!done) await loop();
@@ -463,7 +469,7 @@ class Engine implements PaymentEngine {
           'on this terminal, waiting for its code (perhaps in another window) — scan it or cancel it first',
       );
     }
-    if (current && isInFlight(current)) {
+    if (current && isInFlight(current) && !this.isStale(current)) {
       throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
     }
     const elsewhere = this.journal.inFlightSale();
@@ -552,13 +558,25 @@ class Engine implements PaymentEngine {
         attempt,
         requestId: requestIdFor(rec.orderId, attempt),
         gatewayStatus: null,
+        transactionId: null,
         reason: null,
         reasonCode: null,
         settled: false,
+        // A new attempt (a fresh code after a decline) is waited for again, from now.
+        abandoned: null,
+        recovered: false,
       },
       {
         kind: attempt === 1 ? 'submitted' : 'new-attempt',
-        detail: { attempt, method: classified.method, source },
+        detail: {
+          attempt,
+          method: classified.method,
+          source,
+          // Read by any process resolving the sale: until when this request may still be
+          // registered, and how long the cashier waits for it.
+          windowMs: this.notFoundWindowMs,
+          deadlineMs: settings.customerDeadlineMs,
+        },
       },
     );
     if (rec === this.draft) this.draft = null;
@@ -576,7 +594,7 @@ class Engine implements PaymentEngine {
         return false; // the loop sees for itself whether the answer was final
       },
       () => this.resolveLoop(live, false),
-      true,
+      (error) => this.logStepError('the payment request', { orderId }, error),
     );
     this.runSaleTask(live, task);
     await first;
@@ -603,8 +621,7 @@ class Engine implements PaymentEngine {
     const rec = this.journal.sale(orderId);
     if (!rec) throw new EngineError('not-found', `There is no sale ${orderId}`);
     if (rec.settled || rec.abandoned) return this.view(rec);
-    const next = this.abandon(rec, 'cancel');
-    return this.view(next);
+    return this.view(this.abandon(orderId, 'cancel'));
   }
 
   current(): SaleView | null {
@@ -699,7 +716,7 @@ class Engine implements PaymentEngine {
         return false; // the loop sees for itself whether the answer was final
       },
       () => this.refundLoop(live, false),
-      true,
+      (error) => this.logStepError('the refund request', { refundId: record.refundId }, error),
     );
     this.runRefundTask(live, task);
     await first;
@@ -748,7 +765,11 @@ class Engine implements PaymentEngine {
     // fresh deadline: the cashier sees it resolve (or cancels it) before the next sale.
     const unsettled = this.journal.unsettledSales().filter((s) => this.isOurs(s));
     if (!this.currentId) {
-      const onScreen = [...unsettled].reverse().find((s) => !s.abandoned);
+      const candidate = [...unsettled].reverse().find((s) => !s.abandoned);
+      // One left behind long ago (deadline and window past) has nobody waiting for it: it
+      // is resolved in the background, not put back in front of the cashier.
+      const onScreen = candidate && this.isStale(candidate) ? undefined : candidate;
+      if (candidate && !onScreen) this.abandon(candidate.orderId, 'deadline');
       if (onScreen) {
         this.currentId = onScreen.orderId;
         const live = this.liveFor(onScreen.orderId, true);
@@ -852,10 +873,12 @@ class Engine implements PaymentEngine {
     const applied = this.applyPayment(live, outcome, 'pay');
     if (applied === 'not-found') {
       // unifiedPay never answers "not found"; treat it as an unknown outcome.
-      this.toWaiting(this.mustSale(live.orderId), {
-        kind: 'answer-unknown',
-        detail: outcomeDetail(outcome),
-      });
+      this.retryOnChange(() =>
+        this.toWaiting(this.mustSale(live.orderId), {
+          kind: 'answer-unknown',
+          detail: outcomeDetail(outcome),
+        }),
+      );
       return 'pending';
     }
     return applied;
@@ -908,7 +931,12 @@ class Engine implements PaymentEngine {
       }
       await this.sleep(live, delay);
       if (this.stopped) return;
-      if (await this.resolveStep(live)) return;
+      try {
+        if (await this.resolveStep(live)) return;
+      } catch (error) {
+        // A busy journal, a query that failed to run: the next step asks again.
+        this.logStepError('a query', { orderId: live.orderId }, error);
+      }
     }
   }
 
@@ -944,11 +972,21 @@ class Engine implements PaymentEngine {
     const rec = this.mustSale(live.orderId);
     if (live.code !== null && !rec.abandoned && live.resends < this.maxResends && !this.stopped) {
       live.resends += 1;
-      const resent = this.commit(
-        rec,
-        {},
-        { kind: 'resend', detail: { attempt: rec.attempt, resend: live.resends } },
-      );
+      let resent: SaleRecord;
+      try {
+        resent = this.commit(
+          rec,
+          {},
+          {
+            kind: 'resend',
+            detail: { attempt: rec.attempt, resend: live.resends, windowMs: this.notFoundWindowMs },
+          },
+        );
+      } catch (error) {
+        if (!(error instanceof SaleChangedError)) throw error;
+        resent = error.current;
+        if (!resent.settled) return false; // moved by another process: look again next step
+      }
       if (resent.settled) return true; // settled meanwhile (another process): nothing to send
       const outcome = await this.sendPay(live);
       const applied = this.applyPayment(live, outcome, 'resend');
@@ -960,20 +998,25 @@ class Engine implements PaymentEngine {
     // Final only when no request of this sale can still be registered by the gateway: none
     // in flight here, and the latest one (journaled by whichever process sent it) older
     // than the request timeout plus a margin.
-    const lastSend = this.journal.lastSendAt(rec.orderId) ?? rec.updatedAt;
+    const { registrableUntil } = this.journal.requestHorizon(rec, this.requestTimes());
     if (
       !live.paying &&
       now - live.notFoundSince >= this.notFoundGraceMs &&
-      this.clock.now() - lastSend >= this.notFoundWindowMs
+      this.clock.now() >= registrableUntil
     ) {
-      this.settle(
-        live,
-        rec,
-        'closed',
-        REASONS.notSent,
-        { kind: 'resolved', detail: { outcome: 'not-found' } },
-        {},
-      );
+      try {
+        this.settle(
+          live,
+          rec,
+          'closed',
+          REASONS.notSent,
+          { kind: 'resolved', detail: { outcome: 'not-found' } },
+          {},
+        );
+      } catch (error) {
+        if (!(error instanceof SaleChangedError)) throw error;
+        return error.current.settled; // another process decided meanwhile
+      }
       return true;
     }
     return false;
@@ -983,15 +1026,28 @@ class Engine implements PaymentEngine {
     const rec = this.journal.sale(live.orderId);
     if (!rec || rec.settled || rec.abandoned || live.deadlineAt === null) return;
     if (this.clock.monotonic() >= live.deadlineAt - DEADLINE_EPSILON_MS) {
-      this.abandon(rec, 'deadline');
+      this.abandon(rec.orderId, 'deadline');
     }
   }
 
+  /**
+   * The deadline's timer. Nothing may escape a timer (it would end the process with the
+   * payment unresolved): a failure (a journal busy with another program) is logged and the
+   * deadline is tried again shortly.
+   */
   private armDeadline(live: LiveSale, delayMs: number): void {
     if (live.deadlineTimer) clearTimeout(live.deadlineTimer);
     live.deadlineTimer = setTimeout(() => {
       live.deadlineTimer = null;
-      this.onDeadline(live);
+      try {
+        this.onDeadline(live);
+      } catch (error) {
+        this.log('error', 'the customer deadline could not be recorded; trying again', {
+          orderId: live.orderId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (!this.stopped) this.armDeadline(live, DEADLINE_RETRY_MS);
+      }
     }, delayMs);
     live.deadlineTimer.unref();
   }
@@ -1004,37 +1060,67 @@ class Engine implements PaymentEngine {
     const rec = this.journal.sale(live.orderId);
     if (!rec || rec.settled || rec.abandoned || this.stopped) return;
     if (live.paying) {
-      this.abandon(rec, 'deadline');
+      this.abandon(rec.orderId, 'deadline');
     } else if (live.wake) {
       live.wake();
     } else if (live.querying) {
+      // Asked right now: give the answer a moment, then stop waiting.
       live.deadlineTimer = setTimeout(() => {
         live.deadlineTimer = null;
-        const again = this.journal.sale(live.orderId);
-        if (again && !again.settled && !again.abandoned && !this.stopped) {
-          this.abandon(again, 'deadline');
+        if (this.stopped) return;
+        try {
+          this.abandon(live.orderId, 'deadline');
+        } catch (error) {
+          this.log('error', 'the customer deadline could not be recorded; trying again', {
+            orderId: live.orderId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          this.armDeadline(live, DEADLINE_RETRY_MS);
         }
       }, this.deadlineSlackMs);
       live.deadlineTimer.unref();
     } else {
-      this.abandon(rec, 'deadline');
+      this.abandon(rec.orderId, 'deadline');
     }
   }
 
-  private abandon(rec: SaleRecord, cause: AbandonCause): SaleRecord {
-    const live = this.lives.get(rec.orderId);
+  /**
+   * Nobody waits for the sale any more (the cashier cancelled, or the deadline passed); it
+   * is still resolved in the background. Decided on the sale as it is now: if another
+   * process settled or abandoned it meanwhile, that stands.
+   */
+  private abandon(orderId: string, cause: AbandonCause): SaleRecord {
+    const live = this.lives.get(orderId);
     if (live) clearDeadline(live);
-    this.log('info', cause === 'deadline' ? 'customer did not confirm in time' : 'cancelled', {
-      orderId: rec.orderId,
+    return this.retryOnChange(() => {
+      const rec = this.mustSale(orderId);
+      if (rec.settled || rec.abandoned) return rec;
+      this.log('info', cause === 'deadline' ? 'customer did not confirm in time' : 'cancelled', {
+        orderId,
+      });
+      // The real cause stays on screen when it is known (a refused signature is not a
+      // customer who did not confirm).
+      const reason = isCredentialsReason(rec.reasonCode) ? {} : abandonReason(cause);
+      return this.commit(
+        rec,
+        { status: 'unknown', abandoned: cause, ...reason },
+        { kind: 'abandoned', detail: { cause } },
+      );
     });
-    // The real cause stays on screen when it is known (a refused signature is not a
-    // customer who did not confirm).
-    const reason = isCredentialsReason(rec.reasonCode) ? {} : abandonReason(cause);
-    return this.commit(
-      rec,
-      { status: 'unknown', abandoned: cause, ...reason },
-      { kind: 'abandoned', detail: { cause } },
-    );
+  }
+
+  /**
+   * Runs a read-decide-commit step again (up to a few times) when another process changed
+   * the sale between the read and the commit: each try decides on the sale as it is now.
+   */
+  private retryOnChange<T>(work: () => T): T {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return work();
+      } catch (error) {
+        if (!(error instanceof SaleChangedError) || attempt >= CHANGE_RETRIES) throw error;
+      }
+    }
   }
 
   /** Submitting → waiting-for-customer (any other status is left as it is). */
@@ -1051,8 +1137,19 @@ class Engine implements PaymentEngine {
     return true;
   }
 
-  /** Applies one answer about the payment (from unifiedPay, a re-send or a query). */
+  /**
+   * Applies one answer about the payment (from unifiedPay, a re-send or a query), to the
+   * sale as it is now: decided again if another process changed it meanwhile.
+   */
   private applyPayment(
+    live: LiveSale,
+    outcome: PaymentOutcome,
+    via: 'pay' | 'resend' | 'query',
+  ): Applied {
+    return this.retryOnChange(() => this.applyPaymentTo(live, outcome, via));
+  }
+
+  private applyPaymentTo(
     live: LiveSale,
     outcome: PaymentOutcome,
     via: 'pay' | 'resend' | 'query',
@@ -1240,9 +1337,10 @@ class Engine implements PaymentEngine {
   ): void {
     if (rec.status !== 'closed' && rec.status !== 'declined') return;
     if (outcome.amountMinor !== rec.amountMinor || outcome.currency !== rec.currency) {
-      this.log('error', 'a late SUCCESS for another amount, for a sale recorded not paid', {
-        orderId: rec.orderId,
-        status: rec.status,
+      // Money may have moved, for another amount: not "nothing was charged" any more.
+      this.holdAmountMismatch(live, rec, outcome, {
+        kind: 'late-paid',
+        detail: { ...event.detail, answerKind: event.kind, was: rec.status },
       });
       return;
     }
@@ -1436,7 +1534,11 @@ class Engine implements PaymentEngine {
       index += 1;
       await this.sleep(live, delay);
       if (this.stopped) return;
-      if (await this.refundStep(live)) return;
+      try {
+        if (await this.refundStep(live)) return;
+      } catch (error) {
+        this.logStepError('a refund query', { refundId: live.refundId }, error);
+      }
     }
   }
 
@@ -1477,6 +1579,40 @@ class Engine implements PaymentEngine {
     return this.applyRefund(resent.refundId, answer, 'resend') === 'settled';
   }
 
+  /**
+   * The sale says what became of its automatic refund: refused by the gateway (it is tried
+   * again by the sweeper a few times; meanwhile someone must know the money is still there)
+   * or made after all.
+   */
+  private noteAutoRefund(refund: RefundRecord): void {
+    const reason = refund.status === 'declined' ? REASONS.autoRefundDeclined : REASONS.autoRefunded;
+    try {
+      this.retryOnChange(() => {
+        const sale = this.mustSale(refund.orderId);
+        if (sale.status !== 'paid' || sale.reasonCode === reason.reasonCode) return;
+        if (
+          refund.status === 'refunded' &&
+          sale.reasonCode !== REASONS.autoRefundDeclined.reasonCode
+        ) {
+          return;
+        }
+        this.commitQuietly(
+          sale,
+          { ...reason },
+          {
+            kind: refund.status === 'declined' ? 'auto-refund-declined' : 'auto-refund-made',
+            detail: { refundId: refund.refundId },
+          },
+        );
+      });
+    } catch (error) {
+      this.log('error', 'the sale could not be told about its automatic refund', {
+        orderId: refund.orderId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   private commitRefund(
     rec: RefundRecord,
     patch: Partial<RefundRecord>,
@@ -1484,6 +1620,7 @@ class Engine implements PaymentEngine {
   ): RefundRecord {
     const next: RefundRecord = { ...rec, ...patch, updatedAt: this.clock.now() };
     this.journal.saveRefund(next, event);
+    if (next.automatic && next.settled && !rec.settled) this.noteAutoRefund(next);
     this.emitSale(next.orderId);
     return next;
   }
@@ -1541,6 +1678,7 @@ class Engine implements PaymentEngine {
     const { task, first } = stepThenLoop(
       () => this.resolveStep(live),
       () => this.resolveLoop(live, false),
+      (error) => this.logStepError('a query', { orderId: sale.orderId }, error),
     );
     this.runSaleTask(live, task);
     return first;
@@ -1562,6 +1700,7 @@ class Engine implements PaymentEngine {
     const { task, first } = stepThenLoop(
       () => this.refundStep(live),
       () => this.refundLoop(live, false),
+      (error) => this.logStepError('a refund query', { refundId: refund.refundId }, error),
     );
     this.runRefundTask(live, task);
     return first;
@@ -1700,18 +1839,15 @@ class Engine implements PaymentEngine {
 
   /**
    * The durable transition alone; the caller tells the screen (emitRecord) when it can. The
-   * journal applies `patch` to the sale's current row (another process may have moved it)
-   * and refuses a move its transition table does not allow; when another process already
-   * recorded the same final status, that record is returned unchanged.
+   * journal refuses a move its transition table does not allow, and throws SaleChangedError
+   * when another process changed the sale since `rec` was read (see retryOnChange).
    */
   private commitQuietly(
     rec: SaleRecord,
     patch: Partial<SaleRecord>,
     event: JournalEventInput,
   ): SaleRecord {
-    return this.journal.changeSale(rec, { ...patch, updatedAt: this.clock.now() }, event, {
-      sameFinalIsNoop: true,
-    });
+    return this.journal.changeSale(rec, { ...patch, updatedAt: this.clock.now() }, event);
   }
 
   /**
@@ -1730,8 +1866,13 @@ class Engine implements PaymentEngine {
       return this.journal.changeSale(rec, { ...patch, updatedAt: now }, event, {
         onlyInFlight: {
           abandonStale: {
-            before: now - this.staleAfterMs(),
-            patch: { status: 'unknown', abandoned: 'deadline', ...REASONS.customerTimeout },
+            now,
+            defaults: this.requestTimes(),
+            patchFor: (stale) => ({
+              status: 'unknown',
+              abandoned: 'deadline',
+              ...(isCredentialsReason(stale.reasonCode) ? {} : REASONS.customerTimeout),
+            }),
             event: { kind: 'abandoned', detail: { cause: 'deadline', stale: true } },
           },
         },
@@ -1744,18 +1885,37 @@ class Engine implements PaymentEngine {
             `(pospay query ${error.orderId})`,
         );
       }
+      if (error instanceof SaleChangedError) {
+        throw new EngineError(
+          'sale-not-current',
+          'This sale was changed on another screen of this terminal — look at it again',
+        );
+      }
       throw error;
     }
   }
 
-  /** A sale in flight whose latest request is older than this was left by a process gone. */
-  private staleAfterMs(): number {
-    return this.settingsOf().customerDeadlineMs + this.notFoundWindowMs;
+  /** This process's window and deadline, for journal events that do not say theirs. */
+  private requestTimes(): RequestTimes {
+    return {
+      windowMs: this.notFoundWindowMs,
+      deadlineMs: this.settingsOf().customerDeadlineMs,
+    };
   }
 
+  /**
+   * A sale in flight nobody can still be waiting for: past the deadline and the not-found
+   * window its sender journaled with its latest request (whichever process sent it).
+   */
   private isStale(sale: SaleRecord): boolean {
-    const lastSend = this.journal.lastSendAt(sale.orderId) ?? sale.updatedAt;
-    return this.clock.now() - lastSend > this.staleAfterMs();
+    return this.journal.requestHorizon(sale, this.requestTimes()).staleAfter < this.clock.now();
+  }
+
+  private logStepError(what: string, ids: Record<string, string>, error: unknown): void {
+    this.log('error', `${what} could not be completed; the sale keeps being resolved`, {
+      ...ids,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   private emitRecord(rec: SaleRecord): void {

@@ -44,6 +44,12 @@ export const REASONS = {
     reason: 'Paid after the till stopped waiting — refunded automatically',
     reasonCode: 'auto-refunded',
   },
+  autoRefundDeclined: {
+    reason:
+      'Paid after the till stopped waiting — the automatic refund was refused by the gateway ' +
+      '(it is tried again): the customer has NOT been refunded yet; call the supervisor.',
+    reasonCode: 'auto-refund-declined',
+  },
   inProgress: {
     reason: 'Already a payment in progress — finish it first',
     reasonCode: 'sale-in-progress',

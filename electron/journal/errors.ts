@@ -1,3 +1,5 @@
+import type { SaleRecord } from './journal.ts';
+
 /**
  * Journal failures the cashier (or the IT person) must be told about in words, never by
  * losing data silently. Every SQLite error that leaves the journal module is one of these.
@@ -19,7 +21,9 @@ export type JournalErrorCode =
   /** A change the sale's transition table does not allow (e.g. a paid sale going back). */
   | 'sale-transition-refused'
   /** Another sale of this data folder is in flight (one sale at a time per terminal). */
-  | 'sale-in-flight';
+  | 'sale-in-flight'
+  /** Another process changed the sale after the caller read it: decide again. */
+  | 'sale-changed';
 
 export class JournalError extends Error {
   constructor(
@@ -44,6 +48,20 @@ export class SaleInFlightError extends JournalError {
         `first, or check it with "pospay query ${orderId}"`,
     );
     this.name = 'SaleInFlightError';
+  }
+}
+
+/** The sale was changed by another process since the caller read it; `current` is it now. */
+export class SaleChangedError extends JournalError {
+  constructor(
+    file: string,
+    readonly current: SaleRecord,
+  ) {
+    super(
+      'sale-changed',
+      `Sale ${current.orderId} was changed by another program on this terminal (journal ${file})`,
+    );
+    this.name = 'SaleChangedError';
   }
 }
 

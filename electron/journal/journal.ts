@@ -28,7 +28,7 @@ import type { RefundView, SaleStatus } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
 import { checkSaleTransition } from '../../shared/saleTransitions.ts';
-import { JournalError, SaleInFlightError, toJournalError } from './errors.ts';
+import { JournalError, SaleChangedError, SaleInFlightError, toJournalError } from './errors.ts';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 
 export const JOURNAL_FILE = 'journal.sqlite';
@@ -173,17 +173,36 @@ export interface DaySummaryRow {
   refundsMinor: number;
 }
 
+/** What the sender of a request put in its journal event (every request is journaled first). */
+export interface RequestTimes {
+  /** How long after it was sent the gateway may still register it (the sender's window). */
+  windowMs: number;
+  /** How long the cashier waits for the customer after an attempt (the sender's deadline). */
+  deadlineMs: number;
+}
+
+/** When nothing sent for a sale can be registered any more, and when it is left behind. */
+export interface RequestHorizon {
+  /** Epoch ms after which no request of the sale can still be registered by the gateway. */
+  registrableUntil: number;
+  /** Epoch ms after which nobody can still be waiting for it (deadline + window passed). */
+  staleAfter: number;
+}
+
 export interface ChangeSaleOptions {
   /**
    * Refuse with SaleInFlightError when another sale of the journal is in flight. One whose
-   * latest request was journaled before `abandonStale.before` (epoch ms) gets
-   * `abandonStale.patch` instead (its process is gone, its customer's deadline long past).
+   * horizon (`requestHorizon`, with `defaults` for events that do not say) is past `now` gets
+   * `patchFor(sale)` instead (its process is gone, its customer's deadline long past).
    */
   onlyInFlight?: {
-    abandonStale?: { before: number; patch: Partial<SaleRecord>; event: JournalEventInput };
+    abandonStale?: {
+      now: number;
+      defaults: RequestTimes;
+      patchFor: (sale: SaleRecord) => Partial<SaleRecord>;
+      event: JournalEventInput;
+    };
   };
-  /** A final status already recorded (by another process) is not an error. */
-  sameFinalIsNoop?: boolean;
 }
 
 export interface OpenJournalOptions {
@@ -407,6 +426,18 @@ function refundEvent(refund: RefundRecord, event: JournalEventInput): EventRow {
   };
 }
 
+/** Whether `current` (the row now) differs from `read` (what the caller based its change on). */
+function changedSince(read: SaleRecord, current: SaleRecord): boolean {
+  return (
+    read.status !== current.status ||
+    read.settled !== current.settled ||
+    read.abandoned !== current.abandoned ||
+    read.attempt !== current.attempt ||
+    read.reasonCode !== current.reasonCode ||
+    read.updatedAt !== current.updatedAt
+  );
+}
+
 /** Refuses a file that exists but is not SQLite, before SQLite opens it. */
 function checkHeader(file: string): void {
   let size = 0;
@@ -455,7 +486,7 @@ export class Journal {
     events: Database.Statement;
     abandonedPaid: Database.Statement;
     inFlight: Database.Statement;
-    lastSend: Database.Statement;
+    horizon: Database.Statement;
     recentlyNotSent: Database.Statement;
   };
   private readonly statements = new Map<string, Database.Statement>();
@@ -507,8 +538,10 @@ export class Journal {
         'SELECT seq, order_id, refund_id, updated_at, kind, status, detail FROM events WHERE order_id = ? ORDER BY seq',
       ),
       abandonedPaid: db.prepare(
+        // An automatic refund the gateway declined is tried again (up to 3 in all).
         "SELECT * FROM sales s WHERE s.status = 'paid' AND s.abandoned IS NOT NULL AND NOT EXISTS " +
-          '(SELECT 1 FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1) ' +
+          "(SELECT 1 FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1 AND r.status <> 'declined') " +
+          'AND (SELECT COUNT(*) FROM refunds r WHERE r.order_id = s.order_id AND r.automatic = 1) < 3 ' +
           'ORDER BY created_at',
       ),
       // shared/saleTransitions.ts isInFlight, in SQL.
@@ -516,8 +549,11 @@ export class Journal {
         "SELECT * FROM sales WHERE settled = 0 AND abandoned IS NULL AND status <> 'awaiting-scan' " +
           'AND order_id <> ? ORDER BY created_at DESC, rowid DESC',
       ),
-      lastSend: db.prepare(
-        'SELECT MAX(updated_at) AS at FROM events WHERE order_id = ? AND refund_id IS NULL ' +
+      horizon: db.prepare(
+        'SELECT MAX(updated_at + COALESCE(json_extract(detail, \'$.windowMs\'), @windowMs)) AS registrable, ' +
+          'MAX(updated_at + COALESCE(json_extract(detail, \'$.deadlineMs\'), @deadlineMs) + ' +
+          'COALESCE(json_extract(detail, \'$.windowMs\'), @windowMs)) AS stale ' +
+          'FROM events WHERE order_id = @orderId AND refund_id IS NULL ' +
           "AND kind IN ('submitted', 'new-attempt', 'resend')",
       ),
       recentlyNotSent: db.prepare(
@@ -534,16 +570,24 @@ export class Journal {
       ): SaleRecord => {
         const row = this.stmts.getSale.get(initial.orderId) as Row | undefined;
         const current = row ? saleFromRow(row) : undefined;
+        if (current && changedSince(initial, current)) {
+          // Another process moved the sale after the caller read it: the caller decides
+          // again from what is there now (never a change computed from a stale record).
+          throw new SaleChangedError(this.file, current);
+        }
         const next: SaleRecord = { ...(current ?? initial), ...patch };
         if (options.onlyInFlight) {
           for (const other of this.stmts.inFlight.all(next.orderId) as Row[]) {
             const sale = saleFromRow(other);
             const stale = options.onlyInFlight.abandonStale;
-            if (stale && this.lastSendOf(sale.orderId, sale.updatedAt) < stale.before) {
+            if (stale && this.horizonOf(sale, stale.defaults).staleAfter < stale.now) {
               // Its process is gone and its customer's deadline long past: nobody waits for
               // it any more (it is still resolved in the background, and refunded if paid).
               this.stmts.insertEvent.run(
-                saleEvent({ ...sale, ...stale.patch, updatedAt: next.updatedAt }, stale.event),
+                saleEvent(
+                  { ...sale, ...stale.patchFor(sale), updatedAt: next.updatedAt },
+                  stale.event,
+                ),
               );
               continue;
             }
@@ -552,14 +596,6 @@ export class Journal {
         }
         const check = checkSaleTransition(current, next);
         if (!check.ok) {
-          if (
-            current &&
-            current.settled &&
-            current.status === next.status &&
-            options.sameFinalIsNoop
-          ) {
-            return current; // another process recorded the same final answer first
-          }
           throw new JournalError(
             'sale-transition-refused',
             `Sale ${next.orderId}: ${check.reason}`,
@@ -620,8 +656,9 @@ export class Journal {
    * transition table allows the move. `initial` is the record when the sale is not
    * journaled yet (its first attempt). `onlyInFlight`: refuse (SaleInFlightError) when
    * another sale of this data folder is in flight — one sale at a time per terminal, across
-   * processes. Returns the record as written (or, with `sameFinalIsNoop`, the current one
-   * when another process already recorded the same final status).
+   * processes. Throws SaleChangedError (with the current record) when another process changed
+   * the sale after the caller read it: the caller decides again from that. Returns the
+   * record as written.
    */
   changeSale(
     initial: SaleRecord,
@@ -643,18 +680,32 @@ export class Journal {
     });
   }
 
-  /** When the latest request of the sale (an attempt or a re-send) was journaled (epoch ms). */
-  lastSendAt(orderId: string): number | null {
-    return this.guard(() => {
-      const row = this.stmts.lastSend.get(orderId) as Row | undefined;
-      const at = row?.at;
-      return at === null || at === undefined ? null : int(at);
-    });
+  /**
+   * From every request of the sale journaled so far (attempts and re-sends, by whichever
+   * process sent them, each with its sender's window and deadline; `defaults` for events
+   * that do not say): until when the gateway may still register one, and from when nobody
+   * can still be waiting for the sale. A sale with no request journaled: from its last change.
+   */
+  requestHorizon(sale: SaleRecord, defaults: RequestTimes): RequestHorizon {
+    return this.guard(() => this.horizonOf(sale, defaults));
   }
 
-  private lastSendOf(orderId: string, fallback: number): number {
-    const at = (this.stmts.lastSend.get(orderId) as Row | undefined)?.at;
-    return at === null || at === undefined ? fallback : int(at);
+  private horizonOf(sale: SaleRecord, defaults: RequestTimes): RequestHorizon {
+    const row = this.stmts.horizon.get({ orderId: sale.orderId, ...defaults }) as
+      | Row
+      | undefined;
+    const registrable = row?.registrable;
+    const stale = row?.stale;
+    return {
+      registrableUntil:
+        registrable === null || registrable === undefined
+          ? sale.updatedAt + defaults.windowMs
+          : int(registrable),
+      staleAfter:
+        stale === null || stale === undefined
+          ? sale.updatedAt + defaults.deadlineMs + defaults.windowMs
+          : int(stale),
+    };
   }
 
   /** Sales closed as "did not reach the gateway" since `sinceEpochMs` (re-checked a while). */

@@ -11,6 +11,7 @@ import type { PaymentMethod, Region } from '../../../shared/paymentCode.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, payResult } from '../../engine/cliSupport.ts';
 import { EngineError } from '../../engine/errors.ts';
+import { onInterrupt } from '../interrupt.ts';
 import type { ScanSource } from '../../engine/paymentEngine.ts';
 
 const METHODS: readonly PaymentMethod[] = [
@@ -47,23 +48,34 @@ function isMethod(value: string): value is PaymentMethod {
   return (METHODS as readonly string[]).includes(value);
 }
 
-/** Waits for one scan from a hardware scanner (the scanners engineer's ScannerManager). */
+/**
+ * Waits for one usable scan from a hardware scanner, at most `limitMs` (or until `stop`
+ * resolves). `accept` is given each scan and says whether it was taken (a code that is not a
+ * payment code is not: the scanner stays open for the next one). Resolves with whether a
+ * scan was taken; rejects on a refusal that is not about the code.
+ */
 async function scanOnce(
   spec: string,
+  limitMs: number,
+  stop: Promise<void>,
   accept: (text: string, source: ScanSource) => Promise<boolean>,
-): Promise<void> {
+): Promise<boolean> {
   const { ScannerManager } = await import('../../scanners/manager.ts');
   const scanners = new ScannerManager();
+  let limit: NodeJS.Timeout | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
+    return await new Promise<boolean>((resolve, reject) => {
+      // A ref'd timer: the process waits here for the scan, and never longer than the limit.
+      limit = setTimeout(() => resolve(false), limitMs);
+      void stop.then(() => resolve(false));
       let busy = false;
       scanners.on('scan', (scan) => {
         if (busy) return;
         busy = true;
         accept(scan.text, scan.source).then(
-          (done) => {
+          (taken) => {
             busy = false;
-            if (done) resolve();
+            if (taken) resolve(true);
           },
           (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
         );
@@ -78,6 +90,7 @@ async function scanOnce(
       );
     });
   } finally {
+    if (limit) clearTimeout(limit);
     await scanners.close();
   }
 }
@@ -107,11 +120,17 @@ function waitUntilShown(terminal: Terminal, sale: SaleView, limitMs: number): Pr
       done = true;
       off();
       clearTimeout(limit);
+      clearInterval(poll);
       resolve(view);
     };
     const off = terminal.engine.onSaleUpdated((view) => {
       if (view.orderId === sale.orderId && isShown(view)) finish(view);
     });
+    // Another process on the same data folder (pospay query, the app) may resolve it.
+    const poll = setInterval(() => {
+      const latest = terminal.engine.sale(sale.orderId);
+      if (latest && isShown(latest)) finish(latest);
+    }, JOURNAL_POLL_MS);
     // Also keeps the process alive while the engine works in the background.
     const limit = setTimeout(() => {
       finish(terminal.engine.sale(sale.orderId) ?? sale);
@@ -120,6 +139,9 @@ function waitUntilShown(terminal: Terminal, sale: SaleView, limitMs: number): Pr
     if (latest && isShown(latest)) finish(latest);
   });
 }
+
+/** How often `pospay pay` looks at the journal for a change made by another process. */
+const JOURNAL_POLL_MS = 250;
 
 /** How long past the customer's deadline `pospay pay` waits before printing "unknown". */
 const PRINT_SLACK_MS = 5000;
@@ -214,7 +236,13 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write('Training mode: built-in simulator, no real money.\n');
   }
   const { engine } = terminal;
-  let onSigint: (() => void) | null = null;
+  // From here every path prints exactly one outcome line. Should the event loop ever empty
+  // before that, the exit status says "unknown", never "paid".
+  process.exitCode = 3;
+  let interrupted!: () => void;
+  const interruption = new Promise<void>((resolve) => (interrupted = resolve));
+  const stopListening = onInterrupt(() => interrupted());
+  let orderId: string | null = null;
   try {
     let sale: SaleView;
     try {
@@ -227,50 +255,82 @@ export async function run(args: string[]): Promise<number> {
       if (error instanceof EngineError) {
         const pending = engine.current();
         return fail(
-          error.code === 'sale-in-progress' && pending
+          error.code === 'sale-in-progress' && pending && !error.message.includes(pending.orderId)
             ? `${error.message}: sale ${pending.orderId} is still being confirmed (pospay query ${pending.orderId})`
             : error.message,
         );
       }
       throw error;
     }
-    let submitted: SaleView | null = null;
+    orderId = sale.orderId;
+    const saleId = sale.orderId;
+    /** Submits a code; resolves once it is journaled (sent), rejects if it was refused. */
+    const submit = async (code: string, source: ScanSource): Promise<void> => {
+      const answer = engine.submitCode(saleId, code, source);
+      if (engine.sale(saleId)?.status === 'awaiting-scan') {
+        await answer; // refused before anything was journaled: this rejects with the reason
+      }
+      // Journaled and on its way: the answer is followed through the sale's updates.
+      answer.catch((error: unknown) => {
+        process.stderr.write(`pospay pay: ${errorMessage(error)}\n`);
+      });
+    };
     if (values.code !== undefined) {
       try {
-        submitted = await engine.submitCode(sale.orderId, values.code, 'manual');
+        await submit(values.code, 'manual');
       } catch (error) {
-        engine.cancel(sale.orderId);
+        engine.cancel(saleId);
         if (error instanceof EngineError) return fail(error.message);
         throw error;
       }
     } else {
-      await scanOnce(scannerSpec as string, async (text, source) => {
-        try {
-          submitted = await engine.submitCode(sale.orderId, text, source);
-          return true;
-        } catch (error) {
-          if (error instanceof EngineError && error.code === 'code-invalid') {
-            process.stderr.write(`${error.message}\n`);
-            return false;
+      const taken = await scanOnce(
+        scannerSpec as string,
+        customerDeadlineMs,
+        interruption,
+        async (text, source) => {
+          try {
+            await submit(text, source);
+            return true;
+          } catch (error) {
+            if (error instanceof EngineError && error.code === 'code-invalid') {
+              process.stderr.write(`${error.message}\n`);
+              return false;
+            }
+            throw error;
           }
-          throw error;
-        }
-      });
+        },
+      );
+      if (!taken) {
+        // Nothing was sent: the sale ends here, not charged.
+        const cancelled = engine.cancel(saleId);
+        process.stderr.write(
+          `pospay pay: no code was scanned${engine.sale(saleId) ? '' : ' (nothing was charged)'}\n`,
+        );
+        process.stdout.write(`${JSON.stringify(payResult(cancelled))}\n`);
+        return exitCodeForSale(cancelled);
+      }
     }
-    const first = submitted as SaleView | null;
-    if (!first) return fail('no code was scanned');
-    if (first.status === 'waiting-for-customer' || first.status === 'submitting') {
-      process.stderr.write('Waiting for the customer to confirm in the wallet…\n');
-      onSigint = () => {
-        engine.cancel(sale.orderId);
-      };
-      process.once('SIGINT', onSigint);
-    }
-    const final = await waitUntilShown(terminal, first, customerDeadlineMs + PRINT_SLACK_MS);
+    process.stderr.write('Waiting for the customer to confirm in the wallet…\n');
+    // Ctrl-C stops waiting; the terminal still checks that nothing was charged.
+    void interruption.then(() => engine.cancel(saleId));
+    const final = await waitUntilShown(
+      terminal,
+      engine.sale(saleId) ?? sale,
+      customerDeadlineMs + PRINT_SLACK_MS,
+    );
     process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
     return exitCodeForSale(final);
+  } catch (error) {
+    // After the attempt was journaled nothing is "refused": the outcome is unknown until
+    // the terminal resolves it (pospay query).
+    const journaled = orderId !== null ? engine.sale(orderId) : null;
+    if (!journaled || journaled.status === 'awaiting-scan') throw error;
+    process.stderr.write(`pospay pay: ${errorMessage(error)}\n`);
+    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
+    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
   } finally {
-    if (onSigint) process.off('SIGINT', onSigint);
+    stopListening();
     await terminal.close();
   }
 }

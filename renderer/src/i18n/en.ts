@@ -164,12 +164,14 @@ export const en = {
     'code-expired': 'The payment code expired — ask the customer for a fresh code',
     'not-sent': 'The payment did not reach the gateway — nothing was charged',
     'auto-refunded': 'Paid after the till stopped waiting — refunded automatically',
+    'auto-refund-declined':
+      'Paid after the till stopped waiting — the automatic refund was refused (tried again): the customer is NOT refunded yet; call the supervisor',
     'sale-in-progress': 'A payment is already in progress — finish it first',
     'risk-declined': "Declined by the wallet's risk check — ask for another way to pay",
     declined: 'Declined by the wallet',
     'gateway-rejected': 'The gateway refused the payment',
     'gateway-credentials':
-      "The gateway refused this till's credentials — the payment is not confirmed. Do not charge again; call the supervisor/IT.",
+      "The gateway refused our signature or the store's credentials — check the salt and the store id in Settings. The payment is not confirmed: do not charge again; call the supervisor/IT.",
     'amount-mismatch':
       'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
     'refund-declined': 'The gateway refused the refund',

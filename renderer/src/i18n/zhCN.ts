@@ -165,12 +165,14 @@ export const zhCN: Resources = {
     'code-expired': '付款码已过期 — 请顾客刷新付款码',
     'not-sent': '支付未送达网关 — 没有扣款',
     'auto-refunded': '收银员停止等待后才支付 — 已自动退款',
+    'auto-refund-declined':
+      '收银员停止等待后才支付 — 自动退款被网关拒绝（会再试）：顾客尚未退款，请联系主管',
     'sale-in-progress': '已有一笔支付正在进行 — 请先完成',
     'risk-declined': '被钱包风控拒绝 — 请顾客换一种付款方式',
     declined: '被钱包拒绝',
     'gateway-rejected': '支付网关拒绝了这笔支付',
     'gateway-credentials':
-      '支付网关拒绝了此收银机的凭证 — 支付未能确认。请勿再次收款，请联系主管／IT。',
+      '支付网关拒绝了我们的签名或门店凭证 — 请在设置中检查密钥（salt）和门店编号。支付未能确认：请勿再次收款，请联系主管／IT。',
     'amount-mismatch':
       '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
     'refund-declined': '支付网关拒绝了这笔退款',

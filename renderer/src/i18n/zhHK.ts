@@ -165,12 +165,14 @@ export const zhHK: Resources = {
     'code-expired': '付款碼已過期 — 請顧客刷新付款碼',
     'not-sent': '付款未送達支付網關 — 沒有扣款',
     'auto-refunded': '收銀員停止等待後才付款 — 已自動退款',
+    'auto-refund-declined':
+      '收銀員停止等待後才付款 — 自動退款被網關拒絕（會再試）：顧客尚未獲退款，請聯絡主管',
     'sale-in-progress': '已有一筆付款正在進行 — 請先完成',
     'risk-declined': '被錢包風險控制拒絕 — 請顧客改用其他付款方式',
     declined: '被錢包拒絕',
     'gateway-rejected': '支付網關拒絕了這筆付款',
     'gateway-credentials':
-      '支付網關拒絕了此收銀機的憑證 — 付款未能確認。請勿再次收款，請聯絡主管／IT。',
+      '支付網關拒絕了我們的簽名或門店憑證 — 請在設定中檢查密鑰（salt）和門店編號。付款未能確認：請勿再次收款，請聯絡主管／IT。',
     'amount-mismatch':
       '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
     'refund-declined': '支付網關拒絕了這筆退款',

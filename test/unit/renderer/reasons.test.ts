@@ -77,8 +77,12 @@ describe('reason translations', () => {
   }
 
   it('tells the cashier not to charge again and to call the supervisor when the credentials are refused', () => {
-    expect(reasonText(en, 'gateway-credentials')).toMatch(/Do not charge again/);
+    expect(reasonText(en, 'gateway-credentials')).toMatch(/do not charge again/i);
     expect(reasonText(en, 'gateway-credentials')).toMatch(/supervisor\/IT/);
+    // The real cause, named: a refused signature points at the salt.
+    expect(reasonText(en, 'gateway-credentials')).toMatch(/refused our signature.*check the salt/);
+    expect(reasonText(zhHK, 'gateway-credentials')).toMatch(/簽名.*密鑰（salt）/);
+    expect(reasonText(zhCN, 'gateway-credentials')).toMatch(/签名.*密钥（salt）/);
     expect(reasonText(zhHK, 'gateway-credentials')).toMatch(/請勿再次收款.*主管／IT/);
     expect(reasonText(zhCN, 'gateway-credentials')).toMatch(/请勿再次收款.*主管／IT/);
   });

@@ -1,8 +1,11 @@
 /**
  * Serial scanners (RS-232 or USB-CDC "virtual COM") through `serialport` v13 and its parsers.
  *
- * Framing: a suffix (CR, LF or CRLF) with `@serialport/parser-delimiter` — the parser behind
- * `parser-readline` — or, for devices without a suffix, `@serialport/parser-inter-byte-timeout`.
+ * Framing: a suffix with `@serialport/parser-delimiter` — the parser behind `parser-readline` —
+ * or, for devices without a suffix, `@serialport/parser-inter-byte-timeout`. Whichever suffix
+ * the port is set to (CR, LF or CRLF), each of the three ends a read: scanners get reset or
+ * swapped, and one that sends LF to a CR port must not have its scans run into the next one.
+ * A CRLF is one ending, also when its CR and LF arrive in separate reads.
  * Reads are checked (frame.ts) before they become scans. The other end going away (an unplug,
  * a `disconnected` close, an error) turns the state to disconnected, and the port is reopened
  * with backoff until it is back. Nothing here throws to the caller or leaves an `error` unheard.
@@ -61,23 +64,44 @@ export interface SerialScannerOptions {
 
 type Token = Buffer | { overflow: Buffer } | { gap: true };
 
-/** DelimiterParser that reports (in order with the frames) a partial read growing too long. */
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * DelimiterParser on LF, fed with every line ending (CR, LF, CRLF) turned into one LF; it
+ * reports (in order with the frames) a partial read growing too long.
+ */
 class SuffixFramer extends DelimiterParser {
-  constructor(
-    delimiter: string,
-    private readonly maxLength: number,
-  ) {
-    super({ delimiter, readableObjectMode: true });
+  /** The last byte seen was a CR: an LF right after it is the same line ending. */
+  private afterCr = false;
+
+  constructor(private readonly maxLength: number) {
+    super({ delimiter: '\n', readableObjectMode: true });
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, cb: TransformCallback): void {
-    super._transform(chunk, encoding, (error?: Error | null) => {
+    super._transform(this.normaliseEndings(chunk), encoding, (error?: Error | null) => {
       if (this.buffer.length > this.maxLength) {
         this.push({ overflow: this.buffer.subarray(0, 64) });
         this.buffer = Buffer.alloc(0);
       }
       cb(error);
     });
+  }
+
+  private normaliseEndings(chunk: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(chunk.length);
+    let length = 0;
+    for (const byte of chunk) {
+      if (byte === LF && this.afterCr) {
+        this.afterCr = false;
+        continue;
+      }
+      this.afterCr = byte === CR;
+      out[length] = byte === CR ? LF : byte;
+      length += 1;
+    }
+    return out.subarray(0, length);
   }
 
   /** Takes the bytes received since the last suffix. */
@@ -112,8 +136,6 @@ class GapFramer extends InterByteTimeoutParser {
     this.currentPacket = [];
   }
 }
-
-const DELIMITERS = { CR: '\r', LF: '\n', CRLF: '\r\n' } as const;
 
 export class SerialScanner extends ScannerSource {
   readonly source = 'serial' as const;
@@ -240,7 +262,7 @@ export class SerialScanner extends ScannerSource {
     const framer =
       s.suffix === 'none'
         ? new GapFramer(s.interByteTimeoutMs, this.maxLength)
-        : new SuffixFramer(DELIMITERS[s.suffix], this.maxLength);
+        : new SuffixFramer(this.maxLength);
     this.framer = framer;
     framer.on('data', (token: Token) => this.onToken(token));
     framer.on('error', (error: Error) => this.emit('error', error));
@@ -341,7 +363,7 @@ export class SerialScanner extends ScannerSource {
       if (result.ok) {
         this.reject(
           'incomplete',
-          `no ${this.settings.suffix} suffix after ${this.staleMs} ms: is the scanner set to send ${this.settings.suffix} after each code?`,
+          `no CR, LF or CRLF suffix after ${this.staleMs} ms: is the scanner set to send a suffix after each code (or is this port for suffix=none)?`,
           printable(partial),
           partial,
         );
@@ -375,7 +397,7 @@ export class SerialScanner extends ScannerSource {
     if (!this.discarding) {
       this.reject(
         'too-long',
-        `read of more than ${this.maxLength} bytes without a${this.settings.suffix === 'none' ? ' pause' : ` ${this.settings.suffix} suffix`}: not a scan (line noise or a wrong line setting?)`,
+        `read of more than ${this.maxLength} bytes without a${this.settings.suffix === 'none' ? ' pause' : ' CR, LF or CRLF suffix'}: not a scan (line noise or a wrong line setting?)`,
         `${printable(head)}…`,
         head,
       );

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { formatForGateway, type Currency } from '../../shared/money.ts';
+import { maskCode } from '../../shared/paymentCode.ts';
 import type { Notifier } from './notifier.ts';
 import { replyOf, type Reply } from './protocol.ts';
 import { scenarioFor } from './scenarios.ts';
@@ -95,6 +96,7 @@ export class SimGateway {
       throw new Rejection(replyOf('102000', 'bizType must be CodeGrant'));
     }
     let methodType: string;
+    /** The full payment code: used to decide this payment, never stored (see state.ts). */
     let scanCodeId: string | null = null;
     if (isToken) {
       const token = tokenMethodOf(biz, currency);
@@ -152,7 +154,7 @@ export class SimGateway {
       transactionId: `${dayStamp(at)}${String(state.nextSeq()).padStart(8, '0')}`,
       merchantTransactionId,
       requestId,
-      scanCodeId,
+      scanCodeId: scanCodeId === null ? null : maskCode(scanCodeId),
       methodType,
       amountMinor,
       currency,

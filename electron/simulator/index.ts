@@ -26,7 +26,11 @@ export interface SimulatorOptions {
   timeScale?: number;
   /** Stores known besides the two public sandbox stores. */
   stores?: StoreConfig[];
-  /** Keeps the state across restarts (JSON, written atomically). In memory without it. */
+  /**
+   * Keeps the state across restarts (JSON, written atomically). In memory without it. Payment
+   * codes are kept masked, plus a keyed digest to recognise a reused code; a file of the
+   * previous format (full codes) is read and rewritten that way at start.
+   */
   stateFile?: string;
   /** One line per request and notification (never a salt or a payment code). */
   log?: (line: string) => void;

@@ -11,7 +11,10 @@ export interface LedgerEntry {
   merchantTransactionId: string;
   /** The charge's request id (for a refund: the request id of the refunded charge). */
   requestId: string;
-  /** The payment code charged (null for CodeGrant token payments). */
+  /**
+   * The payment code charged, masked as the terminal's journal keeps it (`maskCode`: first 6
+   * and last 4 digits); null for CodeGrant token payments. The full code is never shown.
+   */
   scanCodeId: string | null;
   transactionId: string;
   /** Refunds only. */

@@ -2,9 +2,16 @@
  * The simulator's memory: payments, refunds, request ids, used codes, CodeGrant tokens and
  * pending notifications. In memory by default; with a state file every change is written
  * atomically (temp file + rename) so that a restart finds the same gateway.
+ *
+ * A payment code is a customer's single-use secret: the full code is only ever held while a
+ * payment is being decided. What is kept is the masked code (`maskCode`, as the terminal's
+ * journal stores it) and, to recognise a reused code, an HMAC-SHA256 of it under a random
+ * key of this state (one key per state file, kept in it).
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { Currency } from '../../shared/money.ts';
+import { maskCode } from '../../shared/paymentCode.ts';
 
 export type PaymentStatus = 'PROCESSING' | 'SUCCESS' | 'FAILED' | 'CLOSED';
 export type RefundStatus = 'SUCCESS' | 'FAILED' | 'PROCESSING';
@@ -14,7 +21,7 @@ export interface Transaction {
   transactionId: string;
   merchantTransactionId: string;
   requestId: string;
-  /** Null for CodeGrant token payments. */
+  /** The payment code, masked (`maskCode`); never the full code. Null for CodeGrant tokens. */
   scanCodeId: string | null;
   methodType: string;
   amountMinor: number;
@@ -83,18 +90,32 @@ export interface NotificationRecord {
   lastError: string | null;
 }
 
-interface StateFileV1 {
+interface StateFileCommon {
   format: 'pospay-simulator-state';
-  version: 1;
   seq: number;
   transactions: Transaction[];
   refunds: Refund[];
   attempts: Attempt[];
-  usedCodes: string[];
   failedOnce: string[];
   tokens: TokenGrant[];
   notifications: NotificationRecord[];
 }
+
+/** The previous format: full payment codes (in `usedCodes` and each `scanCodeId`). */
+interface StateFileV1 extends StateFileCommon {
+  version: 1;
+  usedCodes: string[];
+}
+
+interface StateFileV2 extends StateFileCommon {
+  version: 2;
+  /** Hex HMAC-SHA256 key of this state file's code digests. */
+  codeKey: string;
+  /** HMAC-SHA256(codeKey, code) of every code already used, hex. */
+  usedCodeDigests: string[];
+}
+
+const CODE_KEY_BYTES = 32;
 
 function key(accId: string, id: string): string {
   return `${accId}\n${id}`;
@@ -107,7 +128,9 @@ export class SimState {
   private readonly latestByMtid = new Map<string, string>();
   readonly refunds = new Map<string, Refund>();
   private readonly attempts = new Map<string, Attempt>();
+  /** Digests (`codeDigest`) of the codes already used, never the codes. */
   private readonly usedCodes = new Set<string>();
+  private codeKey: Buffer = randomBytes(CODE_KEY_BYTES);
   private readonly failedOnce = new Set<string>();
   private readonly tokens = new Map<string, TokenGrant>();
   readonly notifications = new Map<string, NotificationRecord>();
@@ -123,7 +146,9 @@ export class SimState {
 
   // Payments ---------------------------------------------------------------------------------
 
+  /** Records a payment; its `scanCodeId` is masked in place if it is not yet. */
   addTransaction(txn: Transaction): void {
+    if (txn.scanCodeId !== null) txn.scanCodeId = maskCode(txn.scanCodeId);
     this.transactions.set(txn.transactionId, txn);
     this.latestByMtid.set(key(txn.accId, txn.merchantTransactionId), txn.transactionId);
     this.attempts.set(key(txn.accId, txn.requestId), {
@@ -149,12 +174,18 @@ export class SimState {
     return this.attempts.get(key(accId, requestId));
   }
 
+  /** Whether this full payment code was already used (compared by keyed digest). */
   isCodeUsed(code: string): boolean {
-    return this.usedCodes.has(code);
+    return this.usedCodes.has(this.codeDigest(code));
   }
 
+  /** Remembers a full payment code as used (only its keyed digest is kept). */
   useCode(code: string): void {
-    this.usedCodes.add(code);
+    this.usedCodes.add(this.codeDigest(code));
+  }
+
+  private codeDigest(code: string): string {
+    return createHmac('sha256', this.codeKey).update(code, 'utf8').digest('hex');
   }
 
   /** Scenario 9: true the first time a request id is seen (and remembers it). */
@@ -207,14 +238,15 @@ export class SimState {
   /** Writes the whole state atomically when a state file is configured. */
   save(): void {
     if (!this.file) return;
-    const data: StateFileV1 = {
+    const data: StateFileV2 = {
       format: 'pospay-simulator-state',
-      version: 1,
+      version: 2,
       seq: this.seq,
+      codeKey: this.codeKey.toString('hex'),
       transactions: [...this.transactions.values()],
       refunds: [...this.refunds.values()],
       attempts: [...this.attempts.values()],
-      usedCodes: [...this.usedCodes],
+      usedCodeDigests: [...this.usedCodes],
       failedOnce: [...this.failedOnce],
       tokens: [...this.tokens.values()],
       notifications: [...this.notifications.values()],
@@ -238,14 +270,25 @@ export class SimState {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    let data: StateFileV1;
+    let data: StateFileV1 | StateFileV2;
     try {
-      data = JSON.parse(text) as StateFileV1;
+      data = JSON.parse(text) as StateFileV1 | StateFileV2;
     } catch {
       throw new Error(`simulator: state file ${file} is not valid JSON`);
     }
-    if (data?.format !== 'pospay-simulator-state' || data.version !== 1) {
+    if (data?.format !== 'pospay-simulator-state' || (data.version !== 1 && data.version !== 2)) {
       throw new Error(`simulator: ${file} is not a simulator state file`);
+    }
+    if (data.version === 2) {
+      if (typeof data.codeKey !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(data.codeKey)) {
+        throw new Error(`simulator: state file ${file} has no valid code key`);
+      }
+      this.codeKey = Buffer.from(data.codeKey, 'hex');
+      for (const digest of data.usedCodeDigests) this.usedCodes.add(digest);
+    } else {
+      // The previous format kept full codes: keep only their digests (under this state's new
+      // key); addTransaction below masks each payment's code.
+      for (const code of data.usedCodes) this.useCode(code);
     }
     this.seq = data.seq;
     for (const txn of data.transactions) this.addTransaction(txn);
@@ -254,9 +297,10 @@ export class SimState {
       this.attempts.set(key(attempt.accId, attempt.requestId), attempt);
     }
     for (const refund of data.refunds) this.addRefund(refund);
-    for (const code of data.usedCodes) this.usedCodes.add(code);
     for (const k of data.failedOnce) this.failedOnce.add(k);
     for (const grant of data.tokens) this.addToken(grant);
     for (const record of data.notifications) this.addNotification(record);
+    // A file of the previous format still holds full codes on disk: rewrite it at once.
+    if (data.version === 1) this.save();
   }
 }

@@ -12,11 +12,13 @@
  *  - scanner speed: every gap ≤ `maxGapMs`; human typing (> 50 ms) never forms a scan;
  *  - Enter, NumpadEnter or Tab ends a scan at once; without a suffix, `silenceMs` of
  *    silence ends it;
- *  - one larger gap (≤ `stallGapMs`) inside an otherwise fast burst is tolerated (a
- *    further one only while at least `fastPerStall` fast gaps stand for each), and a burst
- *    that is plainly the first part of a payment code waits for the rest, so a browser
- *    stall does not split one scan in two — while a person, whose every gap is slow, never
- *    gets more than the one;
+ *  - one larger gap (≤ `stallGapMs`) inside an otherwise fast burst is tolerated (each
+ *    further one only with `fastPerStall` more fast gaps), and a burst that is plainly the
+ *    first part of a payment code waits for the rest — from its second key on, when those
+ *    two came at scanner speed — so a browser stall does not split one scan in two, while a
+ *    person, whose every gap is slow, never gets more than the one; (a stall right after
+ *    the very first key cannot be told from a person's single keystroke: that key is
+ *    handed back at once);
  *  - a fast burst the IME swallowed (no usable `code`) is reported as `ime-blocked`, so
  *    the cashier can be told to switch the input method off: a scan is never lost silently.
  */
@@ -272,7 +274,7 @@ export class WedgeDetector {
 
   /** The first stall is free; each further one needs `fastPerStall` fast gaps of its own. */
   private affordsStall(burst: Burst): boolean {
-    return burst.stalls === 0 || burst.fastGaps >= this.options.fastPerStall * (burst.stalls + 1);
+    return burst.stalls === 0 || burst.fastGaps >= this.options.fastPerStall * burst.stalls;
   }
 
   private keysIn(burst: Burst): number {
@@ -282,9 +284,12 @@ export class WedgeDetector {
   private looksUnfinished(burst: Burst): boolean {
     if (!this.affordsStall(burst)) return false;
     const keys = this.keysIn(burst);
-    if (keys < 3) return false;
-    if (keys < this.options.minLength) return true;
-    return burst.unusable === 0 && this.options.expectMore(burst.chars.join(''));
+    if (keys < 2) return false;
+    const startOfCode = burst.unusable === 0 && this.options.expectMore(burst.chars.join(''));
+    // Two keys: only when they came at scanner speed and start a payment code (a person's
+    // two quick keys are handed back after the silence, not after a stall's wait).
+    if (keys === 2) return burst.fastGaps > 0 && startOfCode;
+    return keys < this.options.minLength || startOfCode;
   }
 
   private finish(suffix: WedgeSuffix, outputs: WedgeOutput[]): 'scan' | 'typed' | 'ime' | 'none' {

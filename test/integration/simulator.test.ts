@@ -3,16 +3,24 @@
  * GatewayClient): it must behave like the gateway of gateway.md / simulator.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  openTerminal,
+  SIMULATOR_STATE_FILE,
+  type Terminal,
+  type TerminalConfig,
+} from '../../electron/app/runtime.ts';
 import { signEnvelope, verifyEnvelope } from '../../electron/gateway/signing.ts';
 import { startSimulator } from '../../electron/simulator/index.ts';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
+import type { SaleView } from '../../shared/ipc/contract.ts';
+import { maskCode } from '../../shared/paymentCode.ts';
 import {
   alipayCode,
   fetchLedger,
@@ -82,7 +90,8 @@ describe('scenario table (last minor-unit digit of the amount)', () => {
       amountMinor: 1230,
       currency: 'CNY',
       requestId: biz.requestId,
-      scanCodeId: (biz.paymentMethod as { scanCodeId: string }).scanCodeId,
+      // As the terminal's journal keeps it: the full code is the customer's secret.
+      scanCodeId: maskCode((biz.paymentMethod as { scanCodeId: string }).scanCodeId),
     });
   });
 
@@ -688,7 +697,7 @@ describe('lifecycle', () => {
       const pending = payBiz({ amount: '12.32' });
       expect((await rawRequest(first, PAY, pending)).biz.status).toBe('PROCESSING');
       await first.close();
-      expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 1 });
+      expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 2 });
 
       const second = await startTestSimulator({ stateFile, timeScale: 0.2 });
       try {
@@ -752,6 +761,247 @@ describe('lifecycle', () => {
       expect(local.ledger()[0]?.accId).toBe(extra.accId);
     } finally {
       await local.close();
+    }
+  });
+});
+
+describe('payment codes are never kept in full', () => {
+  /** Training mode: the terminal with its embedded simulator, state in the data folder. */
+  function trainingConfig(dataDir: string): TerminalConfig {
+    return {
+      dataDir,
+      region: 'CN',
+      currency: 'CNY',
+      customerDeadlineMs: 2_000,
+      amountCeilingMinor: 5_000_000,
+      terminalId: 'TEST',
+      embeddedSimulator: { timeScale: 0.05 },
+      recovery: 'off',
+    };
+  }
+
+  async function finalSale(terminal: Terminal, code: string): Promise<SaleView> {
+    const sale = terminal.engine.startSale({ amountMinor: 1230, currency: 'CNY' });
+    await terminal.engine.submitCode(sale.orderId, code, 'wedge');
+    let view = terminal.engine.current();
+    await vi.waitFor(
+      () => {
+        view = terminal.engine.current();
+        expect(['paid', 'declined']).toContain(view?.status);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    if (!view) throw new Error('no sale on the screen');
+    return view;
+  }
+
+  it('a training sale leaves only the masked code in simulator-state.json; reuse is still refused after a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pospay-training-'));
+    const stateFile = join(dataDir, SIMULATOR_STATE_FILE);
+    const code = wechatCode();
+    try {
+      const first = await openTerminal(trainingConfig(dataDir));
+      try {
+        expect(first.trainingMode).toBe(true);
+        expect(await finalSale(first, code)).toMatchObject({ status: 'paid' });
+      } finally {
+        await first.close();
+      }
+      const bytes = readFileSync(stateFile);
+      expect(bytes.includes(maskCode(code))).toBe(true);
+      expect(bytes.includes(code)).toBe(false);
+
+      // A restart reads the same file: the code is recognised as used, a fresh one is not.
+      const second = await openTerminal(trainingConfig(dataDir));
+      try {
+        expect(await finalSale(second, code)).toMatchObject({
+          status: 'declined',
+          reasonCode: 'code-expired',
+        });
+        expect(await finalSale(second, wechatCode())).toMatchObject({ status: 'paid' });
+      } finally {
+        await second.close();
+      }
+      expect(readFileSync(stateFile).includes(code)).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarted from the state file, the simulator still answers a used code with 105000', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pospay-sim-'));
+    const stateFile = join(dir, 'state.json');
+    const code = alipayCode();
+    const paymentMethod = { type: 'AlipayCN-Offline', scanCodeId: code };
+    try {
+      const first = await startTestSimulator({ stateFile });
+      const expired = wechatCode();
+      try {
+        expect((await rawRequest(first, PAY, payBiz({ paymentMethod }))).biz.status).toBe(
+          'SUCCESS',
+        );
+        // Scenario 8 uses the code up without charging: that is remembered too.
+        const eight = payBiz({
+          amount: '12.38',
+          paymentMethod: { type: 'Wechat-Offline', scanCodeId: expired },
+        });
+        expect((await rawRequest(first, PAY, eight)).envelope.code).toBe('105000');
+      } finally {
+        await first.close();
+      }
+      const text = readFileSync(stateFile, 'utf8');
+      expect(text).not.toContain(code);
+      expect(text).not.toContain(expired);
+
+      const second = await startTestSimulator({ stateFile });
+      try {
+        const reuse = await rawRequest(second, PAY, payBiz({ paymentMethod }));
+        expect(reuse.envelope.code).toBe('105000');
+        expect(reuse.envelope.description).toMatch(/already used/);
+        const again = payBiz({ paymentMethod: { type: 'Wechat-Offline', scanCodeId: expired } });
+        expect((await rawRequest(second, PAY, again)).envelope.description).toMatch(/already used/);
+        const fresh = payBiz({
+          paymentMethod: { type: 'AlipayCN-Offline', scanCodeId: alipayCode() },
+        });
+        expect((await rawRequest(second, PAY, fresh)).biz.status).toBe('SUCCESS');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads a state file of the previous version (full codes) and rewrites it masked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pospay-sim-'));
+    const stateFile = join(dir, 'state.json');
+    const code = wechatCode();
+    const at = Date.now() - 60_000;
+    const merchantTransactionId = uniqueId('M');
+    const requestId = uniqueId('R');
+    const transactionId = '2024010100000001';
+    // What the previous version wrote after one paid sale.
+    const previous = {
+      format: 'pospay-simulator-state',
+      version: 1,
+      seq: 1,
+      transactions: [
+        {
+          accId: sim.store.accId,
+          transactionId,
+          merchantTransactionId,
+          requestId,
+          scanCodeId: code,
+          methodType: 'Wechat-Offline',
+          amountMinor: 1230,
+          currency: 'CNY',
+          status: 'SUCCESS',
+          resultCode: '000000',
+          resultDescription: 'Transaction succeeded',
+          transactionTime: at,
+          createdAt: at,
+          updatedAt: at,
+          notificationUrl: null,
+          remark: null,
+          transition: null,
+        },
+      ],
+      refunds: [],
+      attempts: [{ accId: sim.store.accId, requestId, merchantTransactionId, transactionId }],
+      usedCodes: [code],
+      failedOnce: [],
+      tokens: [],
+      notifications: [],
+    };
+    writeFileSync(stateFile, JSON.stringify(previous));
+    try {
+      const local = await startTestSimulator({ stateFile });
+      try {
+        // Rewritten at start, before any request.
+        const text = readFileSync(stateFile, 'utf8');
+        expect(text).not.toContain(code);
+        expect(JSON.parse(text)).toMatchObject({ version: 2 });
+        expect(local.ledger()).toEqual([
+          expect.objectContaining({
+            merchantTransactionId,
+            transactionId,
+            scanCodeId: maskCode(code),
+            status: 'SUCCESS',
+          }),
+        ]);
+        const query = await rawRequest(local, QUERY, { merchantTransactionId });
+        expect(query.biz).toMatchObject({ status: 'SUCCESS', transactionId });
+        const reuse = payBiz({ paymentMethod: { type: 'Wechat-Offline', scanCodeId: code } });
+        const answer = await rawRequest(local, PAY, reuse);
+        expect(answer.envelope.code).toBe('105000');
+        expect(answer.envelope.description).toMatch(/already used/);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows no full code in the ledger, the notifications or the log lines', async () => {
+    const bodies: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200).end('SUCCESS');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const notificationUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/n`;
+    const lines: string[] = [];
+    const local = await startTestSimulator({ log: (line) => lines.push(line) });
+    const codes = [wechatCode(), wechatCode(), alipayCode()];
+    const [paid, confirmed, declined] = codes;
+    try {
+      const sale = payBiz({
+        notificationUrl,
+        paymentMethod: { type: 'Wechat-Offline', scanCodeId: paid },
+      });
+      await rawRequest(local, PAY, sale);
+      await rawRequest(
+        local,
+        PAY,
+        payBiz({
+          amount: '12.32',
+          notificationUrl,
+          paymentMethod: { type: 'Wechat-Offline', scanCodeId: confirmed },
+        }),
+      );
+      await rawRequest(
+        local,
+        PAY,
+        payBiz({
+          amount: '12.31',
+          notificationUrl,
+          paymentMethod: { type: 'AlipayCN-Offline', scanCodeId: declined },
+        }),
+      );
+      await rawRequest(local, REFUND, {
+        merchantTransactionId: sale.merchantTransactionId,
+        merchantRefundId: uniqueId('F'),
+        amount: '1.00',
+        currency: 'CNY',
+        notificationUrl,
+      });
+      await vi.waitFor(() => expect(bodies).toHaveLength(4), { timeout: 10_000, interval: 20 });
+      const ledger = await fetchLedger(local.baseUrl);
+      expect(ledger.map((e) => e.scanCodeId)).toEqual(
+        expect.arrayContaining(codes.map((c) => maskCode(c ?? ''))),
+      );
+      const everything = [JSON.stringify(ledger), ...bodies, ...lines].join('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const code of codes) expect(everything).not.toContain(code);
+    } finally {
+      await local.close();
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   });
 });

@@ -61,6 +61,20 @@ describe('serial scanner on a socat pty pair', () => {
     await expect(events.waitFor('scan')).resolves.toMatchObject({ text: ALIPAY });
   });
 
+  it('CR, LF, CRLF and CR endings from the same scanner are exactly four scans', async () => {
+    const pair = await startSocatPair();
+    const { events } = await openScanner(pair, ',suffix=CR');
+    const codes = [WECHAT, ALIPAY, '134567890123456780', '287654321098765430'];
+    const endings = ['\r', '\n', '\r\n', '\r'];
+    for (const [i, code] of codes.entries()) {
+      pair.write(`${code}${endings[i]}`);
+      await events.waitFor('scan', (s) => s.text === code);
+    }
+    await pause(100);
+    expect(events.seen.scan.map((s) => s.text)).toEqual(codes);
+    expect(events.seen.rejected).toEqual([]);
+  });
+
   it('no suffix: a read ends after the inter-byte silence', async () => {
     const pair = await startSocatPair();
     const { events } = await openScanner(pair, ',suffix=none,gap=30');

@@ -286,6 +286,59 @@ describe('wedge detector: stalls do not split a scan', () => {
     expect(typedText(outputs)).toBe(WECHAT);
   });
 
+  /** The keys of `digits`, each reaching the page at the time given (ms). */
+  const timedKeys = (digits: string, times: number[]): Key[] =>
+    scanKeys(digits).map((k, i) => ({ ...k, at: times[i] ?? Number.NaN }));
+
+  it('keeps one scan the wedge bench split: a stall after the second key, then another', () => {
+    // Recorded in Chromium (bench/wedge.bench.ts): the page was idle, delivery paused 69 ms
+    // after "13" and 51 ms after the eighth key. "13" used to go out as typing after 30 ms
+    // of silence, and the rest waited as a partial code for the next scan to join it.
+    const code = '131000000000015838';
+    const keys = timedKeys(
+      code,
+      [
+        751.3, 753, 821.9, 830.1, 832.4, 833.8, 835.9, 837.1, 888.5, 900, 901.7, 903.1, 904.3,
+        905.4, 906.6, 909.9, 910.8, 911.9,
+      ],
+    );
+    const { outputs, decidedAt } = drive(keys);
+    expect(outputs).toEqual([expect.objectContaining({ kind: 'scan', text: code, keys: 18 })]);
+    expect(decidedAt).toEqual([911.9 + 30]);
+  });
+
+  it('keeps one scan with Enter when a second stall comes four fast gaps after the first', () => {
+    // Recorded in the bench: stalls of 31 and 35 ms after the fifth and sixth keys.
+    const code = '131000000000134623';
+    const keys = timedKeys(
+      code,
+      [
+        22061.3, 22062.8, 22064.5, 22065.7, 22066.8, 22098.1, 22133.3, 22134.5, 22135.6, 22136.7,
+        22164.3, 22167.1, 22168.4, 22170.4, 22171.5, 22172.6, 22173.5, 22174.5,
+      ],
+    );
+    const { outputs } = drive([...keys, enter(22175.6)]);
+    expect(outputs).toEqual([
+      expect.objectContaining({ kind: 'scan', text: code, suffix: 'enter', keys: 18 }),
+    ]);
+  });
+
+  it('still ends a burst at a second stall without fastPerStall fast gaps of its own', () => {
+    // "13", a 60 ms stall, three keys (3 fast gaps in all), another 60 ms stall.
+    const a = digitKeys(WECHAT.slice(0, 2), 0, 5);
+    const b = digitKeys(WECHAT.slice(2, 5), 65, 5);
+    const c = digitKeys(WECHAT.slice(5), 135, 5);
+    const { outputs } = drive([...a, ...b, ...c]);
+    expect(typedText(outputs)).toBe(WECHAT.slice(0, 5));
+    expect(scans(outputs).map((s) => s.text)).toEqual([WECHAT.slice(5)]);
+  });
+
+  it('hands back two quick keys that cannot start a payment code after the usual silence', () => {
+    const { outputs, decidedAt } = drive(digitKeys('45', 0, 10));
+    expect(typedText(outputs)).toBe('45');
+    expect(decidedAt).toEqual([40]);
+  });
+
   it('ends the burst at a gap longer than any stall it tolerates', () => {
     const keys = digitKeys(WECHAT, 0, 5);
     const { outputs } = drive(keys, { expectMore: () => false }, [{ from: 47, to: 300 }]);

@@ -3,17 +3,13 @@
  * processes, environment configuration, one JSON line, the documented exit codes — through
  * the same engine and journal as the app, against the simulator over HTTP.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, scenarioAmount, tempDataDir } from '../../support/engineProcess.ts';
+import { onlyJsonLine, runPospay, startPospay, type PospayRun } from '../../support/pospayCli.ts';
 import { startTestSimulator, wechatCode, type TestSimulator } from '../../support/simulator.ts';
 import { startSocatPair } from '../../support/socatPair.ts';
 import { formatForGateway } from '../../../shared/money.ts';
 import { maskCode } from '../../../shared/paymentCode.ts';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/pospay.mjs');
 
 let sim: TestSimulator;
 let dataDir: string;
@@ -28,51 +24,27 @@ afterAll(async () => {
   removeDir(dataDir);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** This file's terminal: its data folder and the test simulator, unless `env` says otherwise. */
+function pospayEnv(env: Record<string, string | undefined> = {}) {
+  return {
+    POS_DATA_DIR: dataDir,
+    POS_GATEWAY_URL: sim.baseUrl,
+    POS_ACC_ID: sim.store.accId,
+    POS_SALT: sim.store.salt,
+    ...env,
+  };
 }
 
-function pospay(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-  onStderr?: (text: string) => void,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        POS_FAULT: undefined,
-        POS_DATA_DIR: dataDir,
-        POS_GATEWAY_URL: sim.baseUrl,
-        POS_ACC_ID: sim.store.accId,
-        POS_SALT: sim.store.salt,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-      onStderr?.(stderr);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function pospay(args: string[], env: Record<string, string | undefined> = {}): Promise<PospayRun> {
+  return runPospay(args, pospayEnv(env));
 }
 
 function amountText(minor: number): string {
   return formatForGateway(minor, 'CNY');
 }
 
-function jsonLine(run: Run): Record<string, unknown> {
-  const lines = run.stdout.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0] as string) as Record<string, unknown>;
-}
+/** The one JSON line the command printed (fails the test when there is not exactly one). */
+const jsonLine = onlyJsonLine;
 
 let paidOrder = '';
 
@@ -155,18 +127,17 @@ describe('pospay pay', () => {
     const pair = await startSocatPair();
     try {
       const code = wechatCode();
-      let sent = false;
-      const run = await pospay(
+      const pay = startPospay(
         ['pay', '--amount', amountText(scenarioAmount(0, 3000)), '--scanner', `serial:${pair.a}`],
-        {},
-        (stderr) => {
-          if (!sent && stderr.includes("Scan the customer's payment code")) {
-            sent = true;
-            pair.write('4006381333931\r');
-            setTimeout(() => pair.write(`${code}\r`), 100);
-          }
-        },
+        pospayEnv(),
       );
+      // Each wait also ends if the command exits early (its output then fails the test).
+      await Promise.race([pay.stderrHas("Scan the customer's payment code"), pay.done]);
+      pair.write('4006381333931\r');
+      // The next scan once the first was refused (a cashier sees the refusal, then rescans).
+      await Promise.race([pay.stderrHas('product barcode'), pay.done]);
+      pair.write(`${code}\r`);
+      const run = await pay.done;
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toMatch(/product barcode/);
       const out = jsonLine(run);

@@ -5,17 +5,20 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { maskCode } from '../../shared/paymentCode.ts';
 import { dispatchKeys, scanKeys, wechatCode } from '../support/chromium.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 
 const e2e = useChromiumTerminal();
 const cashierPage = () => e2e.readyPage();
 
-/** Money the simulator actually took for this code. */
+/** Money the simulator actually took for this code (its ledger keeps codes masked). */
 const paidCharges = (code: string) =>
   e2e.terminal
     .ledger()
-    .filter((e) => e.kind === 'charge' && e.scanCodeId === code && e.status === 'SUCCESS');
+    .filter(
+      (e) => e.kind === 'charge' && e.scanCodeId === maskCode(code) && e.status === 'SUCCESS',
+    );
 
 const byTestId = (page: Page, id: string) => page.getByTestId(id);
 

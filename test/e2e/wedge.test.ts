@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { maskCode } from '../../shared/paymentCode.ts';
 import {
   alipayCode,
   dispatchKeys,
@@ -17,9 +18,9 @@ import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.
 
 const e2e = useChromiumTerminal();
 
-/** Charges the simulator recorded for this code (any outcome). */
+/** Charges the simulator recorded for this code (any outcome; its ledger keeps codes masked). */
 const charges = (code: string) =>
-  e2e.terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === code);
+  e2e.terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === maskCode(code));
 
 async function scanScreen(amount: string): Promise<Page> {
   const page = await e2e.readyPage();

@@ -1,9 +1,10 @@
 /**
  * Refunds, history and the daily report against the simulator: full and partial refunds,
  * never beyond what was paid, never of a sale that is not paid; the history filters; the
- * Z report's totals per method and currency; the CSV export.
+ * Z report's totals per method and currency; the CSV export. Each test has a terminal (data
+ * folder) and a simulator of its own, and makes the sales it looks at.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ZReportSchema, type SaleView } from '../../../shared/ipc/contract.ts';
 import { formatForGateway } from '../../../shared/money.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
@@ -25,12 +26,12 @@ import {
 let sim: TestSimulator;
 let t: Awaited<ReturnType<typeof openTestTerminal>>;
 
-beforeAll(async () => {
+beforeEach(async () => {
   sim = await startTestSimulator();
   t = await openTestTerminal(sim, { terminalId: 'REFUND', customerDeadlineMs: 5000 });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
   await sim.close();
   removeDir(t.dataDir);
@@ -49,6 +50,13 @@ async function refusalOf(work: () => Promise<unknown>): Promise<EngineError | un
   } catch (error) {
     return error instanceof EngineError ? error : undefined;
   }
+}
+
+/** The day the terminal recorded the sale on (the report's and the export's day). */
+function dayOf(sale: SaleView): string {
+  const day = t.journal.sale(sale.orderId)?.day;
+  if (!day) throw new Error(`sale ${sale.orderId} is not in the journal`);
+  return day;
 }
 
 function refundsInLedger(orderId: string) {
@@ -122,8 +130,35 @@ describe('refunds', () => {
   });
 
   it('the journal and the ledger agree on every charge and refund', async () => {
+    const full = await paidSale(scenarioAmount(0, 4200));
+    await t.engine.refund(full.orderId, full.amountMinor);
+    const partial = await paidSale(scenarioAmount(0, 5000), alipayCode());
+    await t.engine.refund(partial.orderId, 1000);
+    await t.engine.refund(partial.orderId, 500);
+    const declined = await paidSale(scenarioAmount(1, 3000));
+    const confirmed = await paidSale(scenarioAmount(2, 3000));
+    expect([full, partial, declined, confirmed].map((s) => s.status)).toEqual([
+      'paid',
+      'paid',
+      'declined',
+      'paid',
+    ]);
     await t.engine.whenIdle(10_000);
+
     expect(ledgerProblems(sim.ledger(), t.journal, { terminalId: 'REFUND' })).toEqual([]);
+    // It compared something: every sale above is in the journal, and the ledger holds the
+    // three successful charges and the three refunds the journal says were made.
+    expect(t.journal.listSales({ limit: 100 }).map((s) => s.orderId)).toHaveLength(4);
+    const ledger = sim.ledger().filter((e) => e.status === 'SUCCESS');
+    expect(ledger.filter((e) => e.kind === 'charge').map((e) => e.merchantTransactionId)).toEqual(
+      expect.arrayContaining([full.orderId, partial.orderId, confirmed.orderId]),
+    );
+    expect(ledger.filter((e) => e.kind === 'charge')).toHaveLength(3);
+    expect(ledger.filter((e) => e.kind === 'refund').map((e) => e.amountMinor)).toEqual([
+      full.amountMinor,
+      1000,
+      500,
+    ]);
   });
 });
 
@@ -135,14 +170,10 @@ describe('history, daily report and CSV', () => {
     const day = t.journal.sale(wechat.orderId)?.day as string;
 
     const all = t.engine.history({ day });
-    expect(all.map((s) => s.orderId).slice(0, 3)).toEqual([
+    expect(all.map((s) => s.orderId)).toEqual([declined.orderId, alipay.orderId, wechat.orderId]);
+    expect(t.engine.history({ status: 'declined' }).map((s) => s.orderId)).toEqual([
       declined.orderId,
-      alipay.orderId,
-      wechat.orderId,
     ]);
-    expect(t.engine.history({ status: 'declined' }).map((s) => s.orderId)).toContain(
-      declined.orderId,
-    );
     expect(t.engine.history({ status: 'declined' }).every((s) => s.status === 'declined')).toBe(
       true,
     );
@@ -158,7 +189,13 @@ describe('history, daily report and CSV', () => {
   });
 
   it('the Z report counts paid sales and refunds per method and currency, with the net', async () => {
-    const day = t.journal.listSales({ limit: 1 })[0]?.day as string;
+    const wechat = await paidSale(scenarioAmount(0, 2000));
+    await t.engine.refund(wechat.orderId, 700);
+    await paidSale(scenarioAmount(0, 3000));
+    const alipay = await paidSale(scenarioAmount(0, 4000), alipayCode());
+    await t.engine.refund(alipay.orderId, alipay.amountMinor);
+    await paidSale(scenarioAmount(1, 5000));
+    const day = dayOf(wechat);
     const report = ZReportSchema.parse(t.engine.report(day));
     const paid = t.engine.history({ day, limit: 1000 }).filter((s) => s.status === 'paid');
     const refunds = paid.flatMap((s) => s.refunds).filter((r) => r.status === 'refunded');
@@ -182,11 +219,24 @@ describe('history, daily report and CSV', () => {
     const total = report.rows.reduce((sum, r) => sum + r.salesCount, 0);
     expect(total).toBe(paid.length);
     expect(report.rows.reduce((sum, r) => sum + r.refundsCount, 0)).toBe(refunds.length);
+    // What the sales above make: the declined one never counts.
+    expect(report.rows.map((r) => [r.method, r.salesCount, r.refundsCount, r.netMinor])).toEqual(
+      expect.arrayContaining([
+        ['Wechat-Offline', 2, 1, 2000 + 3000 - 700],
+        ['AlipayCN-Offline', 1, 1, 0],
+      ]),
+    );
+    expect(report.rows).toHaveLength(2);
     expect(t.engine.report('1999-01-01')).toEqual({ day: '1999-01-01', rows: [] });
   });
 
   it('the CSV export has one line per sale and per refund of the day', async () => {
-    const day = t.journal.listSales({ limit: 1 })[0]?.day as string;
+    const refunded = await paidSale(scenarioAmount(0, 6000));
+    await t.engine.refund(refunded.orderId, 2000);
+    await t.engine.refund(refunded.orderId, 4000);
+    await paidSale(scenarioAmount(0, 2500), alipayCode());
+    await paidSale(scenarioAmount(1, 1500));
+    const day = dayOf(refunded);
     const { filename, csv } = t.engine.exportCsv(day);
     expect(filename).toBe(`pospay-${day}.csv`);
     const lines = csv.trimEnd().split('\r\n');
@@ -195,11 +245,12 @@ describe('history, daily report and CSV', () => {
     );
     const sales = t.engine.history({ day, limit: 1000 });
     const refunds = sales.flatMap((s) => s.refunds);
+    expect(sales).toHaveLength(3);
+    expect(refunds).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith('sale,'))).toHaveLength(sales.length);
     expect(lines.filter((l) => l.startsWith('refund,'))).toHaveLength(refunds.length);
-    const full = sales.find((s) => s.status === 'paid' && s.refundedMinor === s.amountMinor);
-    expect(full).toBeDefined();
-    const sale = full as SaleView;
+    const sale = sales.find((s) => s.orderId === refunded.orderId) as SaleView;
+    expect(sale.refundedMinor).toBe(sale.amountMinor);
     const line = lines.find((l) => l.startsWith(`sale,${sale.orderId},`)) ?? '';
     const amount = formatForGateway(sale.amountMinor, 'CNY');
     expect(line).toContain(`,paid,Wechat-Offline,CNY,${amount},${amount},${sale.maskedCode},`);

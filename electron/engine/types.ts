@@ -1,0 +1,170 @@
+/** The payment engine's public types, options and tuning (paymentEngine.ts re-exports them). */
+import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
+import type { PaymentOutcome, RefundOutcome } from '../../shared/gateway/outcome.ts';
+import { type Currency } from '../../shared/money.ts';
+import { type PaymentMethod, type Region } from '../../shared/paymentCode.ts';
+import type {
+  QueryRequest,
+  RefundQueryRequest,
+  RefundRequest,
+  UnifiedPayRequest,
+} from '../gateway/client.ts';
+import { type Journal, type JournalEvent, type SaleFilter } from '../journal/journal.ts';
+import type { FaultHook } from './faults.ts';
+
+/** What the engine needs from the gateway client (GatewayClient satisfies it). */
+export interface PaymentGateway {
+  unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome>;
+  query(request: QueryRequest): Promise<PaymentOutcome>;
+  refund(request: RefundRequest): Promise<RefundOutcome>;
+  refundQuery(request: RefundQueryRequest): Promise<RefundOutcome>;
+}
+
+export interface EngineSettings {
+  terminalId: string;
+  region: Region;
+  /** Currency of a sale started without one. */
+  currency: Currency;
+  amountCeilingMinor: number;
+  /** How long the cashier waits for the customer before "customer did not confirm". */
+  customerDeadlineMs: number;
+}
+
+export interface EngineClock {
+  /** Wall clock, UTC epoch ms: only to stamp records. */
+  now(): number;
+  /** Monotonic ms: every duration, deadline and timer. */
+  monotonic(): number;
+}
+
+export interface EngineTuning {
+  /** Delays between status queries (ms); the last one repeats. */
+  querySchedule?: readonly number[];
+  /**
+   * A payment the gateway does not know, with no code left to retry it (after a restart, or
+   * the cashier gave up), is ended as not paid once it stays unknown to the gateway this long.
+   */
+  notFoundGraceMs?: number;
+  /**
+   * How long after a request was sent the gateway may still register it: "not found" is
+   * never final before the latest request of the sale (by any process: every request is
+   * journaled before it is sent) is this old. The request timeout plus a margin
+   * (notFoundWindowFor).
+   */
+  notFoundWindowMs?: number;
+  /** How long a sale closed as "did not reach the gateway" is still re-checked by the sweeper. */
+  recheckClosedMs?: number;
+  /** Re-sends of the same attempt (same requestId and code) when the gateway has no trace. */
+  maxResends?: number;
+  /** Same for refunds (same merchantRefundId). */
+  maxRefundResends?: number;
+  /** How often the sweeper looks for unresolved sales and refunds. */
+  sweepIntervalMs?: number;
+  /** How many unresolved sales recovery queries at once. */
+  recoveryConcurrency?: number;
+  /** When a query is stuck at the deadline, how much longer before the cashier is told. */
+  deadlineSlackMs?: number;
+}
+
+/** Default of EngineTuning.notFoundGraceMs. */
+export const DEFAULT_NOT_FOUND_GRACE_MS = 3000;
+
+/** The gateway client's default request timeout (GatewayClient timeoutMs). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * EngineTuning.notFoundWindowMs for a client with this request timeout: the timeout plus a
+ * margin of half of it (at least a second) for a gateway that registers a request late —
+ * 15 s for the default 10 s timeout.
+ */
+export function notFoundWindowFor(requestTimeoutMs: number): number {
+  return requestTimeoutMs + Math.max(1000, Math.round(requestTimeoutMs / 2));
+}
+
+/** Default of EngineTuning.recheckClosedMs: a WeChat/Alipay code lives about this long. */
+export const DEFAULT_RECHECK_CLOSED_MS = 10 * 60_000;
+
+/** The value of `gateway` for sales sent to the embedded simulator (training mode). */
+export const EMBEDDED_SIMULATOR_GATEWAY = 'embedded-simulator';
+
+/** Which gateway the engine's client talks to; recorded on every sale. */
+export interface GatewayIdentity {
+  /** The embedded simulator (training mode): nothing is really charged. */
+  training: boolean;
+  /** EMBEDDED_SIMULATOR_GATEWAY, or the live gateway's base URL. */
+  gateway: string;
+  /** The store the client signs as. */
+  accId?: string;
+}
+
+export type EngineLog = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+export interface PaymentEngineOptions {
+  journal: Journal;
+  client: PaymentGateway;
+  /** Fixed settings, or a getter so that saved settings apply to the next sale. */
+  settings: EngineSettings | (() => EngineSettings);
+  tuning?: EngineTuning;
+  clock?: EngineClock;
+  log?: EngineLog;
+  /** Crash-test hook (POS_FAULT); see faults.ts. */
+  fault?: FaultHook;
+  /** Business day of a record (default: the till's local date). */
+  dayOf?: (epochMs: number) => string;
+  /**
+   * The gateway `client` talks to. Each sale records it; recovery and the sweeper only
+   * resolve sales of this gateway (a sale of another one waits until it is configured
+   * again); history and reports default to this mode's sales. Without it: every sale.
+   */
+  gateway?: GatewayIdentity;
+}
+
+/** Which sales a history, report or export covers. */
+export interface ModeOption {
+  /** Training sales (true) or live sales (false); default: the current mode's. */
+  training?: boolean;
+}
+
+export interface StartSaleInput {
+  amountMinor: number;
+  currency?: Currency;
+  methodOverride?: PaymentMethod;
+}
+
+export type ScanSource = 'serial' | 'hid' | 'wedge' | 'manual';
+
+export interface PaymentEngine {
+  /** A new sale waiting for the customer's code (refused while another is in progress). */
+  startSale(input: StartSaleInput): SaleView;
+  /** Classifies the scan and charges it; resolves with the sale after the gateway's first answer. */
+  submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView>;
+  /** The cashier stops waiting; the engine keeps resolving (and refunds a late payment). */
+  cancel(orderId: string): SaleView;
+  current(): SaleView | null;
+  sale(orderId: string): SaleView | null;
+  onSaleUpdated(listener: (sale: SaleView) => void): () => void;
+  refund(
+    orderId: string,
+    amountMinor: number,
+    options?: { automatic?: boolean },
+  ): Promise<SaleView>;
+  /** Sales of the current mode (training or live) unless `filter.training` says otherwise. */
+  history(filter?: SaleFilter): SaleView[];
+  report(day: string, options?: ModeOption): ZReport;
+  exportCsv(day: string, options?: ModeOption): { filename: string; csv: string };
+  events(orderId: string): JournalEvent[];
+  /** Resolves every unresolved sale and refund of the journal (first pass awaited). */
+  recover(): Promise<void>;
+  /** One sweep: starts resolving anything unresolved that nobody is resolving. */
+  sweep(): Promise<void>;
+  startSweeper(): void;
+  /** Resolves one sale now (and waits up to `waitMs` for a final answer). */
+  refresh(orderId: string, options?: { waitMs?: number }): Promise<SaleView>;
+  /** Waits until no resolution is running (true) or the timeout passes (false). */
+  whenIdle(timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,152 @@
+/**
+ * What the terminal asks the gateway (gateway.md): the request types the engine builds, and
+ * for each call the bizContent that is sent (key order kept: it is what gets signed) with
+ * what its answer must be about. Pure: the envelope, its signature and the HTTP exchange are
+ * the main process's (electron/gateway/envelopeCodec.ts, electron/gateway/client.ts).
+ */
+import { formatForGateway, type Currency } from '../money.ts';
+import type { PaymentMethod } from '../paymentCode.ts';
+import type { Expected } from './answers.ts';
+
+export interface UnifiedPayRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  method: PaymentMethod;
+  /** The digits read from the customer's wallet code (a string, never a number). */
+  scanCodeId: string;
+  remark?: string;
+  notificationUrl?: string;
+  shopperIP?: string;
+}
+
+export interface UnifiedPayTokenRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  /** The wallet, e.g. `AlipayHK`. */
+  methodType: string;
+  token: string;
+  merchantUserId: string;
+}
+
+export type QueryRequest = { merchantTransactionId: string } | { transactionId: string };
+
+export interface RefundRequest {
+  merchantTransactionId: string;
+  merchantRefundId: string;
+  amountMinor: number;
+  currency: Currency;
+  remark?: string;
+}
+
+export interface RefundQueryRequest {
+  merchantRefundId: string;
+  merchantTransactionId?: string;
+}
+
+/** The gateway's endpoints, one per call (their paths are the client's configuration). */
+export type Endpoint = 'unifiedPay' | 'query' | 'refund' | 'refundQuery';
+
+/** One call: where it goes, the bizContent sent, and what the answer must be about. */
+export interface GatewayCall {
+  endpoint: Endpoint;
+  content: Record<string, unknown>;
+  expected: Expected;
+}
+
+type OrderFields = Pick<
+  UnifiedPayRequest,
+  'merchantTransactionId' | 'requestId' | 'amountMinor' | 'currency'
+>;
+
+/**
+ * A unifiedPay order: the fields every order starts with, then the method's own. The
+ * answer must be about this order and this request. Throws for a non-integer amount.
+ */
+function orderCall(request: OrderFields, rest: Record<string, unknown>): GatewayCall {
+  return {
+    endpoint: 'unifiedPay',
+    content: {
+      captureDelayHours: 0,
+      amount: formatForGateway(request.amountMinor, request.currency),
+      currency: request.currency,
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+      ...rest,
+    },
+    expected: {
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+    },
+  };
+}
+
+/** Order and pay with an offline wallet code. */
+export function unifiedPayCall(request: UnifiedPayRequest): GatewayCall {
+  const call = orderCall(request, {
+    paymentMethod: { type: request.method, scanCodeId: request.scanCodeId },
+    device: { orderTerminal: '02' },
+  });
+  if (request.remark !== undefined) call.content.remark = request.remark;
+  if (request.notificationUrl !== undefined) call.content.notificationUrl = request.notificationUrl;
+  if (request.shopperIP !== undefined) call.content.shopperIP = request.shopperIP;
+  return call;
+}
+
+/** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
+export function unifiedPayTokenCall(request: UnifiedPayTokenRequest): GatewayCall {
+  return orderCall(request, {
+    bizType: 'CodeGrant',
+    token: request.token,
+    merchantUserId: request.merchantUserId,
+    paymentMethod: { type: request.methodType },
+    device: { orderTerminal: '02' },
+  });
+}
+
+/** The current state of a payment: the one id asked about is what the answer must name. */
+export function queryCall(request: QueryRequest): GatewayCall {
+  const expected: Expected =
+    'merchantTransactionId' in request
+      ? { merchantTransactionId: request.merchantTransactionId }
+      : { transactionId: request.transactionId };
+  return { endpoint: 'query', content: { ...expected }, expected };
+}
+
+/** Full or partial refund of a payment. Throws for a non-integer amount. */
+export function refundCall(request: RefundRequest): GatewayCall {
+  const content: Record<string, unknown> = {
+    merchantTransactionId: request.merchantTransactionId,
+    merchantRefundId: request.merchantRefundId,
+    amount: formatForGateway(request.amountMinor, request.currency),
+    currency: request.currency,
+  };
+  if (request.remark !== undefined) content.remark = request.remark;
+  return {
+    endpoint: 'refund',
+    content,
+    expected: {
+      merchantRefundId: request.merchantRefundId,
+      merchantTransactionId: request.merchantTransactionId,
+    },
+  };
+}
+
+/** The current state of a refund. */
+export function refundQueryCall(request: RefundQueryRequest): GatewayCall {
+  const content: Record<string, unknown> = { merchantRefundId: request.merchantRefundId };
+  if (request.merchantTransactionId !== undefined) {
+    content.merchantTransactionId = request.merchantTransactionId;
+  }
+  return {
+    endpoint: 'refundQuery',
+    content,
+    expected: {
+      merchantRefundId: request.merchantRefundId,
+      merchantTransactionId: request.merchantTransactionId,
+    },
+  };
+}

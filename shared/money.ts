@@ -4,15 +4,17 @@
  * every calculation use integer minor units (1250).
  */
 
+/** The currencies the terminal knows (the contract's zod enum derives from this list). */
+export const CURRENCY_CODES = ['CNY', 'HKD', 'USD', 'JPY', 'KRW'] as const;
+export type Currency = (typeof CURRENCY_CODES)[number];
+
 export const CURRENCIES = {
   CNY: { minorDigits: 2, symbol: '¥' },
   HKD: { minorDigits: 2, symbol: 'HK$' },
   USD: { minorDigits: 2, symbol: 'US$' },
   JPY: { minorDigits: 0, symbol: 'JP¥' },
   KRW: { minorDigits: 0, symbol: '₩' },
-} as const;
-
-export type Currency = keyof typeof CURRENCIES;
+} as const satisfies Record<Currency, { minorDigits: number; symbol: string }>;
 
 export function isCurrency(value: unknown): value is Currency {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CURRENCIES, value);

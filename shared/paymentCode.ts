@@ -3,10 +3,17 @@
  * charge, or something else, with the reason it cannot be charged in words a cashier
  * understands. Codes are strings from end to end: 18–24 digit codes exceed 2^53.
  */
+import {
+  METHODS,
+  methodCurrency,
+  methodFor,
+  type CodeCurrency,
+  type PaymentMethod,
+  type Region,
+  type Wallet,
+} from './paymentMethods.ts';
 
-export type Region = 'CN' | 'HK';
-export type PaymentMethod = 'Wechat-Offline' | 'AlipayCN-Offline' | 'AlipayHK-Offline';
-export type CodeCurrency = 'CNY' | 'HKD';
+export type { CodeCurrency, PaymentMethod, Region } from './paymentMethods.ts';
 
 export type CodeRejection =
   /** Nothing but whitespace (or only a symbology id) was read. */
@@ -29,7 +36,7 @@ export type CodeRejection =
   | 'override-mismatch';
 
 export interface ClassifyOptions {
-  /** The store's region: decides AlipayCN-Offline (CN) or AlipayHK-Offline (HK). */
+  /** The store's region: decides which Alipay method an Alipay code is (paymentMethods.ts). */
   region: Region;
   /** The cashier's per-sale choice of method. */
   override?: PaymentMethod;
@@ -47,26 +54,82 @@ export type ClassifyResult =
     }
   | { ok: false; rejection: CodeRejection; message: string };
 
-/** The gateway's method table: each offline method takes exactly one currency. */
-export const METHOD_CURRENCY: Readonly<Record<PaymentMethod, CodeCurrency>> = {
-  'Wechat-Offline': 'CNY',
-  'AlipayCN-Offline': 'CNY',
-  'AlipayHK-Offline': 'HKD',
-};
+/**
+ * The payment-code rules (payment-codes.md), tried in order, as Odoo's barcode rules: a scan
+ * in the rule's `encoding` whose first two digits fall in `prefix` is a code of `wallet` and
+ * must have `length` digits. The classifier below and the simulator's validation
+ * (electron/simulator/validation.ts, through `isCodeOf`) both read them.
+ */
+export interface PaymentCodeRule {
+  wallet: Wallet;
+  /** What a cashier calls the wallet's code, bare and with its article. */
+  name: string;
+  a: string;
+  /** ASCII digits only (the wallets' codes are digits; the only encoding so far). */
+  encoding: 'digits';
+  /** The first two digits, from–to inclusive. */
+  prefix: { from: number; to: number };
+  /** How many digits, min–max inclusive. */
+  length: { min: number; max: number };
+}
 
-/** How a cashier names each method, with its article. */
-const METHOD_LABEL: Record<PaymentMethod, { name: string; a: string }> = {
-  'Wechat-Offline': { name: 'WeChat Pay', a: 'a WeChat Pay' },
-  'AlipayCN-Offline': { name: 'Alipay (mainland)', a: 'an Alipay (mainland)' },
-  'AlipayHK-Offline': { name: 'AlipayHK', a: 'an AlipayHK' },
-};
+export const PAYMENT_CODE_RULES: readonly PaymentCodeRule[] = [
+  {
+    wallet: 'wechat',
+    name: 'WeChat Pay',
+    a: 'a WeChat Pay',
+    encoding: 'digits',
+    prefix: { from: 10, to: 15 },
+    length: { min: 18, max: 18 },
+  },
+  {
+    wallet: 'alipay',
+    name: 'Alipay',
+    a: 'an Alipay',
+    encoding: 'digits',
+    prefix: { from: 25, to: 30 },
+    length: { min: 16, max: 24 },
+  },
+];
 
-const WECHAT_LENGTH = 18;
-const ALIPAY_MIN = 16;
-const ALIPAY_MAX = 24;
+/** What each encoding of a rule allows, the whole code. */
+const ENCODINGS: Readonly<Record<PaymentCodeRule['encoding'], RegExp>> = { digits: /^[0-9]+$/ };
+
 /** Shortest and longest code of any accepted wallet. */
-const CODE_MIN = ALIPAY_MIN;
-const CODE_MAX = ALIPAY_MAX;
+const CODE_MIN = Math.min(...PAYMENT_CODE_RULES.map((rule) => rule.length.min));
+const CODE_MAX = Math.max(...PAYMENT_CODE_RULES.map((rule) => rule.length.max));
+
+/** "18", "16–24". */
+function range(from: number, to: number): string {
+  return from === to ? String(from) : `${from}–${to}`;
+}
+
+/** The rule whose prefix `digits` (digits only) starts with, if any. */
+function ruleByPrefix(digits: string): PaymentCodeRule | undefined {
+  if (digits.length < 2) return undefined;
+  const prefix = Number(digits.slice(0, 2));
+  return PAYMENT_CODE_RULES.find((rule) => prefix >= rule.prefix.from && prefix <= rule.prefix.to);
+}
+
+/** Whether `code` (as sent, nothing stripped) is one the rules allow for `method`'s wallet. */
+export function isCodeOf(method: PaymentMethod, code: string): boolean {
+  const rule = ruleByPrefix(code);
+  return (
+    rule !== undefined &&
+    rule.wallet === METHODS[method].wallet &&
+    ENCODINGS[rule.encoding].test(code) &&
+    code.length >= rule.length.min &&
+    code.length <= rule.length.max
+  );
+}
+
+/** "a payment code has 16–24 (WeChat Pay 18)": every rule's length that is not the span's. */
+const ANY_CODE_LENGTH = ((): string => {
+  const others = PAYMENT_CODE_RULES.filter(
+    (r) => r.length.min !== CODE_MIN || r.length.max !== CODE_MAX,
+  ).map((r) => `${r.name} ${range(r.length.min, r.length.max)}`);
+  return `a payment code has ${range(CODE_MIN, CODE_MAX)}${others.length ? ` (${others.join(', ')})` : ''}`;
+})();
 
 const ASK_FOR_PAY_SCREEN =
   'Ask the customer to open the Pay screen in WeChat or Alipay and scan the code there.';
@@ -190,58 +253,41 @@ export function classifyPaymentCode(raw: string, options: ClassifyOptions): Clas
     );
   }
 
-  const prefix = Number(digits.slice(0, 2));
-  let detected: 'wechat' | 'alipay';
-  if (n >= 2 && prefix >= 10 && prefix <= 15) {
-    if (n < WECHAT_LENGTH) {
-      return reject('too-short', lengthMessage('too-short', digits, 'a WeChat Pay code has 18'));
+  const rule = ruleByPrefix(digits);
+  if (rule !== undefined) {
+    const expected = `${rule.a} code has ${range(rule.length.min, rule.length.max)}`;
+    if (n < rule.length.min) {
+      return reject('too-short', lengthMessage('too-short', digits, expected));
     }
-    if (n > WECHAT_LENGTH) {
-      return reject('too-long', lengthMessage('too-long', digits, 'a WeChat Pay code has 18'));
-    }
-    detected = 'wechat';
-  } else if (n >= 2 && prefix >= 25 && prefix <= 30) {
-    if (n < ALIPAY_MIN) {
-      return reject('too-short', lengthMessage('too-short', digits, 'an Alipay code has 16–24'));
-    }
-    if (n > ALIPAY_MAX) {
-      return reject('too-long', lengthMessage('too-long', digits, 'an Alipay code has 16–24'));
-    }
-    detected = 'alipay';
+    if (n > rule.length.max) return reject('too-long', lengthMessage('too-long', digits, expected));
   } else if (n < CODE_MIN) {
-    return reject(
-      'too-short',
-      lengthMessage('too-short', digits, 'a payment code has 16–24 (WeChat Pay 18)'),
-    );
+    return reject('too-short', lengthMessage('too-short', digits, ANY_CODE_LENGTH));
   } else if (digits.startsWith('62')) {
     return reject(
       'unionpay',
       `This is a UnionPay QuickPass code (${maskCode(digits)}). This terminal takes only WeChat Pay and Alipay: ask the customer to pay another way.`,
     );
   } else if (n > CODE_MAX) {
-    return reject(
-      'too-long',
-      lengthMessage('too-long', digits, 'a payment code has 16–24 (WeChat Pay 18)'),
-    );
+    return reject('too-long', lengthMessage('too-long', digits, ANY_CODE_LENGTH));
   } else {
+    const names = PAYMENT_CODE_RULES.map((r) => r.name).join(' or ');
+    const prefixes = PAYMENT_CODE_RULES.map((r) => range(r.prefix.from, r.prefix.to)).join(' or ');
     return reject(
       'unknown-prefix',
-      `The code ${maskCode(digits)} is not a WeChat Pay or Alipay payment code (those start with 10–15 or 25–30). ${ASK_FOR_PAY_SCREEN}`,
+      `The code ${maskCode(digits)} is not a ${names} payment code (those start with ${prefixes}). ${ASK_FOR_PAY_SCREEN}`,
     );
   }
 
-  const regional: PaymentMethod = options.region === 'HK' ? 'AlipayHK-Offline' : 'AlipayCN-Offline';
-  let method: PaymentMethod = detected === 'wechat' ? 'Wechat-Offline' : regional;
+  let method = methodFor(rule.wallet, options.region);
   const override = options.override;
   if (override !== undefined && override !== method) {
-    const overrideIsWechat = override === 'Wechat-Offline';
-    if (overrideIsWechat !== (detected === 'wechat')) {
+    if (METHODS[override].wallet !== rule.wallet) {
       return reject(
         'override-mismatch',
-        `This is ${METHOD_LABEL[method].a} code, but this sale was set to ${METHOD_LABEL[override].name}. Ask the customer for ${METHOD_LABEL[override].a} code, or change the payment method.`,
+        `This is ${METHODS[method].a} code, but this sale was set to ${METHODS[override].name}. Ask the customer for ${METHODS[override].a} code, or change the payment method.`,
       );
     }
     method = override;
   }
-  return { ok: true, code: digits, method, currency: METHOD_CURRENCY[method], ...withSymbology };
+  return { ok: true, code: digits, method, currency: methodCurrency(method), ...withSymbology };
 }

@@ -2,18 +2,16 @@
  * What the app layer needs from the payment engine, as a structural type: the real engine
  * (electron/engine) satisfies it, and unit tests can pass a small fake.
  */
-import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
+import type { SaleView, ScanSource, ZReport } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
+import type { PaymentMethod } from '../../shared/paymentMethods.ts';
 
 type MaybePromise<T> = T | Promise<T>;
-
-export type Method = 'Wechat-Offline' | 'AlipayCN-Offline' | 'AlipayHK-Offline';
-export type ScanSource = 'serial' | 'hid' | 'wedge' | 'manual';
 
 export interface HistoryFilter {
   day?: string;
   status?: SaleView['status'];
-  method?: Method;
+  method?: PaymentMethod;
   search?: string;
   limit?: number;
 }
@@ -22,7 +20,7 @@ export interface EngineLike {
   startSale(input: {
     amountMinor: number;
     currency: Currency;
-    methodOverride?: Method;
+    methodOverride?: PaymentMethod;
   }): MaybePromise<SaleView>;
   submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView>;
   cancel(orderId: string): MaybePromise<SaleView>;

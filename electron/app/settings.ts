@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { CurrencySchema, RegionSchema } from '../../shared/ipc/contract.ts';
+import { CurrencySchema, LanguageSchema, RegionSchema } from '../../shared/ipc/contract.ts';
 import type { SettingsView } from '../../shared/ipc/contract.ts';
 import { clientIdFor } from '../../shared/gateway/envelope.ts';
 import { defaultCeilingMinor } from '../../shared/money.ts';
@@ -29,8 +29,6 @@ export const GATEWAY_HOSTS = {
   production: 'https://acquirer-payment.pingpongx.com',
 } as const;
 export const SIMULATOR = 'simulator';
-
-export const LanguageSchema = z.enum(['en', 'zh-HK', 'zh-CN']);
 
 /** `simulator`, or an http(s) base URL (sandbox, production or a custom host). */
 export const GatewayUrlSchema = z.union([

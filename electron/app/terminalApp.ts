@@ -4,13 +4,9 @@
  * contract handlers + events. Everything here runs under plain Node.
  */
 import { mkdirSync } from 'node:fs';
-import type {
-  EventChannel,
-  SaleView,
-  ScannerState,
-  SettingsView,
-} from '../../shared/ipc/contract.ts';
+import type { EventChannel, ScannerState, SettingsView } from '../../shared/ipc/contract.ts';
 import { maskCode } from '../../shared/paymentCode.ts';
+import { isInProgress } from '../../shared/sale.ts';
 import { AppError } from './errors.ts';
 import { EventHub, type EventListener } from './eventHub.ts';
 import {
@@ -104,12 +100,6 @@ export interface TerminalApp {
   readonly startupWarnings: readonly string[];
   close(): Promise<void>;
 }
-
-const IN_PROGRESS: ReadonlySet<SaleView['status']> = new Set([
-  'awaiting-scan',
-  'submitting',
-  'waiting-for-customer',
-]);
 
 export const stderrLogger: AppLogger = {
   info: (message) => process.stderr.write(`${message}\n`),
@@ -303,7 +293,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     const scannerChanges = nextEffective.scanner !== scanners.state().spec;
     if (runtimeChanges && runtime) {
       const sale = runtime.engine.current();
-      if (sale && IN_PROGRESS.has(sale.status)) {
+      if (sale && isInProgress(sale.status)) {
         throw new AppError(
           'sale-in-progress',
           'Finish or cancel the current sale before changing the gateway or payment settings.',

@@ -4,7 +4,13 @@
  */
 import { isRecord } from '../../shared/guards.ts';
 import { isCurrency, minorDigits, parseGatewayAmount, type Currency } from '../../shared/money.ts';
-import { METHOD_CURRENCY, type PaymentMethod } from '../../shared/paymentCode.ts';
+import { isCodeOf } from '../../shared/paymentCode.ts';
+import {
+  isPaymentMethod,
+  methodCurrency,
+  PAYMENT_METHODS,
+  type PaymentMethod,
+} from '../../shared/paymentMethods.ts';
 import { invalidParameter, replyOf, type Reply } from './protocol.ts';
 
 /** Thrown by the checks below; carries the gateway's answer. */
@@ -16,17 +22,11 @@ export class Rejection extends Error {
 
 export type OfflineMethod = PaymentMethod;
 
-/** The gateway's method table: each offline method takes exactly one currency. */
-export const OFFLINE_METHOD_CURRENCY: Readonly<Record<OfflineMethod, Currency>> = METHOD_CURRENCY;
-
 /** Wallets that take CodeGrant tokens in the simulator. */
 export const TOKEN_METHOD_CURRENCY: Readonly<Record<string, Currency>> = {
   AlipayHK: 'HKD',
   AlipayCN: 'CNY',
 };
-
-const WECHAT_CODE = /^1[0-5]\d{16}$/;
-const ALIPAY_CODE = /^(?:2[5-9]|30)\d{14,22}$/;
 
 function param(field: string, why: string): never {
   throw new Rejection(invalidParameter(field, why));
@@ -114,14 +114,11 @@ export function offlineMethodOf(biz: Record<string, unknown>, currency: Currency
   if (!isRecord(pm)) param('paymentMethod', 'must be an object');
   const type = pm.type;
   if (type === undefined || type === null || type === '') param('paymentMethod.type', 'is missing');
-  if (typeof type !== 'string' || !Object.hasOwn(OFFLINE_METHOD_CURRENCY, type)) {
-    param(
-      'paymentMethod.type',
-      `must be one of ${Object.keys(OFFLINE_METHOD_CURRENCY).join(', ')}`,
-    );
+  if (!isPaymentMethod(type)) {
+    param('paymentMethod.type', `must be one of ${PAYMENT_METHODS.join(', ')}`);
   }
-  const method = type as OfflineMethod;
-  const expected = OFFLINE_METHOD_CURRENCY[method];
+  const method = type;
+  const expected = methodCurrency(method);
   if (currency !== expected) param('currency', `must be ${expected} for ${method}`);
   const code = pm.scanCodeId;
   if (code === undefined || code === null || code === '') {
@@ -129,8 +126,7 @@ export function offlineMethodOf(biz: Record<string, unknown>, currency: Currency
   }
   if (typeof code !== 'string') param('paymentMethod.scanCodeId', 'must be a string of digits');
   if (!/^\d+$/.test(code)) param('paymentMethod.scanCodeId', 'must contain digits only');
-  const valid = method === 'Wechat-Offline' ? WECHAT_CODE.test(code) : ALIPAY_CODE.test(code);
-  if (!valid) {
+  if (!isCodeOf(method, code)) {
     throw new Rejection(replyOf('105000', `scanCodeId is not a valid ${method} payment code`));
   }
   return { method, scanCodeId: code };

@@ -1,14 +1,9 @@
 import { formatForDisplay, type Currency } from '../../shared/money.ts';
 
+export { localDay } from '../../shared/sale.ts';
+
 export function money(minor: number, currency: Currency): string {
   return formatForDisplay(minor, currency);
-}
-
-/** The local calendar day of an epoch-ms time, as YYYY-MM-DD. */
-export function localDay(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 export function time(epochMs: number, language: string): string {

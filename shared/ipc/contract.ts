@@ -5,19 +5,16 @@
  * Nothing in here may carry the salt.
  */
 import { z } from 'zod';
+import { LANGUAGE_CODES } from '../languages.ts';
+import { CURRENCY_CODES } from '../money.ts';
+import { PAYMENT_METHODS, REGIONS } from '../paymentMethods.ts';
+import { REFUND_STATUSES, SALE_STATUSES } from '../sale.ts';
 
-export const CurrencySchema = z.enum(['CNY', 'HKD', 'USD', 'JPY', 'KRW']);
-export const RegionSchema = z.enum(['CN', 'HK']);
-export const MethodSchema = z.enum(['Wechat-Offline', 'AlipayCN-Offline', 'AlipayHK-Offline']);
-export const SaleStatusSchema = z.enum([
-  'awaiting-scan',
-  'submitting',
-  'waiting-for-customer',
-  'paid',
-  'declined',
-  'closed',
-  'unknown',
-]);
+export const CurrencySchema = z.enum(CURRENCY_CODES);
+export const RegionSchema = z.enum(REGIONS);
+export const MethodSchema = z.enum(PAYMENT_METHODS);
+export const SaleStatusSchema = z.enum(SALE_STATUSES);
+export const LanguageSchema = z.enum(LANGUAGE_CODES);
 export const ScanSourceSchema = z.enum(['serial', 'hid', 'wedge', 'manual']);
 
 export const RefundViewSchema = z.object({
@@ -25,7 +22,7 @@ export const RefundViewSchema = z.object({
   orderId: z.string(),
   amountMinor: z.number().int(),
   currency: CurrencySchema,
-  status: z.enum(['submitting', 'pending', 'refunded', 'declined', 'unknown']),
+  status: z.enum(REFUND_STATUSES),
   reason: z.string().nullable(),
   automatic: z.boolean(),
   createdAt: z.number(),
@@ -72,7 +69,7 @@ export const SettingsViewSchema = z.object({
   scanner: z.string().nullable(),
   amountCeilingMinor: z.number().int().positive(),
   customerDeadlineMs: z.number().int().positive(),
-  language: z.enum(['en', 'zh-HK', 'zh-CN']),
+  language: LanguageSchema,
   /**
    * Where the salt is kept (never the salt itself). `memory-only`: set through the settings
    * screen in browser mode, lost when the terminal stops; `environment`: POS_SALT.
@@ -203,7 +200,8 @@ export type InvokeResponse<C extends InvokeChannel> = z.output<
 >;
 export type EventPayload<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
 export type SaleView = z.output<typeof SaleViewSchema>;
-export type SaleStatus = z.output<typeof SaleStatusSchema>;
+export type { RefundStatus, SaleStatus } from '../sale.ts';
+export type ScanSource = z.output<typeof ScanSourceSchema>;
 export type SettingsView = z.output<typeof SettingsViewSchema>;
 export type ScannerState = z.output<typeof ScannerStateSchema>;
 export type ZReport = z.output<typeof ZReportSchema>;

@@ -4,38 +4,32 @@
  * (exit 2).
  */
 import { parseArgs } from 'node:util';
+import { classifyPaymentCode } from '../../../shared/paymentCode.ts';
 import {
-  classifyPaymentCode,
-  type PaymentMethod,
-  type Region,
-} from '../../../shared/paymentCode.ts';
+  isPaymentMethod,
+  isRegion,
+  METHODS,
+  methodsOf,
+  PAYMENT_METHODS,
+} from '../../../shared/paymentMethods.ts';
 
-const METHODS: readonly PaymentMethod[] = [
-  'Wechat-Offline',
-  'AlipayCN-Offline',
-  'AlipayHK-Offline',
-];
+/** Which method an Alipay code is charged as in each region, as the help says it. */
+const ALIPAY_BY_REGION = methodsOf('alipay')
+  .map((m) => `${m} (${METHODS[m].currency}) in ${METHODS[m].region ?? 'every region'}`)
+  .join(' and ');
 
 const help = `usage: pospay classify CODE [--region CN|HK] [--method METHOD]
 
 Classifies a scanned payment code as this terminal would, without sending anything.
 CODE may carry the scanner's AIM id (e.g. "]Q1…"); quote it in the shell.
 
-  --region CN|HK   the store's region (default CN): an Alipay code is AlipayCN-Offline (CNY)
-                   in CN and AlipayHK-Offline (HKD) in HK
-  --method METHOD  the cashier's per-sale override: ${METHODS.join(', ')}
+  --region CN|HK   the store's region (default CN): an Alipay code is charged as
+                   ${ALIPAY_BY_REGION}
+  --method METHOD  the cashier's per-sale override: ${PAYMENT_METHODS.join(', ')}
   -h, --help       this text
 
 Prints {"method":…,"currency":…} and exits 0, or prints "<reason>: <message>" and exits 2.
 A usage error (no CODE, bad option) also exits 2, with the usage text on stderr.`;
-
-function isRegion(value: string): value is Region {
-  return value === 'CN' || value === 'HK';
-}
-
-function isMethod(value: string): value is PaymentMethod {
-  return (METHODS as readonly string[]).includes(value);
-}
 
 function usageError(message: string): number {
   process.stderr.write(`pospay classify: ${message}\n\n${help}\n`);
@@ -68,8 +62,8 @@ export async function run(args: string[]): Promise<number> {
   const region = (parsed.values.region ?? 'CN').toUpperCase();
   if (!isRegion(region)) return usageError(`--region must be CN or HK`);
   const method = parsed.values.method;
-  if (method !== undefined && !isMethod(method)) {
-    return usageError(`--method must be one of ${METHODS.join(', ')}`);
+  if (method !== undefined && !isPaymentMethod(method)) {
+    return usageError(`--method must be one of ${PAYMENT_METHODS.join(', ')}`);
   }
   const result = classifyPaymentCode(
     code,

@@ -7,18 +7,12 @@
 import { parseArgs } from 'node:util';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
 import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
-import type { PaymentMethod, Region } from '../../../shared/paymentCode.ts';
+import { isPaymentMethod, isRegion, PAYMENT_METHODS } from '../../../shared/paymentMethods.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, payResult } from '../../engine/cliSupport.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
 import type { ScanSource } from '../../engine/paymentEngine.ts';
-
-const METHODS: readonly PaymentMethod[] = [
-  'Wechat-Offline',
-  'AlipayCN-Offline',
-  'AlipayHK-Offline',
-];
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
@@ -31,7 +25,7 @@ POS_GATEWAY_URL with POS_ACC_ID / POS_SALT, or the built-in simulator (training 
   --code DIGITS     the customer's payment code
   --scanner SPEC    wait for one scan on this scanner (serial:PATH[@BAUD], hid:VID:PID);
                     default POS_SCANNER when --code is not given
-  --method METHOD   per-sale override: ${METHODS.join(', ')}
+  --method METHOD   per-sale override: ${PAYMENT_METHODS.join(', ')}
   --region CN|HK    Alipay as AlipayCN (CN) or AlipayHK (HK); default from the currency
   --deadline S      how long to wait for the customer (default 60)
 
@@ -42,10 +36,6 @@ Ctrl-C while waiting stops waiting; the terminal still checks that nothing was c
 function fail(message: string, withHelp = false): number {
   process.stderr.write(`pospay pay: ${message}\n${withHelp ? `\n${help}\n` : ''}`);
   return 2;
-}
-
-function isMethod(value: string): value is PaymentMethod {
-  return (METHODS as readonly string[]).includes(value);
 }
 
 /**
@@ -186,11 +176,12 @@ export async function run(args: string[]): Promise<number> {
   if (values.amount === undefined) return fail('--amount is required', true);
   const amount = parseAmount(values.amount, currency);
   if (!amount.ok) return fail(amount.message);
-  if (values.method !== undefined && !isMethod(values.method)) {
-    return fail(`unknown method "${values.method}" (${METHODS.join(', ')})`);
+  const method = values.method;
+  if (method !== undefined && !isPaymentMethod(method)) {
+    return fail(`unknown method "${method}" (${PAYMENT_METHODS.join(', ')})`);
   }
   const region = values.region?.toUpperCase();
-  if (region !== undefined && region !== 'CN' && region !== 'HK') {
+  if (region !== undefined && !isRegion(region)) {
     return fail('--region must be CN or HK');
   }
   let deadlineMs: number | undefined;
@@ -218,7 +209,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const config = terminalConfigFromEnv(process.env, {
       currency,
-      ...(region ? { region: region as Region } : {}),
+      ...(region ? { region } : {}),
       ...(deadlineMs !== undefined ? { customerDeadlineMs: deadlineMs } : {}),
     });
     customerDeadlineMs = config.customerDeadlineMs;
@@ -249,7 +240,7 @@ export async function run(args: string[]): Promise<number> {
       sale = engine.startSale({
         amountMinor: amount.minor,
         currency,
-        ...(values.method !== undefined ? { methodOverride: values.method as PaymentMethod } : {}),
+        ...(method !== undefined ? { methodOverride: method } : {}),
       });
     } catch (error) {
       if (error instanceof EngineError) {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
 import type { Currency } from '../../../shared/money.ts';
+import { methodsOf } from '../../../shared/paymentMethods.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
@@ -9,7 +10,7 @@ import { isFinal, phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
-const ALIPAY_CHOICES: Method[] = ['AlipayCN-Offline', 'AlipayHK-Offline'];
+const ALIPAY_CHOICES: Method[] = methodsOf('alipay');
 
 /** Keypad buttons never take the focus: Enter keeps meaning "charge". */
 const keepFocus = (event: React.MouseEvent) => event.preventDefault();

@@ -4,14 +4,9 @@
  * screen (`error` for the sale in hand, `notices` for everything else) — nothing is lost.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type {
-  PosApi,
-  SaleStatus,
-  SaleView,
-  ScannerState,
-  SettingsView,
-} from '../../../shared/ipc/contract.ts';
+import type { PosApi, SaleView, ScannerState, SettingsView } from '../../../shared/ipc/contract.ts';
 import { formatForDisplay } from '../../../shared/money.ts';
+import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
 import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
 
@@ -40,19 +35,9 @@ export interface Notice {
   text?: string;
 }
 
-export const ACTIVE_STATUSES: readonly SaleStatus[] = [
-  'awaiting-scan',
-  'submitting',
-  'waiting-for-customer',
-];
-const FINAL_STATUSES: readonly SaleStatus[] = ['paid', 'declined', 'closed'];
-
-export function isActive(status: SaleStatus): boolean {
-  return ACTIVE_STATUSES.includes(status);
-}
-export function isFinal(status: SaleStatus): boolean {
-  return FINAL_STATUSES.includes(status);
-}
+/** The sale is still on the scan screen (shared/sale.ts: no outcome yet). */
+export const isActive = isInProgress;
+export { isFinal };
 
 export function phaseOf(sale: SaleView | null): Phase {
   if (!sale) return 'amount';

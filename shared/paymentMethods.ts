@@ -1,0 +1,90 @@
+/**
+ * The payment methods this terminal charges (gateway.md: the offline wallet methods), each
+ * with its facts: the wallet whose codes it takes, the store region it serves, the one
+ * currency the gateway charges it in and what a cashier calls it. The one definition: the
+ * contract's zod enum, the classifier, the engine, the CLI and the simulator derive from it.
+ */
+import type { Currency } from './money.ts';
+
+export const PAYMENT_METHODS = ['Wechat-Offline', 'AlipayCN-Offline', 'AlipayHK-Offline'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** The store's region: decides which Alipay method an Alipay code is charged as. */
+export const REGIONS = ['CN', 'HK'] as const;
+export type Region = (typeof REGIONS)[number];
+
+/** Whose payment codes a method takes (shared/paymentCode.ts: the code rules). */
+export type Wallet = 'wechat' | 'alipay';
+
+export interface MethodFacts {
+  wallet: Wallet;
+  /** The region whose Alipay codes it takes; null: every region's. */
+  region: Region | null;
+  /** The gateway's method table: each offline method takes exactly one currency. */
+  currency: Currency;
+  /** How a cashier names it ("WeChat Pay"), and with its article ("a WeChat Pay"). */
+  name: string;
+  a: string;
+}
+
+export const METHODS = {
+  'Wechat-Offline': {
+    wallet: 'wechat',
+    region: null,
+    currency: 'CNY',
+    name: 'WeChat Pay',
+    a: 'a WeChat Pay',
+  },
+  'AlipayCN-Offline': {
+    wallet: 'alipay',
+    region: 'CN',
+    currency: 'CNY',
+    name: 'Alipay (mainland)',
+    a: 'an Alipay (mainland)',
+  },
+  'AlipayHK-Offline': {
+    wallet: 'alipay',
+    region: 'HK',
+    currency: 'HKD',
+    name: 'AlipayHK',
+    a: 'an AlipayHK',
+  },
+} as const satisfies Record<PaymentMethod, MethodFacts>;
+
+/** The currencies the methods are charged in (CNY, HKD). */
+export type CodeCurrency = (typeof METHODS)[PaymentMethod]['currency'];
+
+export function isPaymentMethod(value: unknown): value is PaymentMethod {
+  return typeof value === 'string' && (PAYMENT_METHODS as readonly string[]).includes(value);
+}
+
+export function isRegion(value: unknown): value is Region {
+  return typeof value === 'string' && (REGIONS as readonly string[]).includes(value);
+}
+
+/** The one currency the gateway charges `method` in. */
+export function methodCurrency(method: PaymentMethod): CodeCurrency {
+  return METHODS[method].currency;
+}
+
+/** What a cashier calls `method` ("WeChat Pay", "Alipay (mainland)", "AlipayHK"). */
+export function methodName(method: PaymentMethod): string {
+  return METHODS[method].name;
+}
+
+/** The methods that take `wallet`'s codes, in PAYMENT_METHODS order. */
+export function methodsOf(wallet: Wallet): PaymentMethod[] {
+  return PAYMENT_METHODS.filter((method) => METHODS[method].wallet === wallet);
+}
+
+/** The method a `wallet` code is charged as in a store of `region`. */
+export function methodFor(wallet: Wallet, region: Region): PaymentMethod {
+  const method = methodsOf(wallet).find((m) => [null, region].includes(METHODS[m].region));
+  if (method === undefined) throw new RangeError(`no ${wallet} method for region ${region}`);
+  return method;
+}
+
+/** The currencies a sale can be charged in: those of the methods. */
+export const CHARGEABLE_CURRENCIES: ReadonlySet<Currency> = new Set(
+  PAYMENT_METHODS.map(methodCurrency),
+);

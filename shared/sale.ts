@@ -1,0 +1,46 @@
+/**
+ * The sale domain: the statuses a sale and a refund move through, and the business day.
+ * The journal, the engine, the CLI and the screen contract (shared/ipc/contract.ts, whose
+ * zod enums derive from these lists) all take them from here. Which moves are allowed: shared/saleTransitions.ts.
+ */
+
+/** No outcome yet: the cashier is still on the sale (waiting for the scan, charging, waiting for the customer). */
+export const IN_PROGRESS_STATUSES = [
+  'awaiting-scan',
+  'submitting',
+  'waiting-for-customer',
+] as const;
+/** An outcome the cashier can be told (`unknown` is neither in progress nor final). */
+export const FINAL_STATUSES = ['paid', 'declined', 'closed'] as const;
+export const SALE_STATUSES = [...IN_PROGRESS_STATUSES, ...FINAL_STATUSES, 'unknown'] as const;
+export type SaleStatus = (typeof SALE_STATUSES)[number];
+
+export const REFUND_STATUSES = [
+  'submitting',
+  'pending',
+  'refunded',
+  'declined',
+  'unknown',
+] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/**
+ * Whether a sale with this status has no outcome yet (the screen stays on it, settings that
+ * change the gateway wait). The journal's question, whether a request of the sale may still
+ * be answered, is `isInFlight` (shared/saleTransitions.ts).
+ */
+export function isInProgress(status: SaleStatus): boolean {
+  return (IN_PROGRESS_STATUSES as readonly SaleStatus[]).includes(status);
+}
+
+/** Whether the sale ended paid, declined or closed (an `unknown` sale has not). */
+export function isFinal(status: SaleStatus): boolean {
+  return (FINAL_STATUSES as readonly SaleStatus[]).includes(status);
+}
+
+/** The local calendar day of an epoch-ms time, as YYYY-MM-DD: the business day of a sale. */
+export function localDay(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { SaleStatusSchema, type SaleStatus } from '../../../shared/ipc/contract.ts';
 import { defaultDataDir } from '../../app/paths.ts';
-import { errorMessage, saleJson, saleLine } from '../../engine/cliSupport.ts';
+import { errorMessage, saleJson, saleLine } from '../output.ts';
 import { toSaleView } from '../../engine/views.ts';
 import { openJournal } from '../../journal/journal.ts';
 

@@ -5,14 +5,14 @@
  * 2 when nothing was charged because the input was refused.
  */
 import { parseArgs } from 'node:util';
-import type { SaleView } from '../../../shared/ipc/contract.ts';
+import type { SaleView, ScanSource } from '../../../shared/ipc/contract.ts';
 import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
+import { isFinal } from '../../../shared/sale.ts';
 import { isPaymentMethod, isRegion, PAYMENT_METHODS } from '../../../shared/paymentMethods.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
-import { errorMessage, exitCodeForSale, payResult } from '../../engine/cliSupport.ts';
+import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
-import type { ScanSource } from '../../engine/paymentEngine.ts';
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
@@ -91,9 +91,7 @@ async function scanOnce(
  * background), or unknown for good (the gateway stated another amount: the supervisor).
  */
 function isShown(view: SaleView): boolean {
-  if (view.status === 'paid' || view.status === 'declined' || view.status === 'closed') {
-    return true;
-  }
+  if (isFinal(view.status)) return true;
   return view.status === 'unknown' && (view.abandoned || view.reasonCode === 'amount-mismatch');
 }
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { openTerminal, terminalConfigFromEnv } from '../../app/runtime.ts';
-import { errorMessage, exitCodeForSale, saleJson } from '../../engine/cliSupport.ts';
+import { errorMessage, exitCodeForSale, saleJson } from '../output.ts';
 
 const help = `usage: pospay query ORDER_ID [--wait SECONDS]
 

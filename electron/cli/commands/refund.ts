@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { formatForGateway, parseAmount } from '../../../shared/money.ts';
 import { openTerminal, terminalConfigFromEnv } from '../../app/runtime.ts';
-import { errorMessage } from '../../engine/cliSupport.ts';
+import { errorMessage } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 
 const help = `usage: pospay refund ORDER_ID --amount X [--wait SECONDS]

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, zReport } from '../../../electron/engine/reports.ts';
 import { newOrderId, refundIdFor, requestIdFor } from '../../../electron/engine/ids.ts';
 import { closedReason, declineReason } from '../../../electron/engine/reasons.ts';
-import { exitCodeForSale } from '../../../electron/engine/cliSupport.ts';
+import { exitCodeForSale } from '../../../electron/cli/output.ts';
 
 describe('gateway identifiers', () => {
   it('order, request and refund ids stay within 64 safe characters and never repeat', () => {

@@ -1,14 +1,15 @@
 /**
  * What the `pospay pay | query | refund | history` commands share: exit codes and the JSON
- * a script reads (interfaces.md). Kept beside the engine so the commands stay thin.
+ * a script reads (interfaces.md).
  */
 import type { SaleView } from '../../shared/ipc/contract.ts';
 import { formatForGateway } from '../../shared/money.ts';
+import { isFinal } from '../../shared/sale.ts';
 
 /** interfaces.md: exit 0 paid, 1 not paid, 3 unknown (2 is a usage error or a refusal). */
 export function exitCodeForSale(sale: Pick<SaleView, 'status'>): number {
   if (sale.status === 'paid') return 0;
-  if (sale.status === 'declined' || sale.status === 'closed') return 1;
+  if (isFinal(sale.status)) return 1;
   return 3;
 }
 

@@ -137,7 +137,7 @@ const DEFAULT_STEPS = [
   { name: 'rebuilt', label: 'a build from source (@electron/rebuild)', run: rebuildFromSource },
 ];
 
-function stageCopy(root, staging) {
+export function stageCopy(root, staging) {
   const source = path.join(root, 'node_modules', MODULE);
   const moduleDir = path.join(staging, 'node_modules', MODULE);
   rmSync(staging, { recursive: true, force: true });

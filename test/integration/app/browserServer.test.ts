@@ -13,7 +13,9 @@ import {
 import type { EventListener } from '../../../electron/app/eventHub.ts';
 import type { InvokeResult } from '../../../electron/app/handlers.ts';
 import { createTerminalApp, type TerminalApp } from '../../../electron/app/terminalApp.ts';
-import { fakeScannerManager, FakeRuntimes, memoryLogger } from '../../unit/app/fakes.ts';
+import { fakeScannerManager, memoryLogger } from '../../support/appDoubles.ts';
+import { realRuntimes } from '../../support/appRuntimes.ts';
+import { TEST_TIME_SCALE } from '../../support/engineProcess.ts';
 
 interface Setup {
   app: TerminalApp;
@@ -37,10 +39,11 @@ async function setup(options: { withRenderer?: boolean } = {}): Promise<Setup> {
     writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log("app")');
   }
   writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
-  const runtimes = new FakeRuntimes();
+  const runtimes = realRuntimes();
   const app = await createTerminalApp({
     dataDir: path.join(dir, 'data'),
     env: {},
+    timeScale: TEST_TIME_SCALE,
     openRuntime: runtimes.open,
     scanners: fakeScannerManager().manager,
     log: memoryLogger(),
@@ -49,6 +52,7 @@ async function setup(options: { withRenderer?: boolean } = {}): Promise<Setup> {
   cleanups.push(async () => {
     await server.close();
     await app.close();
+    await runtimes.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { app, server, dir, staticDir };
@@ -291,7 +295,7 @@ describe('browser-mode server', () => {
           .filter((e) => e.event === 'sale:updated')
           .map((e) => (e.data as { status: string }).status),
       )
-      .toEqual(['awaiting-scan', 'paid']);
+      .toEqual(['awaiting-scan', 'submitting', 'paid']);
     stream.close();
   });
 

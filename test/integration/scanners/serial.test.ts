@@ -11,7 +11,7 @@ import { ScannerManager, type ScannerManagerEvents } from '../../../electron/sca
 import { parseScannerSpec, type SerialSpec } from '../../../electron/scanners/spec.ts';
 import type { ScannerEvents } from '../../../electron/scanners/types.ts';
 import { startSocatPair, stopAllSocat, type SocatPair } from '../../support/socatPair.ts';
-import { record } from '../../unit/scanners/eventTools.ts';
+import { record } from '../../support/eventTools.ts';
 
 const WECHAT = '134567890123456789';
 const ALIPAY = '287654321098765432';

@@ -28,14 +28,16 @@ import {
   type SupervisorOptions,
 } from '../../../electron/host/supervisor.ts';
 import { inProcessCore, type InProcessCore } from '../../support/corePorts.ts';
-import { FakeEngine, fakeScannerManager } from './fakes.ts';
+import { fakeScannerManager } from '../../support/appDoubles.ts';
+import type { ScanSource } from '../../../electron/engine/paymentEngine.ts';
+import { FakeEngine } from './fakes.ts';
 
 const SALT = 'F78BC96A55548B2319EE68E0';
 const HANG = '134567890123450000';
 
 /** A FakeEngine whose submitCode never answers for the HANG code (a core busy paying). */
 class BusyEngine extends FakeEngine {
-  override async submitCode(orderId: string, code: string, source: string): Promise<SaleView> {
+  override async submitCode(orderId: string, code: string, source: ScanSource): Promise<SaleView> {
     if (code === HANG) return new Promise<SaleView>(() => {});
     return super.submitCode(orderId, code, source);
   }

@@ -1,16 +1,27 @@
+/**
+ * The contract handlers (electron/app/handlers.ts) through the real TerminalApp on the real
+ * runtime: journal, payment engine and the embedded simulator in training mode (a live
+ * gateway saved in the settings is served by a test simulator, test/support/appRuntimes.ts).
+ */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SaleView } from '../../../shared/ipc/contract.ts';
+import { maskCode } from '../../../shared/paymentCode.ts';
 import { PinGuard } from '../../../electron/app/pin.ts';
+import { defaultSettings, saveSettings } from '../../../electron/app/settings.ts';
 import { createTerminalApp, type TerminalApp } from '../../../electron/app/terminalApp.ts';
-import { fakeScannerManager, FakeRuntimes, memoryLogger, TypedEngineError } from './fakes.ts';
+import { fakeScannerManager, memoryLogger } from '../../support/appDoubles.ts';
+import { realRuntimes, type RealRuntimes } from '../../support/appRuntimes.ts';
+import { TEST_TIME_SCALE, waitFor } from '../../support/engineProcess.ts';
+import { wechatCode } from '../../support/simulator.ts';
 
 const SALT = 'F78BC96A55548B2319EE68E0';
 
 interface Harness {
   app: TerminalApp;
-  runtimes: FakeRuntimes;
+  runtimes: RealRuntimes;
   scanner: ReturnType<typeof fakeScannerManager>;
   log: ReturnType<typeof memoryLogger>;
   events: Array<{ channel: string; payload: unknown }>;
@@ -20,15 +31,21 @@ interface Harness {
 
 const open: Harness[] = [];
 
-async function harness(env: Record<string, string> = {}): Promise<Harness> {
+async function harness(
+  env: Record<string, string> = {},
+  options: { terminalId?: string } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pospay-handlers-'));
-  const runtimes = new FakeRuntimes();
+  if (options.terminalId)
+    saveSettings(dir, { ...defaultSettings(), terminalId: options.terminalId });
+  const runtimes = realRuntimes();
   const scanner = fakeScannerManager();
   const log = memoryLogger();
   let now = 1_000;
   const app = await createTerminalApp({
     dataDir: dir,
     env,
+    timeScale: TEST_TIME_SCALE,
     openRuntime: runtimes.open,
     scanners: scanner.manager,
     log,
@@ -44,6 +61,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
 afterEach(async () => {
   for (const h of open.splice(0)) {
     await h.app.close();
+    await h.runtimes.close();
     rmSync(h.dir, { recursive: true, force: true });
   }
 });
@@ -60,16 +78,21 @@ async function fail(app: TerminalApp, channel: string, request: unknown) {
   return result;
 }
 
-/** A sale of 20 paid with a manually typed code. */
+/** A sale of 20 paid with a manually typed code (the simulator pays it at once). */
 async function paidSale(app: TerminalApp): Promise<string> {
   const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
-  await ok(app, 'sale:submit-code', {
+  const paid = (await ok(app, 'sale:submit-code', {
     orderId: sale.orderId,
-    code: '134567890123456789',
+    code: wechatCode(),
     source: 'manual',
-  });
+  })) as SaleView;
+  expect(paid.status).toBe('paid');
   return sale.orderId;
 }
+
+/** The refunds the engine has of a sale (none unless one was sent). */
+const refundsOf = (runtimes: RealRuntimes, orderId: string) =>
+  runtimes.terminal.engine.sale(orderId)?.refunds ?? [];
 const refund5 = (orderId: string, pin: string) => ({ orderId, amountText: '5', pin });
 
 describe('contract validation at the boundary', () => {
@@ -79,7 +102,7 @@ describe('contract validation at the boundary', () => {
     expect(result.status).toBe(400);
     expect(result.error.code).toBe('invalid-request');
     expect(result.error.error).toContain('amountText');
-    expect(runtimes.engine.sales.size).toBe(0);
+    expect(runtimes.terminal.engine.current()).toBeNull();
   });
 
   it('rejects an unknown channel with 404', async () => {
@@ -111,7 +134,7 @@ describe('sale:start amount parsing', () => {
       status: string;
     };
     expect(sale).toMatchObject({ amountMinor: 1250, currency: 'CNY', status: 'awaiting-scan' });
-    expect(runtimes.engine.current()?.amountMinor).toBe(1250);
+    expect(runtimes.terminal.engine.current()?.amountMinor).toBe(1250);
   });
 
   it('refuses too many decimals with a specific code and a readable message', async () => {
@@ -134,34 +157,41 @@ describe('sale:start amount parsing', () => {
 describe('engine errors', () => {
   it('keeps a typed engine error: its message and code, 409 for a state conflict', async () => {
     const { app, runtimes } = await harness();
-    runtimes.engine.failNext = new TypedEngineError(
-      'sale-in-progress',
-      'Finish the current sale first.',
-    );
-    const result = await fail(app, 'sale:start', { amountText: '5' });
+    const first = (await ok(app, 'sale:start', { amountText: '5' })) as { orderId: string };
+    const result = await fail(app, 'sale:start', { amountText: '6' });
     expect(result).toEqual({
       ok: false,
       status: 409,
-      error: { error: 'Finish the current sale first.', code: 'sale-in-progress' },
+      error: {
+        error: expect.stringMatching(/^A sale of ¥5\.00 is already open on this terminal/),
+        code: 'sale-in-progress',
+      },
     });
+    expect(runtimes.terminal.engine.current()?.orderId).toBe(first.orderId);
   });
 
   it('maps a refusal to 422', async () => {
     const { app, runtimes } = await harness();
     const sale = (await ok(app, 'sale:start', { amountText: '5' })) as { orderId: string };
-    runtimes.engine.failNext = new TypedEngineError('code-invalid', 'That is a product barcode.');
     const result = await fail(app, 'sale:submit-code', {
       orderId: sale.orderId,
       code: '4006381333931',
       source: 'manual',
     });
     expect(result.status).toBe(422);
-    expect(result.error).toEqual({ error: 'That is a product barcode.', code: 'code-invalid' });
+    expect(result.error).toEqual({
+      error: expect.stringMatching(/product barcode/),
+      code: 'code-invalid',
+    });
+    expect(runtimes.terminal.engine.current()?.status).toBe('awaiting-scan');
   });
 
   it('hides an unexpected error behind a generic message and logs it', async () => {
     const { app, runtimes, log } = await harness();
-    runtimes.engine.failNext = new Error('SQLITE_CORRUPT at /var/secret/path');
+    // A failure the engine does not type (a bug, a broken disk): its text is not for the screen.
+    runtimes.terminal.engine.startSale = () => {
+      throw new Error('SQLITE_CORRUPT at /var/secret/path');
+    };
     const result = await fail(app, 'sale:start', { amountText: '5' });
     expect(result.status).toBe(500);
     expect(result.error.code).toBe('internal');
@@ -172,20 +202,27 @@ describe('engine errors', () => {
 
 describe('the salt never leaves the main side', () => {
   it('is redacted from responses, events, errors and logs', async () => {
-    const { app, runtimes, events, log } = await harness({ POS_SALT: SALT });
-    runtimes.engine.declineReason = `declined (debug ${SALT})`;
-    const sale = (await ok(app, 'sale:start', { amountText: '12.31' })) as { orderId: string };
+    // A terminal id that happens to be the salt puts it in every order id the engine makes,
+    // in every view, event, log line and error naming a sale.
+    const { app, runtimes, events, log } = await harness({ POS_SALT: SALT }, { terminalId: SALT });
+    const started = (await ok(app, 'sale:start', { amountText: '12.30' })) as { orderId: string };
+    expect(started.orderId).toMatch(/^\[redacted\]-/);
+    // The screen only ever sees the redacted id; the test goes on with the engine's own.
+    const orderId = runtimes.terminal.engine.current()?.orderId ?? '';
+    expect(orderId.startsWith(`${SALT}-`)).toBe(true);
     const paid = await ok(app, 'sale:submit-code', {
-      orderId: sale.orderId,
-      code: '134567890123456789',
+      orderId,
+      code: wechatCode(),
       source: 'manual',
     });
-    runtimes.engine.failNext = new TypedEngineError('not-found', `no luck with ${SALT}`);
-    const error = await fail(app, 'sale:start', { amountText: '1' });
+    const error = await fail(app, 'sale:cancel', { orderId: `${SALT}-NO-SUCH-SALE` });
+    expect(error.error.code).toBe('not-found');
     const view = await ok(app, 'settings:get', {});
     const everything = JSON.stringify({ paid, error, view, events, log: log.lines });
     expect(everything).not.toContain(SALT);
     expect(JSON.stringify(paid)).toContain('[redacted]');
+    expect(JSON.stringify(error)).toContain('[redacted]');
+    expect(events.some((e) => JSON.stringify(e).includes('[redacted]'))).toBe(true);
     expect(view).toMatchObject({ saltConfigured: true, saltStorage: 'environment' });
   });
 
@@ -211,19 +248,20 @@ describe('supervisor PIN', () => {
     expect(missing.error.code).toBe('pin-required');
     const wrong = await fail(app, 'refund:create', refund5(orderId, '9999'));
     expect(wrong.error.code).toBe('pin-wrong');
-    expect(runtimes.engine.refunds).toEqual([]);
+    expect(refundsOf(runtimes, orderId)).toEqual([]);
     const refunded = (await ok(app, 'refund:create', refund5(orderId, '1234'))) as {
       refundedMinor: number;
     };
     expect(refunded.refundedMinor).toBe(500);
-    expect(runtimes.engine.refunds).toEqual([{ orderId, amountMinor: 500 }]);
+    expect(refundsOf(runtimes, orderId)).toEqual([
+      expect.objectContaining({ amountMinor: 500, status: 'refunded' }),
+    ]);
   });
 
   it('locks after repeated wrong PINs, refusing even the right one until the pause is over', async () => {
     const { app, runtimes, advance } = await harness();
-    const sale = (await ok(app, 'sale:start', { amountText: '20' })) as { orderId: string };
-    const attempt = (pin: string) =>
-      app.invoke('refund:create', { orderId: sale.orderId, amountText: '1', pin });
+    const orderId = await paidSale(app);
+    const attempt = (pin: string) => app.invoke('refund:create', { orderId, amountText: '1', pin });
     const codes: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       const r = await attempt('0000');
@@ -232,10 +270,11 @@ describe('supervisor PIN', () => {
     expect(codes).toEqual(['pin-wrong', 'pin-wrong', 'pin-locked']);
     const whileLocked = await attempt('1234');
     expect(whileLocked.ok ? 'ok' : whileLocked.error.code).toBe('pin-locked');
-    expect(runtimes.engine.refunds).toEqual([]);
+    expect(refundsOf(runtimes, orderId)).toEqual([]);
     advance(30_001);
     const after = await attempt('1234');
     expect(after.ok).toBe(true);
+    expect(refundsOf(runtimes, orderId)).toEqual([expect.objectContaining({ amountMinor: 100 })]);
   });
 
   it('is required to save settings, except a language-only change', async () => {
@@ -308,7 +347,7 @@ describe('pin:check (unlocking the settings screen)', () => {
     expect(refund.error.code).toBe('pin-locked');
     const save = await fail(app, 'settings:save', { pin: '1234', amountCeilingMinor: 500 });
     expect(save.error.code).toBe('pin-locked');
-    expect(runtimes.engine.refunds).toEqual([]);
+    expect(refundsOf(runtimes, orderId)).toEqual([]);
   });
 
   it('accepts a changed PIN and refuses the old one', async () => {
@@ -344,13 +383,14 @@ describe('settings:save and the runtime', () => {
       gatewayUrl: 'https://sandbox-acquirer-payment.pingpongx.com',
     });
     expect(runtimes.configs).toHaveLength(2);
+    expect(runtimes.terminal.trainingMode).toBe(false);
     expect(runtimes.configs[1]?.gateway).toMatchObject({
       baseUrl: 'https://sandbox-acquirer-payment.pingpongx.com',
       accId: '2018092714313010016291',
       clientId: '2018092714313010016',
       salt: SALT,
     });
-    expect(runtimes.closed).toBe(1);
+    expect(runtimes.closed.count).toBe(1);
   });
 
   it('refuses to switch the gateway while a sale is waiting for its outcome', async () => {
@@ -407,13 +447,14 @@ describe('scanner wiring', () => {
   it('sends a hardware scan to the sale awaiting a code', async () => {
     const { app, runtimes, scanner } = await harness({ POS_SCANNER: 'serial:/dev/ttyFAKE0' });
     const sale = (await ok(app, 'sale:start', { amountText: '8' })) as { orderId: string };
-    scanner.latest().scan('134567890123456789');
-    await expect.poll(() => runtimes.engine.submitted.length).toBe(1);
-    expect(runtimes.engine.submitted[0]).toEqual({
-      orderId: sale.orderId,
-      code: '134567890123456789',
-      source: 'serial',
-    });
+    const code = wechatCode();
+    scanner.latest().scan(code);
+    const paid = await waitFor(
+      () => runtimes.terminal.engine.sale(sale.orderId),
+      (s) => s?.status === 'paid',
+    );
+    expect(paid).toMatchObject({ status: 'paid', maskedCode: maskCode(code) });
+    expect(runtimes.terminal.journal.sale(sale.orderId)?.source).toBe('serial');
   });
 
   it('rejects a scan when no sale is waiting, with a reason and a masked code', async () => {
@@ -426,7 +467,8 @@ describe('scanner wiring', () => {
     };
     expect(rejected.reason).toMatch(/No sale is waiting/);
     expect(rejected.text).toBe('134567********6789');
-    expect(runtimes.engine.submitted).toEqual([]);
+    expect(runtimes.terminal.engine.history({})).toEqual([]);
+    expect(runtimes.terminal.simulator?.ledger()).toEqual([]);
   });
 
   it('forwards scanner connection state and engine updates as events', async () => {

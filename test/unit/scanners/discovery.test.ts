@@ -7,7 +7,7 @@ import {
   type WatcherEvents,
 } from '../../../electron/scanners/discovery.ts';
 import type { HidBackend, HidDeviceInfo } from '../../../electron/scanners/hidSource.ts';
-import { record } from './eventTools.ts';
+import { record } from '../../support/eventTools.ts';
 
 function backends(serial: () => SerialPortInfo[], hid: () => HidDeviceInfo[]) {
   const hidBackend: HidBackend = {

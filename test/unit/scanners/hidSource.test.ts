@@ -7,7 +7,7 @@ import {
   type HidDeviceInfo,
 } from '../../../electron/scanners/hidSource.ts';
 import type { ScannerEvents } from '../../../electron/scanners/types.ts';
-import { record } from './eventTools.ts';
+import { record } from '../../support/eventTools.ts';
 
 /** A fake node-hid device: emits `data` and `error` like HIDAsync does. */
 class FakeDevice extends EventEmitter implements HidDeviceHandle {

@@ -10,7 +10,7 @@ import { SerialScanner } from '../../../electron/scanners/serialSource.ts';
 import { HidScanner } from '../../../electron/scanners/hidSource.ts';
 import { createDedupe } from '../../../electron/scanners/dedupe.ts';
 import type { Scanner, ScannerEvents, StateEvent } from '../../../electron/scanners/types.ts';
-import { record } from './eventTools.ts';
+import { record } from '../../support/eventTools.ts';
 
 /** A scanner the test drives by hand. */
 class FakeScanner extends TypedEvents<ScannerEvents> implements Scanner {

@@ -3,7 +3,7 @@ import { SerialPortMock } from 'serialport';
 import { SerialScanner } from '../../../electron/scanners/serialSource.ts';
 import { parseScannerSpec, type SerialSpec } from '../../../electron/scanners/spec.ts';
 import type { ScannerEvents } from '../../../electron/scanners/types.ts';
-import { record } from './eventTools.ts';
+import { record } from '../../support/eventTools.ts';
 
 // The binding SerialPortMock really uses (importing @serialport/binding-mock directly may load a
 // second copy of it under Vitest).

@@ -4,25 +4,22 @@
  * to the sale as it is now in the journal.
  */
 import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
-import { categoryOf } from '../../shared/gateway/resultCodes.ts';
-import { formatForDisplay, isCurrency } from '../../shared/money.ts';
-import { type JournalEventInput, type SaleRecord } from '../journal/journal.ts';
 import { SaleChangedError } from '../journal/errors.ts';
-import {
-  REASONS,
-  closedReason,
-  credentialsReason,
-  declineReason,
-  rejectedReason,
-  type Reason,
-  amountMismatchReason,
-} from './reasons.ts';
-import { queryDelay } from './schedule.ts';
-import { type LiveSale, type Applied, clearDeadline } from './tasks.ts';
-import { isCredentialsRefusal, outcomeDetail } from './answers.ts';
+import type { SaleRecord } from '../journal/journal.ts';
+import { outcomeDetail } from './answers.ts';
 import type { EngineCore } from './core.ts';
 import type { Deadlines } from './deadlines.ts';
+import {
+  decidePayment,
+  settleDecision,
+  waitDecision,
+  type AnswerVia,
+  type Decision,
+} from './decide.ts';
+import { REASONS } from './reasons.ts';
 import type { Refunds } from './refunds.ts';
+import { queryDelay } from './schedule.ts';
+import { clearDeadline, type Applied, type LiveSale } from './tasks.ts';
 
 export class SaleResolution {
   constructor(
@@ -37,12 +34,14 @@ export class SaleResolution {
     const applied = this.applyPayment(live, outcome, 'pay');
     if (applied === 'not-found') {
       // unifiedPay never answers "not found"; treat it as an unknown outcome.
-      this.core.retryOnChange(() =>
-        this.toWaiting(this.core.mustSale(live.orderId), {
-          kind: 'answer-unknown',
-          detail: outcomeDetail(outcome),
-        }),
-      );
+      this.core.retryOnChange(() => {
+        const rec = this.core.mustSale(live.orderId);
+        this.carryOut(
+          live,
+          rec,
+          waitDecision(rec, { kind: 'answer-unknown', detail: outcomeDetail(outcome) }, undefined),
+        );
+      });
       return 'pending';
     }
     return applied;
@@ -178,13 +177,17 @@ export class SaleResolution {
       this.core.clock.now() >= registrableUntil
     ) {
       try {
-        this.settle(
+        this.carryOut(
           live,
           rec,
-          'closed',
-          REASONS.notSent,
-          { kind: 'resolved', detail: { outcome: 'not-found' } },
-          {},
+          settleDecision(
+            rec,
+            'closed',
+            REASONS.notSent,
+            { kind: 'resolved', detail: { outcome: 'not-found' } },
+            {},
+            live,
+          ),
         );
       } catch (error) {
         if (!(error instanceof SaleChangedError)) throw error;
@@ -195,271 +198,43 @@ export class SaleResolution {
     return false;
   }
 
-  /** Submitting → waiting-for-customer (any other status is left as it is). */
-  toWaiting(rec: SaleRecord, event: JournalEventInput, gatewayStatus?: string): boolean {
-    if (rec.status !== 'submitting') return false;
-    this.core.commit(
-      rec,
-      {
-        status: 'waiting-for-customer',
-        ...(gatewayStatus !== undefined ? { gatewayStatus } : {}),
-      },
-      event,
-    );
-    return true;
-  }
-
   /**
    * Applies one answer about the payment (from unifiedPay, a re-send or a query), to the
    * sale as it is now: decided again if another process changed it meanwhile.
    */
-  applyPayment(live: LiveSale, outcome: PaymentOutcome, via: 'pay' | 'resend' | 'query'): Applied {
+  applyPayment(live: LiveSale, outcome: PaymentOutcome, via: AnswerVia): Applied {
     return this.core.retryOnChange(() => this.applyPaymentTo(live, outcome, via));
   }
 
-  applyPaymentTo(
-    live: LiveSale,
-    outcome: PaymentOutcome,
-    via: 'pay' | 'resend' | 'query',
-  ): Applied {
+  applyPaymentTo(live: LiveSale, outcome: PaymentOutcome, via: AnswerVia): Applied {
     const rec = this.core.mustSale(live.orderId);
-    const detail = { via, ...outcomeDetail(outcome) };
-    const kind = via === 'query' ? 'resolved' : 'answer';
-    if (rec.settled) {
-      if (outcome.kind === 'paid') this.lateSuccess(live, rec, outcome, { kind, detail });
-      return 'settled';
-    }
-    switch (outcome.kind) {
-      case 'paid': {
-        // Paid only for this amount AND this currency, both stated: a missing one is a mismatch.
-        if (outcome.amountMinor !== rec.amountMinor || outcome.currency !== rec.currency) {
-          this.holdAmountMismatch(live, rec, outcome, { kind, detail });
-          return 'settled';
-        }
-        const next = this.settle(
-          live,
-          rec,
-          'paid',
-          rec.abandoned ? REASONS.autoRefunded : null,
-          { kind, detail },
-          {
-            transactionId: outcome.transactionId ?? rec.transactionId,
-            gatewayStatus: outcome.status ?? 'SUCCESS',
-          },
-        );
-        if (next.abandoned) this.refunds.startAutoRefund(next);
-        return 'settled';
+    return this.carryOut(live, rec, decidePayment(rec, outcome, via, live));
+  }
+
+  /** Journals the decision's patch (on the sale as it is now), then carries out its effects. */
+  carryOut(live: LiveSale, rec: SaleRecord, decision: Decision): Applied {
+    const next =
+      decision.patch && decision.event
+        ? this.core.commit(rec, decision.patch, decision.event)
+        : rec;
+    for (const effect of decision.effects) {
+      switch (effect.kind) {
+        case 'final':
+          clearDeadline(live);
+          live.code = null; // the code is single use: forget it once the sale is final
+          break;
+        case 'auto-refund':
+          if (next.status === 'paid' && next.abandoned) this.refunds.startAutoRefund(next);
+          break;
+        case 'fault-waiting':
+          if (decision.patch) this.core.fault('waiting-for-customer');
+          break;
+        case 'log':
+          this.core.log(effect.level, effect.message, effect.fields);
+          break;
       }
-      case 'declined':
-        this.settle(
-          live,
-          rec,
-          'declined',
-          declineReason(outcome),
-          { kind, detail },
-          {
-            transactionId: outcome.transactionId ?? rec.transactionId,
-            gatewayStatus: outcome.status ?? null,
-          },
-        );
-        return 'settled';
-      case 'closed':
-        this.settle(
-          live,
-          rec,
-          'closed',
-          closedReason(rec.abandoned),
-          { kind, detail },
-          {
-            transactionId: outcome.transactionId ?? rec.transactionId,
-            gatewayStatus: outcome.status ?? 'CLOSED',
-          },
-        );
-        return 'settled';
-      case 'pending':
-        if (this.toWaiting(rec, { kind, detail }, outcome.status)) {
-          this.core.fault('waiting-for-customer');
-        }
-        return 'pending';
-      case 'unknown':
-        // Timeout, dropped connection, 5xx, bad signature: the money may have moved.
-        this.core.log('warn', 'payment outcome unknown', {
-          orderId: rec.orderId,
-          via,
-          cause: outcome.cause,
-        });
-        this.toWaiting(rec, { kind: 'answer-unknown', detail });
-        return 'pending';
-      case 'not-found':
-        return 'not-found';
-      case 'rejected':
-        if (isCredentialsRefusal(outcome)) {
-          // 103000/104000 come unsigned (the gateway could not authenticate us), so anyone
-          // on the path could have sent them: the payment may have gone through. Not
-          // declined (that invites a second charge): unknown, resolved by query — and the
-          // cashier is told the real cause.
-          this.holdCredentialsRefusal(live, rec, outcome, { kind, detail });
-          return 'pending';
-        }
-        if (via === 'query' || categoryOf(outcome.code) === 'duplicate') {
-          // A query refused, or "duplicated transaction": the query decides, later.
-          this.core.log('warn', 'gateway refused the call', {
-            orderId: rec.orderId,
-            via,
-            code: outcome.code,
-          });
-          this.toWaiting(rec, { kind, detail });
-          return 'pending';
-        }
-        this.settle(
-          live,
-          rec,
-          'declined',
-          rejectedReason(outcome, outcome.reason),
-          { kind, detail },
-          {},
-        );
-        return 'settled';
     }
-  }
-
-  /** The answer says paid, but for another amount or currency: not paid, supervisor decides. */
-  holdAmountMismatch(
-    live: LiveSale,
-    rec: SaleRecord,
-    outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
-    event: JournalEventInput,
-  ): void {
-    clearDeadline(live);
-    live.code = null; // never re-sent
-    const statedCurrency = outcome.currency ?? rec.currency;
-    const statedMinor = outcome.amountMinor;
-    const stated =
-      statedMinor === undefined || outcome.currency === undefined
-        ? 'a payment without its amount and currency'
-        : isCurrency(statedCurrency)
-          ? formatForDisplay(statedMinor, statedCurrency)
-          : `${statedMinor} (minor units) ${statedCurrency}`;
-    this.core.log('error', 'the gateway states another amount for this payment', {
-      orderId: rec.orderId,
-      expectedMinor: rec.amountMinor,
-      expectedCurrency: rec.currency,
-      statedMinor,
-      statedCurrency,
-    });
-    // Settled (nothing left to ask) but not paid: no auto-refund, no new attempt, no refund.
-    this.core.commit(
-      rec,
-      {
-        status: 'unknown',
-        settled: true,
-        recovered: live.fromRecovery,
-        ...amountMismatchReason(formatForDisplay(rec.amountMinor, rec.currency), stated),
-        transactionId: outcome.transactionId ?? rec.transactionId,
-        gatewayStatus: outcome.status ?? 'SUCCESS',
-      },
-      {
-        kind: 'amount-mismatch',
-        detail: {
-          ...event.detail,
-          answerKind: event.kind,
-          expectedAmountMinor: rec.amountMinor,
-          expectedCurrency: rec.currency,
-          statedAmountMinor: statedMinor ?? null,
-          statedCurrency: outcome.currency ?? null,
-        },
-      },
-    );
-  }
-
-  /**
-   * An (unverifiable) credentials refusal: unknown, resolved by query, never re-charged. The
-   * customer's deadline still runs: at it the cashier gets "not confirmed" with this cause.
-   */
-  holdCredentialsRefusal(
-    live: LiveSale,
-    rec: SaleRecord,
-    answer: { code: string; resultCode: string },
-    event: JournalEventInput,
-  ): void {
-    this.core.log('error', 'the gateway refused the till credentials; payment outcome unknown', {
-      orderId: rec.orderId,
-      code: answer.code,
-    });
-    const reason = credentialsReason(answer);
-    if (rec.status === 'unknown' && rec.reasonCode === reason.reasonCode) return;
-    this.core.commit(rec, { status: 'unknown', ...reason }, event);
-  }
-
-  /**
-   * A signed SUCCESS for a sale already recorded as final. Never thrown away: a sale recorded
-   * closed or declined (another process gave up on it, or the gateway changed its answer)
-   * becomes paid and, since the cashier was told it was not, is refunded automatically; the
-   * history keeps both. A SUCCESS for another amount or currency leaves it as it is (logged).
-   */
-  lateSuccess(
-    live: LiveSale,
-    rec: SaleRecord,
-    outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
-    event: JournalEventInput,
-  ): void {
-    if (rec.status !== 'closed' && rec.status !== 'declined') return;
-    if (outcome.amountMinor !== rec.amountMinor || outcome.currency !== rec.currency) {
-      // Money may have moved, for another amount: not "nothing was charged" any more.
-      this.holdAmountMismatch(live, rec, outcome, {
-        kind: 'late-paid',
-        detail: { ...event.detail, answerKind: event.kind, was: rec.status },
-      });
-      return;
-    }
-    this.core.log('error', 'the gateway reports paid a sale recorded not paid: refunding it', {
-      orderId: rec.orderId,
-      was: rec.status,
-    });
-    const next = this.core.commit(
-      rec,
-      {
-        status: 'paid',
-        settled: true,
-        abandoned: rec.abandoned ?? 'closed',
-        ...REASONS.autoRefunded,
-        transactionId: outcome.transactionId ?? rec.transactionId,
-        gatewayStatus: outcome.status ?? 'SUCCESS',
-        recovered: live.fromRecovery || rec.recovered,
-      },
-      {
-        kind: 'late-paid',
-        detail: { ...event.detail, answerKind: event.kind, was: rec.status },
-      },
-    );
-    if (next.status === 'paid') this.refunds.startAutoRefund(next);
-  }
-
-  settle(
-    live: LiveSale,
-    rec: SaleRecord,
-    status: 'paid' | 'declined' | 'closed',
-    reason: Reason | null,
-    event: JournalEventInput,
-    extra: Partial<SaleRecord>,
-  ): SaleRecord {
-    clearDeadline(live);
-    live.code = null; // the code is single use: forget it as soon as the sale is final
-    const recovered = live.fromRecovery;
-    const next = this.core.commit(
-      rec,
-      {
-        ...extra,
-        status,
-        settled: true,
-        recovered,
-        reason: reason?.reason ?? null,
-        reasonCode: reason?.reasonCode ?? null,
-      },
-      recovered ? { ...event, detail: { ...event.detail, recovered: true } } : event,
-    );
-    this.core.log('info', `sale ${status}`, { orderId: rec.orderId, recovered });
-    return next;
+    return decision.applied;
   }
 
   // ---------------------------------------------------------------- refunds

@@ -143,17 +143,17 @@ describe('environment overrides', () => {
 });
 
 describe('data folder', () => {
-  it('is POS_DATA_DIR, else %APPDATA%\\PosPay on Windows, else ~/.config/pospay', () => {
+  it('is POS_DATA_DIR, else %ProgramData%\\PosPay on Windows, else ~/.config/pospay', () => {
     expect(
       defaultDataDir({ env: { POS_DATA_DIR: '/srv/till' }, platform: 'linux', home: '/h' }),
     ).toBe('/srv/till');
     expect(
       defaultDataDir({
-        env: { APPDATA: 'C:\\Users\\cashier\\AppData\\Roaming' },
+        env: { APPDATA: 'C:\\Users\\cashier\\AppData\\Roaming', ProgramData: 'C:\\ProgramData' },
         platform: 'win32',
         home: 'C:\\Users\\cashier',
       }),
-    ).toBe('C:\\Users\\cashier\\AppData\\Roaming\\PosPay');
+    ).toBe('C:\\ProgramData\\PosPay');
     expect(defaultDataDir({ env: {}, platform: 'linux', home: '/home/till' })).toBe(
       '/home/till/.config/pospay',
     );

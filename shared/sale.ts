@@ -1,7 +1,8 @@
 /**
- * The sale domain: the statuses a sale and a refund move through, and the business day.
- * The journal, the engine, the CLI and the screen contract (shared/ipc/contract.ts, whose
- * zod enums derive from these lists) all take them from here. Which moves are allowed: shared/saleTransitions.ts.
+ * The sale domain: the statuses a sale and a refund move through, the reason codes the
+ * engine puts on them, and the business day. The journal, the engine, the CLI and the
+ * screen contract (shared/ipc/contract.ts, whose zod enums derive from these lists) all
+ * take them from here. Which moves are allowed: shared/saleTransitions.ts.
  */
 
 /** No outcome yet: the cashier is still on the sale (waiting for the scan, charging, waiting for the customer). */
@@ -37,6 +38,27 @@ export function isInProgress(status: SaleStatus): boolean {
 export function isFinal(status: SaleStatus): boolean {
   return (FINAL_STATUSES as readonly SaleStatus[]).includes(status);
 }
+
+/**
+ * Every reasonCode the engine can put on a sale or refund (electron/engine/reasons.ts builds
+ * them). The screen translates each (renderer/src/i18n: `Record<ReasonCode, string>`), so a
+ * new code without words in every language does not compile.
+ */
+export type ReasonCode =
+  | 'customer-timeout'
+  | 'cancelled'
+  | 'closed'
+  | 'code-expired'
+  | 'not-sent'
+  | 'auto-refunded'
+  | 'auto-refund-declined'
+  | 'sale-in-progress'
+  | 'gateway-credentials'
+  | 'risk-declined'
+  | 'declined'
+  | 'gateway-rejected'
+  | 'amount-mismatch'
+  | 'refund-declined';
 
 /** The local calendar day of an epoch-ms time, as YYYY-MM-DD: the business day of a sale. */
 export function localDay(epochMs: number): string {

@@ -16,7 +16,14 @@ import {
   type SettingsView,
 } from '../../shared/ipc/contract.ts';
 import { parseAmount, type Currency } from '../../shared/money.ts';
-import { AppError, mapError, type ErrorStatus } from './errors.ts';
+import {
+  AppError,
+  errorFor,
+  INTERNAL_MESSAGE,
+  mapError,
+  type ErrorStatus,
+  type MappedError,
+} from './errors.ts';
 import type { PinGuard } from './pin.ts';
 import type { EngineLike } from './ports.ts';
 import { redactDeep } from './redact.ts';
@@ -44,7 +51,7 @@ export interface HandlerContext {
 
 export async function requirePin(ctx: HandlerContext, pin: string | undefined): Promise<void> {
   if (pin === undefined || pin === '') {
-    throw new AppError('pin-required', 'Enter the supervisor PIN.', 422);
+    throw new AppError('pin-required', 'Enter the supervisor PIN.');
   }
   const result = await ctx.pinGuard.check(pin, ctx.settings().supervisorPinHash);
   if (result.ok) return;
@@ -53,19 +60,17 @@ export async function requirePin(ctx: HandlerContext, pin: string | undefined): 
     throw new AppError(
       'pin-locked',
       `Too many wrong PINs: the supervisor PIN is locked for ${seconds} s.`,
-      422,
     );
   }
   throw new AppError(
     'pin-wrong',
     `Wrong supervisor PIN (${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'try' : 'tries'} left before a pause).`,
-    422,
   );
 }
 
 function parseAmountOrThrow(text: string, currency: Currency, ceilingMinor: number): number {
   const result = parseAmount(text, currency, { ceilingMinor });
-  if (!result.ok) throw new AppError(`amount-${result.rejection}`, result.message, 422);
+  if (!result.ok) throw new AppError(`amount-${result.rejection}`, result.message);
   return result.minor;
 }
 
@@ -107,7 +112,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'refund:create': async (req) => {
       const engine = ctx.engine();
       const sale = await findSale(engine, req.orderId);
-      if (!sale) throw new AppError('sale-not-found', `There is no sale ${req.orderId}.`, 422);
+      if (!sale) throw new AppError('sale-not-found', `There is no sale ${req.orderId}.`);
       const amountMinor = parseAmountOrThrow(
         req.amountText,
         sale.currency,
@@ -156,24 +161,27 @@ export async function dispatchInvoke(
   raw: unknown,
   options: DispatchOptions,
 ): Promise<InvokeResult> {
-  const fail = (status: ErrorStatus, code: string, error: string): InvokeResult => ({
+  const fail = ({ status, body }: MappedError): InvokeResult => ({
     ok: false,
     status,
-    error: redactDeep({ error, code }, options.secrets()),
+    error: redactDeep(body, options.secrets()),
   });
-  if (!isInvokeChannel(channel)) return fail(404, 'unknown-channel', `No channel "${channel}".`);
+  if (!isInvokeChannel(channel)) {
+    return fail(errorFor('unknown-channel', `No channel "${channel}".`));
+  }
   const spec = invokeChannels[channel];
   const parsed = spec.request.safeParse(raw ?? {});
   if (!parsed.success) {
-    return fail(400, 'invalid-request', `Invalid ${channel} request: ${describeZod(parsed.error)}`);
+    return fail(
+      errorFor('invalid-request', `Invalid ${channel} request: ${describeZod(parsed.error)}`),
+    );
   }
   let value: unknown;
   try {
     const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
     value = await handler(parsed.data);
   } catch (error) {
-    const mapped = mapError(error, (e) => options.onUnexpected?.(e, channel));
-    return fail(mapped.status, mapped.body.code, mapped.body.error);
+    return fail(mapError(error, (e) => options.onUnexpected?.(e, channel)));
   }
   const checked = spec.response.safeParse(value);
   if (!checked.success) {
@@ -181,7 +189,7 @@ export async function dispatchInvoke(
       new Error(`${channel} answered outside the contract: ${describeZod(checked.error)}`),
       channel,
     );
-    return fail(500, 'internal', 'Something went wrong in the terminal; it was logged.');
+    return fail(errorFor('internal', INTERNAL_MESSAGE));
   }
   return { ok: true, value: redactDeep(checked.data, options.secrets()) };
 }

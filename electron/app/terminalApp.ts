@@ -213,7 +213,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   let busy: Promise<unknown> = Promise.resolve();
 
   const requireEngine = (): EngineLike => {
-    if (!runtime) throw new AppError('terminal-not-ready', 'The terminal is starting.', 409);
+    if (!runtime) throw new AppError('terminal-not-ready', 'The terminal is starting.');
     return runtime.engine;
   };
 
@@ -297,7 +297,6 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
         throw new AppError(
           'sale-in-progress',
           'Finish or cancel the current sale before changing the gateway or payment settings.',
-          409,
         );
       }
     }
@@ -324,7 +323,6 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
         throw new AppError(
           'settings-not-applied',
           `The new settings could not be applied (${error instanceof Error ? error.message : String(error)}); nothing was changed.`,
-          422,
         );
       }
       log.info(trainingMode() ? 'restarted in training mode' : `gateway: ${effective.gatewayUrl}`);

@@ -4,11 +4,15 @@
  */
 import type { GatewayAnswer } from '../../shared/gateway/outcome.ts';
 import { categoryOf } from '../../shared/gateway/resultCodes.ts';
+import type { ReasonCode } from '../../shared/sale.ts';
 import type { AbandonCause } from '../journal/journal.ts';
+
+export type { ReasonCode };
 
 export interface Reason {
   reason: string;
-  reasonCode: string;
+  /** One of shared/sale.ts's ReasonCode: the screen has words for each in every language. */
+  reasonCode: ReasonCode;
 }
 
 export const REASONS = {
@@ -141,18 +145,3 @@ export function amountMismatchReason(expected: string, stated: string): Reason {
 export function refundDeclinedReason(answer: GatewayAnswer, text: string): Reason {
   return { reason: `Refund refused by the gateway: ${clean(text)}`, reasonCode: 'refund-declined' };
 }
-
-/**
- * Every reasonCode the engine can put on a sale or refund (the screen translates by these):
- * those of REASONS and those the functions above build.
- */
-export const REASON_CODES: readonly string[] = [
-  ...new Set<string>([
-    ...Object.values(REASONS).map((r) => r.reasonCode),
-    'risk-declined',
-    'declined',
-    'gateway-rejected',
-    'amount-mismatch',
-    'refund-declined',
-  ]),
-];

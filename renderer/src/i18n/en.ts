@@ -1,3 +1,5 @@
+import type { ReasonCode } from '../../../shared/sale.ts';
+
 /** English strings. The other languages have exactly these keys (checked by the tests). */
 export const en = {
   app: {
@@ -175,7 +177,7 @@ export const en = {
     'amount-mismatch':
       'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
     'refund-declined': 'The gateway refused the refund',
-  },
+  } satisfies Record<ReasonCode, string>,
   errors: {
     'amount-above-ceiling': "The amount is above this till's limit.",
     'amount-too-many-decimals': 'Too many decimal places for this currency.',

@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../../../shared/sale.ts';
 import type { Resources } from './en.ts';
 
 /** 简体中文 */
@@ -176,7 +177,7 @@ export const zhCN: Resources = {
     'amount-mismatch':
       '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
     'refund-declined': '支付网关拒绝了这笔退款',
-  },
+  } satisfies Record<ReasonCode, string>,
   errors: {
     'amount-above-ceiling': '金额超过此收银机的上限。',
     'amount-too-many-decimals': '此货币的小数位太多。',

@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../../../shared/sale.ts';
 import type { Resources } from './en.ts';
 
 /** 繁體中文（香港） */
@@ -176,7 +177,7 @@ export const zhHK: Resources = {
     'amount-mismatch':
       '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
     'refund-declined': '支付網關拒絕了這筆退款',
-  },
+  } satisfies Record<ReasonCode, string>,
   errors: {
     'amount-above-ceiling': '金額超過此收銀機的上限。',
     'amount-too-many-decimals': '此貨幣的小數位太多。',

@@ -104,8 +104,10 @@ export function openUnverified(message: Envelope, httpStatus: number, why: strin
       },
     };
   }
-  if (!isHttpSuccess(httpStatus))
+  if (!isHttpSuccess(httpStatus)) {
     return notOpened('http-error', `HTTP ${httpStatus} (unsigned answer)`);
+  }
+  // A bad signature is never trusted, whatever the answer claims.
   return notOpened('bad-signature', why);
 }
 

@@ -90,7 +90,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, ErrorStatus>> = {
   'sale-changed': 422,
 };
 
-export function isErrorCode(code: string): code is ErrorCode {
+function isErrorCode(code: string): code is ErrorCode {
   return Object.prototype.hasOwnProperty.call(ERROR_STATUS, code);
 }
 
@@ -117,7 +117,7 @@ export interface MappedError {
 }
 
 /** A code's status; a code outside ErrorCode (an error of a library) is refused, 422. */
-export function statusForCode(code: string): ErrorStatus {
+function statusForCode(code: string): ErrorStatus {
   return isErrorCode(code) ? ERROR_STATUS[code] : 422;
 }
 

@@ -35,7 +35,3 @@ export class EngineError extends Error {
     this.name = 'EngineError';
   }
 }
-
-export function isEngineError(value: unknown): value is EngineError {
-  return value instanceof EngineError;
-}

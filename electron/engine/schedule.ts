@@ -15,17 +15,6 @@ export function queryDelay(schedule: readonly number[], index: number): number {
   return schedule[Math.min(index, schedule.length - 1)] ?? 1000;
 }
 
-/** How many queries the schedule sends in the first `windowMs` of waiting. */
-export function queriesWithin(schedule: readonly number[], windowMs: number): number {
-  let t = 0;
-  let count = 0;
-  for (let i = 0; ; i += 1) {
-    t += queryDelay(schedule, i);
-    if (t > windowMs) return count;
-    count += 1;
-  }
-}
-
 /** The schedule multiplied by a time scale (tests run the simulator at e.g. 0.05). */
 export function scaleSchedule(schedule: readonly number[], scale: number): number[] {
   return schedule.map((ms) => Math.max(1, Math.round(ms * scale)));

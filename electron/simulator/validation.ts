@@ -20,8 +20,6 @@ export class Rejection extends Error {
   }
 }
 
-export type OfflineMethod = PaymentMethod;
-
 /** Wallets that take CodeGrant tokens in the simulator. */
 export const TOKEN_METHOD_CURRENCY: Readonly<Record<string, Currency>> = {
   AlipayHK: 'HKD',
@@ -103,7 +101,7 @@ export function captureDelayOf(biz: Record<string, unknown>): void {
 }
 
 export interface OfflinePayment {
-  method: OfflineMethod;
+  method: PaymentMethod;
   scanCodeId: string;
 }
 

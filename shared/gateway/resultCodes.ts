@@ -91,13 +91,3 @@ export function reasonForCategory(category: ResultCategory): string {
 export function reasonForCode(code: string): string {
   return CODE_REASONS[code] ?? CATEGORY_REASONS[categoryOf(code)];
 }
-
-export interface ResultCodeInfo {
-  code: string;
-  category: ResultCategory;
-  reason: string;
-}
-
-export function describeResultCode(code: string): ResultCodeInfo {
-  return { code, category: categoryOf(code), reason: reasonForCode(code) };
-}

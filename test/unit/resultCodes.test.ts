@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CATEGORY_REASONS,
   categoryOf,
-  describeResultCode,
   reasonForCode,
   type ResultCategory,
 } from '../../shared/gateway/resultCodes.ts';
@@ -94,8 +93,7 @@ describe('reasons a cashier reads', () => {
   });
 
   it('describes a code with its category and reason', () => {
-    expect(describeResultCode('301000')).toEqual({
-      code: '301000',
+    expect({ category: categoryOf('301000'), reason: reasonForCode('301000') }).toEqual({
       category: 'issuer-declined',
       reason: CATEGORY_REASONS['issuer-declined'],
     });

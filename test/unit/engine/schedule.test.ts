@@ -2,10 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_QUERY_SCHEDULE_MS,
-  queriesWithin,
   queryDelay,
   scaleSchedule,
 } from '../../../electron/engine/schedule.ts';
+
+/** How many queries the schedule sends in the first `windowMs` of waiting. */
+function queriesWithin(schedule: readonly number[], windowMs: number): number {
+  let t = 0;
+  let count = 0;
+  for (let i = 0; ; i += 1) {
+    t += queryDelay(schedule, i);
+    if (t > windowMs) return count;
+    count += 1;
+  }
+}
 
 describe('default query schedule', () => {
   it('leaves room for the deadline query within 15 per minute, and keeps to it every later minute', () => {

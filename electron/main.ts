@@ -26,7 +26,9 @@ import {
   type WebContents,
 } from 'electron';
 import log from 'electron-log/main';
-import { defaultDataDir } from './app/paths.ts';
+import { autoUpdater } from 'electron-updater';
+import { migrateDataFolder, sqliteJournalCheck } from './app/dataMigration.ts';
+import { defaultDataDir, legacyDataDirs } from './app/paths.ts';
 import { createSafeStorageSecretStore } from './app/secretStore.ts';
 import {
   electronPortEndpoint,
@@ -45,6 +47,7 @@ import { CONTENT_SECURITY_POLICY } from './shell/csp.ts';
 import { checkInvoke, UNTRUSTED_SENDER } from './shell/ipc.ts';
 import { createRedactionHook } from './shell/logging.ts';
 import { betterSqliteBinding, ELECTRON_ABI_CACHE_DIR } from './shell/nativeBinding.ts';
+import { startUpdates, type Updates } from './shell/updater.ts';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -77,6 +80,8 @@ app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=2');
 let core: CoreSupervisor | null = null;
 let mainWindow: BrowserWindow | null = null;
 let quitting = false;
+/** Installed app on Windows only (electron/shell/updater.ts). */
+let updates: Updates | null = null;
 
 const logger: SupervisorLog = {
   info: (message) => log.info(message),
@@ -206,6 +211,20 @@ async function boot(): Promise<void> {
     packaged: app.isPackaged,
     resourcesPath: process.resourcesPath,
   });
+  // --- data folder (issue 11): an earlier version's %APPDATA%\PosPay is copied here once, its
+  // journal checked before it is used (electron/app/dataMigration.ts); throws rather than start
+  // on an empty journal beside one it could not copy.
+  const migration = await migrateDataFolder({
+    target: dataDir,
+    legacy: legacyDataDirs({ env: process.env }),
+    verifyJournal: sqliteJournalCheck(nativeBinding),
+  });
+  if (migration.plan.action === 'copy') {
+    log.info(`data moved from ${migration.plan.from} to ${dataDir} (${migration.events} events)`);
+  } else if (migration.plan.action === 'keep-both') {
+    log.warn(migration.plan.warning);
+  }
+  // --- end data folder
   const supervisor = new CoreSupervisor({
     spawn: () =>
       forkCore({
@@ -243,6 +262,17 @@ async function boot(): Promise<void> {
   const ready = await supervisor.start();
   for (const warning of ready.startupWarnings) log.warn(warning);
   createWindow();
+  // --- updates (issue 11): installed app on Windows; installs only on a quit outside trading
+  // hours (electron/app/updatePolicy.ts).
+  if (app.isPackaged && process.platform === 'win32') {
+    const appUpdateYml = await readFile(
+      path.join(process.resourcesPath, 'app-update.yml'),
+      'utf8',
+    ).catch(() => null);
+    updates = startUpdates({ updater: autoUpdater, env: process.env, appUpdateYml, log: logger });
+    mainWindow?.on('session-end', () => updates?.onSessionEnd());
+  }
+  // --- end updates
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -256,6 +286,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => updates?.onWillQuit()); // issue 11: install outside trading hours
   app.on('before-quit', (event) => {
     if (quitting || !core) return;
     event.preventDefault();

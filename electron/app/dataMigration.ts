@@ -180,56 +180,73 @@ export async function migrateDataFolder(options: {
   mkdirSync(staging, { recursive: true });
   const files = filesToCopy(from);
   try {
-    for (const name of files) {
-      const source = path.join(from, name);
-      const copy = path.join(staging, name);
-      mkdirSync(path.dirname(copy), { recursive: true });
-      copyFileSync(source, copy);
-      if (sha256(source) !== sha256(copy) || statSync(source).size !== statSync(copy).size) {
-        throw new Error(`the copy of ${source} differs from it`);
-      }
-    }
-    let events: number | undefined;
-    if (options.verifyJournal) {
-      const before = await options.verifyJournal(path.join(from, JOURNAL_FILE_NAME), true);
-      events = await options.verifyJournal(path.join(staging, JOURNAL_FILE_NAME), false);
-      if (events !== before) {
-        throw new Error(`the copied journal holds ${events} events, the original ${before}`);
-      }
-    }
-    // Into place, the journal last; a -wal left by an interrupted earlier attempt must not be
-    // taken for this journal's. The check may have folded the WAL into the copy: copy what is left.
-    for (const suffix of ['-wal', '-shm']) {
-      rmSync(path.join(to, `${JOURNAL_FILE_NAME}${suffix}`), { force: true });
-    }
-    const present = files.filter((name) => existsSync(path.join(staging, name)));
-    for (const name of present) {
-      mkdirSync(path.dirname(path.join(to, name)), { recursive: true });
-      renameSync(path.join(staging, name), path.join(to, name));
-    }
-    const at = (options.now ?? (() => new Date()))().toISOString();
-    writeFileSync(
-      path.join(to, MIGRATED_MARKER),
-      `${JSON.stringify({ from, at, files: present, events }, null, 2)}\n`,
+    return await copyInto(plan, staging, files, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `The data of an earlier version (${from}) could not be moved to ${to}: ${message}. ` +
+        'Nothing was deleted: the earlier folder is as it was.',
+      { cause: error },
     );
-    try {
-      writeFileSync(
-        path.join(from, MOVED_NOTE),
-        [
-          `PosPay's data moved to a local, per-machine folder on ${at}:`,
-          `to: ${to}`,
-          'This folder was copied as it was and is no longer used. Delete it once the history',
-          'in PosPay shows the earlier sales (the logs of earlier versions are still here).',
-          '',
-        ].join('\r\n'),
-      );
-    } catch {
-      // the old folder may be read-only: the marker in the new one is enough
-    }
-    return { plan, copied: present, ...(events === undefined ? {} : { events }) };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+async function copyInto(
+  plan: Extract<MigrationPlan, { action: 'copy' }>,
+  staging: string,
+  files: string[],
+  options: { verifyJournal?: JournalCheck; now?: () => Date },
+): Promise<MigrationResult> {
+  const { from, to } = plan;
+  for (const name of files) {
+    const source = path.join(from, name);
+    const copy = path.join(staging, name);
+    mkdirSync(path.dirname(copy), { recursive: true });
+    copyFileSync(source, copy);
+    if (sha256(source) !== sha256(copy) || statSync(source).size !== statSync(copy).size) {
+      throw new Error(`the copy of ${source} differs from it`);
+    }
+  }
+  let events: number | undefined;
+  if (options.verifyJournal) {
+    const before = await options.verifyJournal(path.join(from, JOURNAL_FILE_NAME), true);
+    events = await options.verifyJournal(path.join(staging, JOURNAL_FILE_NAME), false);
+    if (events !== before) {
+      throw new Error(`the copied journal holds ${events} events, the original ${before}`);
+    }
+  }
+  // Into place, the journal last; a -wal left by an interrupted earlier attempt must not be
+  // taken for this journal's. The check may have folded the WAL into the copy: copy what is left.
+  for (const suffix of ['-wal', '-shm']) {
+    rmSync(path.join(to, `${JOURNAL_FILE_NAME}${suffix}`), { force: true });
+  }
+  const present = files.filter((name) => existsSync(path.join(staging, name)));
+  for (const name of present) {
+    mkdirSync(path.dirname(path.join(to, name)), { recursive: true });
+    renameSync(path.join(staging, name), path.join(to, name));
+  }
+  const at = (options.now ?? (() => new Date()))().toISOString();
+  writeFileSync(
+    path.join(to, MIGRATED_MARKER),
+    `${JSON.stringify({ from, at, files: present, events }, null, 2)}\n`,
+  );
+  try {
+    writeFileSync(
+      path.join(from, MOVED_NOTE),
+      [
+        `PosPay's data moved to a local, per-machine folder on ${at}:`,
+        `to: ${to}`,
+        'This folder was copied as it was and is no longer used. Delete it once the history',
+        'in PosPay shows the earlier sales (the logs of earlier versions are still here).',
+        '',
+      ].join('\r\n'),
+    );
+  } catch {
+    // the old folder may be read-only: the marker in the new one is enough
+  }
+  return { plan, copied: present, ...(events === undefined ? {} : { events }) };
 }
 
 /**

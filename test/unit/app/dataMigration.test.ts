@@ -219,7 +219,7 @@ describe('migrateDataFolder on real folders', () => {
           return 6;
         },
       }),
-    ).rejects.toThrow(/malformed/);
+    ).rejects.toThrow(/could not be moved to .*malformed.*Nothing was deleted/);
     expect(existsSync(path.join(target, JOURNAL_FILE))).toBe(false);
     expect(existsSync(path.join(target, '.migrating'))).toBe(false);
     expect(existsSync(path.join(old, MOVED_NOTE))).toBe(false);

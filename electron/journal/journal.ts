@@ -15,12 +15,16 @@
 import {
   closeSync,
   existsSync,
+  fsyncSync,
   linkSync,
   mkdirSync,
   openSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
+  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -501,17 +505,28 @@ export class Journal {
       options: ChangeSaleOptions,
     ): SaleRecord;
   };
-  /** Device and inode of the file opened: a deleted or replaced journal is noticed. */
+  /** Device and inode of the file open (`live`): a deleted or replaced journal is noticed. */
   private identity: FileIdentity | null;
-  private readonly reopen: ((file: string) => Database.Database) | undefined;
+  /** The file the connection is on: `file`, or the side file the journal moved to. */
+  private live: string;
+  /** The journal moved to a side file (its path holds another file): `problem` stays set. */
+  private aside = false;
+  /** meta.journal_id: a copy of this journal has it, another journal another one. */
+  private journalId: string | null;
+  /** Identities of the open file's -wal and -shm (stable while a connection is open). */
+  private sidecars: (FileIdentity | null)[];
+  private readonly files: JournalFiles | undefined;
   private lostReason: string | null = null;
 
   /** Use openJournal(). */
-  constructor(db: Database.Database, file: string, reopen?: (file: string) => Database.Database) {
+  constructor(db: Database.Database, file: string, files?: JournalFiles) {
     this.db = db;
     this.file = file;
-    this.reopen = reopen;
+    this.live = file;
+    this.files = files;
     this.identity = fileIdentity(file);
+    this.journalId = journalIdOf(db);
+    this.sidecars = sidecarIdentities(file);
     this.rebind(db);
   }
 
@@ -550,9 +565,9 @@ export class Journal {
           'AND order_id <> ? ORDER BY created_at DESC, rowid DESC',
       ),
       horizon: db.prepare(
-        'SELECT MAX(updated_at + COALESCE(json_extract(detail, \'$.windowMs\'), @windowMs)) AS registrable, ' +
-          'MAX(updated_at + COALESCE(json_extract(detail, \'$.deadlineMs\'), @deadlineMs) + ' +
-          'COALESCE(json_extract(detail, \'$.windowMs\'), @windowMs)) AS stale ' +
+        "SELECT MAX(updated_at + COALESCE(json_extract(detail, '$.windowMs'), @windowMs)) AS registrable, " +
+          "MAX(updated_at + COALESCE(json_extract(detail, '$.deadlineMs'), @deadlineMs) + " +
+          "COALESCE(json_extract(detail, '$.windowMs'), @windowMs)) AS stale " +
           'FROM events WHERE order_id = @orderId AND refund_id IS NULL ' +
           "AND kind IN ('submitted', 'new-attempt', 'resend')",
       ),
@@ -691,9 +706,7 @@ export class Journal {
   }
 
   private horizonOf(sale: SaleRecord, defaults: RequestTimes): RequestHorizon {
-    const row = this.stmts.horizon.get({ orderId: sale.orderId, ...defaults }) as
-      | Row
-      | undefined;
+    const row = this.stmts.horizon.get({ orderId: sale.orderId, ...defaults }) as Row | undefined;
     const registrable = row?.registrable;
     const stale = row?.stale;
     return {
@@ -716,8 +729,10 @@ export class Journal {
   }
 
   /**
-   * Why the journal cannot take new sales (its file was deleted or replaced under the
-   * running terminal and could not be restored), or null when it is healthy.
+   * Why the journal cannot take new sales, or null when it is healthy: its file was replaced
+   * under the running terminal (the message names the side file that now holds everything
+   * this terminal has, where its sales in flight keep being journaled), or it was deleted or
+   * replaced and what is open could not be written to disk at all.
    */
   get problem(): string | null {
     if (this.db && this.lostReason === null) {
@@ -731,65 +746,302 @@ export class Journal {
   }
 
   /**
-   * Before every write: is the file at `this.file` still the one open? If the file (or its
-   * whole folder) was deleted, everything is still in the open connection: it is written
-   * back to the same path (VACUUM INTO, which copies every committed row) and reopened, so
-   * nothing is lost. If something else now sits there, it is left alone and the journal
-   * refuses new sales (`problem`) while what is open keeps every change.
+   * Before every write: is the file at its path still the one open (one stat on the healthy
+   * path)? If not, `fileChanged` makes sure everything the open connection holds is on disk:
+   *   - deleted (even with its folder): written back to its path, reopened, nothing lost;
+   *   - another file there that is this journal (same journal_id: written back by another
+   *     process, a backup put back): the events this connection has and it lacks are added
+   *     to it and the journal continues there, unless both changed the same sale;
+   *   - anything else (another journal, a foreign or empty file), or that conflict: the file
+   *     there is left alone, everything open is written to a side file beside it
+   *     (`journal.sqlite.kept-<pid>-<ms>`) that becomes the live journal, and new sales are
+   *     refused (`problem` names the side file).
    */
   private checkFile(): void {
     this.assertOpen();
     if (this.identity === null) return;
-    const now = fileIdentity(this.file);
+    const now = fileIdentity(this.live);
     if (now !== null && now.dev === this.identity.dev && now.ino === this.identity.ino) {
-      if (this.lostReason !== null) this.lostReason = null;
+      if (this.lostReason !== null && !this.aside) this.lostReason = null;
       return;
     }
-    if (now === null && this.reopen) {
-      try {
-        this.restoreFromOpen();
-        return;
-      } catch (error) {
-        this.lostReason =
-          `The sales journal ${this.file} was deleted while the terminal was running and ` +
-          `could not be written back (${error instanceof Error ? error.message : String(error)}). ` +
-          'Every sale so far is kept by the running terminal: do not close it; check the data folder.';
-        return;
-      }
-    }
-    this.lostReason =
-      now === null
-        ? `The sales journal ${this.file} was deleted while the terminal was running. ` +
-          'Every sale so far is kept by the running terminal: do not close it; call IT.'
-        : `The sales journal ${this.file} was replaced by another file while the terminal was ` +
-          'running. It was left as it is; the running terminal keeps every sale so far: do ' +
-          'not close it; call IT.';
+    this.fileChanged(now === null);
   }
 
-  private restoreFromOpen(): void {
-    const db = this.handle;
-    const reopen = this.reopen;
-    if (!reopen) throw new Error('cannot reopen');
+  private fileChanged(deleted: boolean): void {
+    const files = this.files;
+    if (!files) {
+      this.lostReason = deleted
+        ? `The sales journal ${this.live} was deleted while the terminal was running. ` +
+          'Every sale so far is kept by the running terminal: do not close it; call IT.'
+        : `The sales journal ${this.live} was replaced by another file while the terminal was ` +
+          'running. It was left as it is; the running terminal keeps every sale so far: do ' +
+          'not close it; call IT.';
+      return;
+    }
+    try {
+      if (deleted) this.restoreFromOpen(files);
+      else this.takeOver(files);
+    } catch (error) {
+      this.lostReason =
+        `The sales journal ${this.live} was ${deleted ? 'deleted' : 'replaced by another file'} ` +
+        `while the terminal was running and what the terminal holds could not be written to ` +
+        `disk (${messageOf(error)}). Every sale so far is kept by the running terminal only: ` +
+        'do not close it; check the data folder and call IT.';
+    }
+  }
+
+  /**
+   * The file was deleted: everything the open connection sees goes to a file of its own
+   * (VACUUM INTO copies every committed row), the deleted file's -wal/-shm still at the path
+   * are renamed aside (a new file must not read them as its own: "malformed"), the copy is
+   * put at the path (never over a file that appeared meanwhile) and opened. The old
+   * connection is closed only once the new one is open, so a failure loses nothing: the copy
+   * then becomes the live journal under a side name.
+   */
+  private restoreFromOpen(files: JournalFiles): void {
+    const target = this.live;
+    mkdirSync(path.dirname(target), { recursive: true });
+    const temp = sideName(target, 'restore');
+    try {
+      this.handle.prepare('VACUUM INTO ?').run(temp);
+      fsyncPath(temp);
+    } catch (error) {
+      removeDbFiles(temp);
+      throw error;
+    }
+    let placed: Placement | null = null;
+    let opened: Opened;
+    try {
+      placed = placeJournal(temp, target, files.waitMs);
+      opened = this.openAt(files, target, placed === 'link' ? fileIdentity(temp) : null);
+    } catch (error) {
+      if (placed === null && (error as NodeJS.ErrnoException).code === 'EEXIST') {
+        // Another process put a file there first (wrote it back, or made a journal).
+        removeDbFiles(temp);
+        this.takeOver(files);
+        return;
+      }
+      this.continueAside(
+        files,
+        temp,
+        placed === 'link',
+        `The sales journal ${target} was deleted while the terminal was running and could ` +
+          `not be written back (${messageOf(error)}).`,
+      );
+      return;
+    }
+    removeDbFiles(temp); // linked: the journal keeps its own name; copied: a spare copy
+    this.adopt(opened, target);
+    if (!this.aside) this.lostReason = null;
+  }
+
+  /** Another file is at the path: this journal (merge into it) or not (move aside). */
+  private takeOver(files: JournalFiles): void {
+    const target = this.live;
+    waitForPlacement(target, files.waitMs);
+    // Renamed over the journal, the new file has no -wal/-shm of its own at the path: the
+    // ones there are this connection's, which SQLite would read (and checkpoint) as the new
+    // file's. They are renamed aside; this connection keeps using them.
+    SIDECARS.forEach((suffix, i) => {
+      const mine = this.sidecars[i];
+      const there = fileIdentity(target + suffix);
+      if (mine && there && sameFile(mine, there)) renameAside(target + suffix);
+    });
+    const theirs = this.journalId === null ? null : readJournalId(files, target);
+    if (theirs === null || theirs !== this.journalId) {
+      this.setAside(
+        files,
+        `The sales journal ${target} was replaced by another file while the terminal was ` +
+          'running. It was left as it is.',
+      );
+      return;
+    }
+    this.mergeInto(files, target, (error) =>
+      error instanceof MergeConflict
+        ? `The sales journal ${target} was written back by another program while this ` +
+          `terminal was changing the same sales (${error.orderIds.join(', ')}). It was left ` +
+          'as the other program made it.'
+        : `The sales journal ${target} was written back by another program, and this ` +
+          `terminal's changes could not be added to it (${messageOf(error)}). It was left as ` +
+          'the other program made it.',
+    );
+  }
+
+  /**
+   * The file at `target` is this journal (the same journal_id), e.g. written back by another
+   * process that had it open too. Everything this connection has is first written to a side
+   * file (VACUUM INTO); then, in ONE write transaction on the file at the path, every event
+   * of that copy the file lacks (compared on every column but seq, duplicates counted) is
+   * appended — without seq, so nothing collides with what the other process appends, and the
+   * triggers bring `sales`/`refunds` up to date. Refused (MergeConflict) when the file also
+   * has events this connection lacks for one of those sales: two diverging histories of one
+   * sale are not merged silently. Merged: the journal continues on that file and the side
+   * file is removed; refused or failed: the side file becomes the live journal.
+   */
+  private mergeInto(files: JournalFiles, target: string, why: (error: unknown) => string): void {
+    const before = fileIdentity(target);
+    if (before === null) throw new Error(`${target} disappeared`);
+    const kept = this.snapshot(`The sales journal ${target} was written back by another program.`);
+    if (kept === null) return;
+    let opened: Opened | null = null;
+    try {
+      opened = this.openAt(files, target, before);
+      const db = opened.db;
+      db.prepare('ATTACH DATABASE ? AS ours').run(kept);
+      try {
+        db.transaction(() => this.copyMissingEvents(db)).immediate();
+      } finally {
+        db.prepare('DETACH DATABASE ours').run();
+      }
+    } catch (error) {
+      closeQuietly(opened?.db);
+      this.moveAside(files, kept, why(error));
+      return;
+    }
+    this.adopt(opened, target);
+    removeDbFiles(kept);
+    if (!this.aside) this.lostReason = null;
+  }
+
+  /** Appends to `main` the events of `ours` it lacks (see mergeInto), in their order. */
+  private copyMissingEvents(db: Database.Database): void {
+    const id: unknown = db
+      .prepare("SELECT value FROM main.meta WHERE key = 'journal_id'")
+      .pluck()
+      .get();
+    if (id !== this.journalId) throw new Error('it is another journal');
+    const version = (schema: string): number =>
+      Number(db.pragma(`${schema}.user_version`, { simple: true }));
+    if (version('main') !== version('ours')) {
+      throw new Error(`it is at schema ${version('main')}, this terminal at ${version('ours')}`);
+    }
+    const columnsOf = (schema: string): string[] =>
+      (db.pragma(`${schema}.table_info(events)`) as { name: string }[])
+        .map((c) => c.name)
+        .filter((name) => name !== 'seq');
+    const columns = columnsOf('ours');
+    if ([...columns].sort().join() !== columnsOf('main').sort().join()) {
+      throw new Error('its events have other columns');
+    }
+    const list = columns.map((c) => `"${c}"`).join(', ');
+    // Rows of `from` beyond as many identical rows as `to` has (the n-th copy of a row
+    // counts only if `to` has fewer than n).
+    const surplus = (from: string, to: string, select: string): string =>
+      `WITH other AS (SELECT json_array(${list}) AS k, COUNT(*) AS c FROM ${to}.events GROUP BY k), ` +
+      `keyed AS (SELECT seq, json_array(${list}) AS k FROM ${from}.events), ` +
+      'numbered AS (SELECT seq, k, row_number() OVER (PARTITION BY k ORDER BY seq) AS n FROM keyed) ' +
+      `SELECT ${select} FROM numbered JOIN ${from}.events e ON e.seq = numbered.seq ` +
+      'LEFT JOIN other ON other.k = numbered.k WHERE numbered.n > COALESCE(other.c, 0) ' +
+      'ORDER BY numbered.seq';
+    const missing = db.prepare(surplus('ours', 'main', 'e.*')).all() as Row[];
+    if (missing.length === 0) return;
+    const theirs = new Set(
+      db
+        .prepare(surplus('main', 'ours', 'e.order_id'))
+        .pluck()
+        .all() as string[],
+    );
+    const clash = [...new Set(missing.map((row) => String(row.order_id)))].filter((orderId) =>
+      theirs.has(orderId),
+    );
+    if (clash.length > 0) throw new MergeConflict(clash);
+    const insert = db.prepare(
+      `INSERT INTO main.events (${list}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
+    for (const row of missing) insert.run(columns.map((c) => row[c]));
+  }
+
+  /**
+   * Everything the open connection sees, written to a new side file beside the journal;
+   * null (and `problem` says so) when even that fails.
+   */
+  private snapshot(why: string): string | null {
     mkdirSync(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.restore-${process.pid}`;
-    rmSync(temp, { force: true });
-    db.prepare('VACUUM INTO ?').run(temp);
+    const kept = sideName(this.file, 'kept');
     try {
-      linkSync(temp, this.file); // never over a file that appeared meanwhile
-    } finally {
-      rmSync(temp, { force: true });
+      this.handle.prepare('VACUUM INTO ?').run(kept);
+      fsyncPath(kept);
+      return kept;
+    } catch (error) {
+      removeDbFiles(kept);
+      this.lostReason =
+        `${why} What the terminal holds could not be written to a side file ` +
+        `(${messageOf(error)}): it is kept by the running terminal only. Do not close it; ` +
+        'check the data folder and call IT.';
+      return null;
     }
-    const fresh = reopen(this.file);
-    this.db = fresh;
+  }
+
+  /** Everything open goes to a new side file, which becomes the live journal. */
+  private setAside(files: JournalFiles, why: string): void {
+    const kept = this.snapshot(why);
+    if (kept !== null) this.moveAside(files, kept, why);
+  }
+
+  /** `temp`, a complete copy of what is open, becomes the live journal under a side name. */
+  private continueAside(files: JournalFiles, temp: string, linked: boolean, why: string): void {
+    const kept = sideName(this.file, 'kept');
+    if (linked) {
+      // Also at the journal's path, where other processes may open it: a file of its own.
+      copyExclusive(temp, kept);
+      removeDbFiles(temp);
+    } else {
+      renameSync(temp, kept);
+    }
+    this.moveAside(files, kept, why);
+  }
+
+  private moveAside(files: JournalFiles, kept: string, why: string): void {
+    let opened: Opened;
+    try {
+      opened = this.openAt(files, kept, null);
+    } catch (error) {
+      this.lostReason =
+        `${why} Everything the terminal held was written to ${kept}, but that file could not ` +
+        `be opened (${messageOf(error)}): later changes are kept by the running terminal ` +
+        'only. Do not close it; call IT.';
+      return;
+    }
+    this.adopt(opened, kept);
+    this.aside = true;
+    this.lostReason =
+      `${why} Everything this terminal holds was written to ${kept}, and its sales in flight ` +
+      'keep being journaled there; new sales are refused. Keep that file and call IT: it ' +
+      `holds sales that may not be in ${path.basename(this.file)}.`;
+  }
+
+  /** Opens `file` read-write and checks it is the file expected (identity before and after). */
+  private openAt(files: JournalFiles, file: string, expected: FileIdentity | null): Opened {
+    const before = fileIdentity(file);
+    if (before === null || (expected !== null && !sameFile(before, expected))) {
+      throw new Error(`${file} changed while it was being opened`);
+    }
+    const db = files.open(file);
+    const identity = fileIdentity(file);
+    if (identity === null || !sameFile(before, identity)) {
+      closeQuietly(db);
+      throw new Error(`${file} changed while it was being opened`);
+    }
+    return { db, identity };
+  }
+
+  /** Continues on `opened` (at `live`); the old connection is closed only now. */
+  private adopt(opened: Opened, live: string): void {
+    const old = this.db;
+    try {
+      this.rebind(opened.db);
+    } catch (error) {
+      closeQuietly(opened.db); // this.stmts is still bound to the old connection
+      throw error;
+    }
+    this.db = opened.db;
     this.statements.clear();
-    try {
-      db.close();
-    } catch {
-      // the old connection's files are gone; nothing to flush
-    }
-    this.rebind(fresh);
-    this.identity = fileIdentity(this.file);
-    this.lostReason = null;
+    this.live = live;
+    this.identity = opened.identity;
+    this.journalId = journalIdOf(opened.db) ?? this.journalId;
+    this.sidecars = sidecarIdentities(live);
+    closeQuietly(old);
   }
 
   /** One durable transition of a sale: the row and its event, committed (fsync'd) together. */
@@ -1063,23 +1315,275 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
   }).exclusive();
 }
 
+/** Device and inode, as bigints: NTFS file ids are 64-bit, a plain number loses low bits. */
 interface FileIdentity {
-  dev: number;
-  ino: number;
+  dev: bigint;
+  ino: bigint;
 }
 
 function fileIdentity(file: string): FileIdentity | null {
   try {
-    const stat = statSync(file);
-    return { dev: stat.dev, ino: stat.ino };
+    const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return stat ? { dev: stat.dev, ino: stat.ino } : null;
   } catch {
     return null;
   }
 }
 
-function connect(file: string, options: OpenJournalOptions): Database.Database {
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/** How the journal's files are opened again (a write-back, a side file, a look at another). */
+interface JournalFiles {
+  /** Read-write, WAL, configured; the file must exist. Closed again if it fails. */
+  open(file: string): Database.Database;
+  /** Read-only; the file must exist. */
+  inspect(file: string): Database.Database;
+  /** How long to wait for another process's copy in progress (ms). */
+  waitMs: number;
+}
+
+interface Opened {
+  db: Database.Database;
+  identity: FileIdentity;
+}
+
+type Placement = 'link' | 'copy';
+
+/** Two histories of the same sales: not merged, kept apart. */
+class MergeConflict extends Error {
+  constructor(readonly orderIds: string[]) {
+    super(`both changed ${orderIds.join(', ')}`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function closeQuietly(db: Database.Database | null | undefined): void {
+  try {
+    db?.close();
+  } catch {
+    // already failing, or its files are gone
+  }
+}
+
+/** meta.journal_id of an open journal; null before schema 3 (or when unreadable). */
+function journalIdOf(db: Database.Database): string | null {
+  try {
+    const id: unknown = db.prepare("SELECT value FROM meta WHERE key = 'journal_id'").pluck().get();
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** meta.journal_id of the file at `file`, opened read-only; null if it is not a journal. */
+function readJournalId(files: JournalFiles, file: string): string | null {
+  let db: Database.Database | null = null;
+  try {
+    db = files.inspect(file);
+    return journalIdOf(db);
+  } catch {
+    return null;
+  } finally {
+    closeQuietly(db);
+  }
+}
+
+/** `<file>.<kind>-<pid>-<epoch ms>`, beside `file`, not taken yet. */
+function sideName(file: string, kind: string): string {
+  const base = `${file}.${kind}-${process.pid}-${Date.now()}`;
+  let name = base;
+  for (let n = 1; existsSync(name); n += 1) name = `${base}-${n}`;
+  return name;
+}
+
+function removeDbFiles(file: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
+function fsyncPath(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes a new name in `dir` durable where the platform allows it (not on Windows). */
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // not supported here
+  }
+}
+
+const SIDECARS = ['-wal', '-shm'] as const;
+
+function sidecarIdentities(file: string): (FileIdentity | null)[] {
+  return SIDECARS.map((suffix) => fileIdentity(file + suffix));
+}
+
+/** `<file>.stale-<pid>-<ms>`: kept (it may hold what a process still has open), out of the way. */
+function renameAside(file: string): void {
+  renameSync(file, sideName(file, 'stale'));
+}
+
+/**
+ * The -wal, -shm (and rollback -journal) of a deleted journal still at its path: SQLite would
+ * read them as a new file's own ("database disk image is malformed"). Closing a connection to
+ * a deleted file does not remove them (SQLite skips the checkpoint of a file unlinked or
+ * moved), and another process may still be using them through its open descriptors.
+ */
+function staleSidecars(file: string): string[] {
+  return [...SIDECARS, '-journal'].map((suffix) => file + suffix).filter((f) => existsSync(f));
+}
+
+/** link() errors of a file system without hard links (FAT/exFAT, some shares; EISDIR: Windows). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EISDIR', 'ENOSYS']);
+/** A lock left by a process that died while placing a file is broken after this long. */
+const PLACING_STALE_MS = 60_000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function placingLock(file: string): string {
+  return `${file}.placing`;
+}
+
+/** Takes `<file>.placing` (created exclusively); null if another process holds it past `waitMs`. */
+function lockPlacement(file: string, waitMs: number): string | null {
+  const lock = placingLock(file);
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const held = statSync(lock, { throwIfNoEntry: false });
+    if (held && Date.now() - held.mtimeMs > PLACING_STALE_MS) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() >= until) return null;
+    Atomics.wait(SLEEPER, 0, 0, 10);
+  }
+}
+
+/**
+ * Puts the complete file `temp` at `file` (a new journal, or one written back), never over a
+ * file there (throws EEXIST). Under `<file>.placing`, taken exclusively, so that two
+ * processes doing it at once cannot take each other's fresh -wal for a stale one, and so that
+ * readers wait for a copy in progress rather than take it for a damaged journal
+ * (`waitForPlacement`). Only while nothing is at `file` are the -wal/-shm/-journal found
+ * there renamed aside. A hard link puts it there in one step; without hard links it is
+ * copied into a file created exclusively. `temp` stays.
+ */
+function placeJournal(temp: string, file: string, waitMs: number): Placement {
+  const lock = lockPlacement(file, waitMs);
+  try {
+    if (existsSync(file)) {
+      throw Object.assign(new Error(`EEXIST: file already exists, '${file}'`), { code: 'EEXIST' });
+    }
+    const stale = staleSidecars(file);
+    if (stale.length > 0) {
+      if (lock === null) {
+        throw new Error(
+          `${placingLock(file)} is held by another program, and ${stale.join(', ')} ` +
+            'must be moved aside first',
+        );
+      }
+      for (const f of stale) renameAside(f);
+    }
+    return placeFile(temp, file);
+  } finally {
+    if (lock !== null) rmSync(lock, { force: true });
+  }
+}
+
+function placeFile(temp: string, file: string): Placement {
+  try {
+    linkSync(temp, file);
+    fsyncDir(path.dirname(file));
+    return 'link';
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+  copyExclusive(temp, file);
+  return 'copy';
+}
+
+/** Copies `from` into a new file `to` (EEXIST if there is one), fsync'd; no partial copy left. */
+function copyExclusive(from: string, to: string): void {
+  const out = openSync(to, 'wx');
+  let complete = false;
+  try {
+    const input = openSync(from, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(1 << 20);
+      let position = 0;
+      for (;;) {
+        const read = readSync(input, buffer, 0, buffer.length, position);
+        if (read === 0) break;
+        let written = 0;
+        while (written < read) {
+          written += writeSync(out, buffer, written, read - written, position + written);
+        }
+        position += read;
+      }
+    } finally {
+      closeSync(input);
+    }
+    fsyncSync(out);
+    complete = true;
+  } finally {
+    closeSync(out);
+    if (!complete) rmSync(to, { force: true }); // our own partial copy, never a journal
+  }
+  fsyncDir(path.dirname(to));
+}
+
+function placementInProgress(file: string): boolean {
+  return existsSync(placingLock(file));
+}
+
+/** Waits (at most `timeoutMs`) while another process puts a file at `file`. */
+function waitForPlacement(file: string, timeoutMs: number): void {
+  const until = Date.now() + timeoutMs;
+  while (placementInProgress(file) && Date.now() < until) Atomics.wait(SLEEPER, 0, 0, 10);
+}
+
+/** checkHeader, after waiting for a copy in progress to `file` if it looks empty or damaged. */
+function checkPlacedHeader(file: string, waitMs: number): void {
+  try {
+    checkHeader(file);
+  } catch (error) {
+    if (!(error instanceof JournalError) || !placementInProgress(file)) throw error;
+    waitForPlacement(file, waitMs);
+    checkHeader(file);
+  }
+}
+
+/** `create`: makes the file if missing; otherwise it must exist (never an empty file made). */
+function connect(
+  file: string,
+  options: OpenJournalOptions,
+  mode: 'create' | 'existing' | 'readonly' = 'existing',
+): Database.Database {
   return new Database(file, {
     timeout: options.busyTimeoutMs ?? 2000,
+    ...(mode === 'create' ? {} : { fileMustExist: true }),
+    ...(mode === 'readonly' ? { readonly: true } : {}),
     ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {}),
   });
 }
@@ -1104,19 +1608,21 @@ function configure(db: Database.Database, file: string): void {
  * A new journal is built beside its final name and linked into place in one step: a journal
  * file that exists is therefore never empty, and an empty one (0 bytes: truncated by a disk
  * fault or a tool) is refused rather than mistaken for a new journal. Two processes creating
- * it at once: the first link wins and the other opens that one.
+ * it at once: the first link wins and the other opens that one. Without hard links it is
+ * copied into a file created exclusively (`placeJournal`): the first still wins, and the
+ * others wait for its copy to complete before they read it.
  */
 function createJournalFile(file: string, options: OpenJournalOptions): void {
   const temp = `${file}.new-${process.pid}-${Date.now().toString(36)}`;
   let db: Database.Database | null = null;
   try {
-    db = connect(temp, options);
+    db = connect(temp, options, 'create');
     db.pragma('synchronous = FULL');
     migrate(db, file, options.migrations ?? MIGRATIONS);
     db.close();
     db = null;
     try {
-      linkSync(temp, file);
+      placeJournal(temp, file, options.busyTimeoutMs ?? 2000);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -1138,8 +1644,8 @@ export function openJournal(options: OpenJournalOptions): Journal {
   const file = path.join(options.dir, options.fileName ?? JOURNAL_FILE);
   try {
     mkdirSync(options.dir, { recursive: true });
-    checkHeader(file);
     if (!existsSync(file)) createJournalFile(file, options);
+    checkPlacedHeader(file, options.busyTimeoutMs ?? 2000);
   } catch (error) {
     throw toJournalError(error, file);
   }
@@ -1156,10 +1662,19 @@ export function openJournal(options: OpenJournalOptions): Journal {
       );
     }
     migrate(db, file, options.migrations ?? MIGRATIONS);
-    return new Journal(db, file, (again) => {
-      const fresh = connect(again, options);
-      configure(fresh, again);
-      return fresh;
+    return new Journal(db, file, {
+      open: (again) => {
+        const fresh = connect(again, options);
+        try {
+          configure(fresh, again);
+        } catch (error) {
+          closeQuietly(fresh);
+          throw error;
+        }
+        return fresh;
+      },
+      inspect: (again) => connect(again, options, 'readonly'),
+      waitMs: options.busyTimeoutMs ?? 2000,
     });
   } catch (error) {
     try {

@@ -166,6 +166,20 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    description: "the journal's identity (a random id, kept by copies and write-backs)",
+    sql: `
+      -- journal_id tells this journal from another file put at its path: a copy of it (a
+      -- write-back by another process, a backup) has the same id, a new journal another one.
+      -- Journals made before this version get their id now.
+      CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+      );
+      INSERT INTO meta (key, value) VALUES ('journal_id', lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

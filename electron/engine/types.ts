@@ -8,7 +8,7 @@ import type {
   RefundQueryRequest,
   RefundRequest,
   UnifiedPayRequest,
-} from '../gateway/client.ts';
+} from '../../shared/gateway/requests.ts';
 import { type Journal, type JournalEvent, type SaleFilter } from '../journal/journal.ts';
 import type { FaultHook } from './faults.ts';
 

@@ -166,7 +166,7 @@ describe('final answers', () => {
   it('closed after the cashier stopped waiting says so; recovered sales are marked', () => {
     const d = decidePayment(
       sale({ status: 'unknown', abandoned: 'deadline' }),
-      { kind: 'closed', ...answer, status: 'CLOSED' },
+      { kind: 'closed', ...answer, status: 'CLOSED', reason: 'closed' },
       'query',
       { fromRecovery: true },
     );

@@ -13,7 +13,7 @@ import type {
   RefundQueryRequest,
   RefundRequest,
   UnifiedPayRequest,
-} from '../../../electron/gateway/client.ts';
+} from '../../../shared/gateway/requests.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
 import {
   createPaymentEngine,

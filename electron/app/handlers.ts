@@ -11,7 +11,6 @@ import {
   type InvokeChannel,
   type InvokeResponse,
   type IpcError,
-  type SaleView,
   type ScannerState,
   type SettingsView,
 } from '../../shared/ipc/contract.ts';
@@ -74,12 +73,6 @@ function parseAmountOrThrow(text: string, currency: Currency, ceilingMinor: numb
   return result.minor;
 }
 
-async function findSale(engine: EngineLike, orderId: string): Promise<SaleView | null> {
-  if (engine.sale) return (await engine.sale(orderId)) ?? null;
-  const candidates = await engine.history({ search: orderId, limit: 50 });
-  return candidates.find((sale) => sale.orderId === orderId) ?? null;
-}
-
 /** Fields of a settings:save that a cashier may change without the supervisor PIN. */
 /** The report's mode option: only when the screen asked for the other mode's sales. */
 function modeOf(req: { training?: boolean | undefined }): { training?: boolean } {
@@ -105,13 +98,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'sale:current': async () => ctx.engine().current(),
     'history:list': async (req) => ctx.engine().history(req),
     'history:report': async (req) => ctx.engine().report(req.day, modeOf(req)),
-    'history:export-csv': async (req) => {
-      const out = await ctx.engine().exportCsv(req.day, modeOf(req));
-      return typeof out === 'string' ? { filename: `pospay-${req.day}.csv`, csv: out } : out;
-    },
+    'history:export-csv': async (req) => ctx.engine().exportCsv(req.day, modeOf(req)),
     'refund:create': async (req) => {
       const engine = ctx.engine();
-      const sale = await findSale(engine, req.orderId);
+      const sale = engine.sale(req.orderId);
       if (!sale) throw new AppError('sale-not-found', `There is no sale ${req.orderId}.`);
       const amountMinor = parseAmountOrThrow(
         req.amountText,

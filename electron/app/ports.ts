@@ -1,42 +1,20 @@
 /**
- * What the app layer needs from the payment engine, as a structural type: the real engine
- * (electron/engine) satisfies it, and unit tests can pass a small fake.
+ * What the app layer needs from the payment engine: the engine's own methods, picked from its
+ * type (electron/engine), so the app cannot expect more than the engine offers and a test
+ * double typed by it cannot drift from it (test/unit/app/fakes.ts).
  */
-import type { SaleView, ScanSource, ZReport } from '../../shared/ipc/contract.ts';
-import type { Currency } from '../../shared/money.ts';
-import type { PaymentMethod } from '../../shared/paymentMethods.ts';
+import type { PaymentEngine } from '../engine/paymentEngine.ts';
 
-type MaybePromise<T> = T | Promise<T>;
-
-export interface HistoryFilter {
-  day?: string;
-  status?: SaleView['status'];
-  method?: PaymentMethod;
-  search?: string;
-  limit?: number;
-}
-
-export interface EngineLike {
-  startSale(input: {
-    amountMinor: number;
-    currency: Currency;
-    methodOverride?: PaymentMethod;
-  }): MaybePromise<SaleView>;
-  submitCode(orderId: string, rawCode: string, source: ScanSource): Promise<SaleView>;
-  cancel(orderId: string): MaybePromise<SaleView>;
-  current(): SaleView | null;
-  onSaleUpdated(listener: (sale: SaleView) => void): () => void;
-  refund(
-    orderId: string,
-    amountMinor: number,
-    options?: { automatic?: boolean },
-  ): Promise<SaleView>;
-  history(filter: HistoryFilter): MaybePromise<SaleView[]>;
-  report(day: string, options?: { training?: boolean }): MaybePromise<ZReport>;
-  exportCsv(
-    day: string,
-    options?: { training?: boolean },
-  ): MaybePromise<string | { filename: string; csv: string }>;
-  /** One sale by id, when the engine offers it (else history is searched). */
-  sale?(orderId: string): MaybePromise<SaleView | null>;
-}
+export type EngineLike = Pick<
+  PaymentEngine,
+  | 'startSale'
+  | 'submitCode'
+  | 'cancel'
+  | 'current'
+  | 'sale'
+  | 'onSaleUpdated'
+  | 'refund'
+  | 'history'
+  | 'report'
+  | 'exportCsv'
+>;

@@ -73,12 +73,12 @@ function parseAmountOrThrow(text: string, currency: Currency, ceilingMinor: numb
   return result.minor;
 }
 
-/** Fields of a settings:save that a cashier may change without the supervisor PIN. */
 /** The report's mode option: only when the screen asked for the other mode's sales. */
 function modeOf(req: { training?: boolean | undefined }): { training?: boolean } {
   return req.training === undefined ? {} : { training: req.training };
 }
 
+/** Fields of a settings:save that a cashier may change without the supervisor PIN. */
 const FREE_SETTINGS = new Set(['language', 'pin']);
 
 export function createHandlers(ctx: HandlerContext): Handlers {

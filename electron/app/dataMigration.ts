@@ -3,7 +3,7 @@
  * keeps it (%ProgramData%\PosPay: electron/app/paths.ts), once, without ever losing the journal.
  *
  *   planDataMigration()  pure: from what each folder holds, copy / nothing / keep both
- *   migrateDataFolder()  does the plan: copies every file (not logs/, not SQLite's -shm) into a
+ *   migrateDataFolder()  does the plan: copies PosPay's files (MIGRATED_FILES) into a
  *                        staging folder inside the new one, checks each copy against its source
  *                        (SHA-256), opens the copied journal (verifyJournal: integrity check,
  *                        its events counted and compared to the source's), then renames the
@@ -20,7 +20,6 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -36,8 +35,19 @@ export const MIGRATED_MARKER = 'migrated-from.json';
 /** In the old folder: where its data went (text for IT). */
 export const MOVED_NOTE = 'MOVED.txt';
 const STAGING = '.migrating';
-/** Not copied: SQLite's shared-memory index (rebuilt on open), logs (they stay where written). */
-const SKIPPED = new Set(['logs', STAGING, MOVED_NOTE, `${JOURNAL_FILE_NAME}-shm`]);
+/**
+ * What moves: the journal (with its -wal, which may hold the last sales after a power cut),
+ * settings.json (settings.ts: SETTINGS_FILE), the encrypted salt (main.ts: salt.enc) and the
+ * training simulator's state (runtime.ts: SIMULATOR_STATE_FILE); the test checks the names. Nothing else: not SQLite's -shm (rebuilt on
+ * open), not logs/ (they stay where they were written), nor anything another program keeps there.
+ */
+export const MIGRATED_FILES: readonly string[] = [
+  'settings.json',
+  'salt.enc',
+  'simulator-state.json',
+  `${JOURNAL_FILE_NAME}-wal`,
+  JOURNAL_FILE_NAME,
+];
 
 /** What a folder holds, as far as the plan is concerned. */
 export interface FolderState {
@@ -142,18 +152,15 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Every file under `dir` that migrates, relative, journal.sqlite last. */
-function filesToCopy(dir: string, relative = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-    if (relative === '' && SKIPPED.has(entry.name)) continue;
-    const name = relative ? path.join(relative, entry.name) : entry.name;
-    if (entry.isDirectory()) out.push(...filesToCopy(dir, name));
-    else if (entry.isFile()) out.push(name);
-  }
-  const journalFirst = (name: string): number =>
-    name === JOURNAL_FILE_NAME ? 2 : name.startsWith(`${JOURNAL_FILE_NAME}-`) ? 1 : 0;
-  return out.sort((a, b) => journalFirst(a) - journalFirst(b) || a.localeCompare(b));
+/** The MIGRATED_FILES `dir` holds, in that order (journal.sqlite last). */
+function filesToCopy(dir: string): string[] {
+  return MIGRATED_FILES.filter((name) => {
+    try {
+      return statSync(path.join(dir, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

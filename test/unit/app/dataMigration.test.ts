@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   inspectFolder,
+  MIGRATED_FILES,
   migrateDataFolder,
   MIGRATED_MARKER,
   MOVED_NOTE,
@@ -17,6 +18,8 @@ import {
   type FolderState,
 } from '../../../electron/app/dataMigration.ts';
 import { defaultDataDir, legacyDataDirs } from '../../../electron/app/paths.ts';
+import { SIMULATOR_STATE_FILE } from '../../../electron/app/runtime.ts';
+import { SETTINGS_FILE } from '../../../electron/app/settings.ts';
 import { JOURNAL_FILE, newSaleRecord, openJournal } from '../../../electron/journal/journal.ts';
 import { removeDir, tempDataDir } from '../../support/engineProcess.ts';
 
@@ -45,6 +48,18 @@ describe('where a till keeps its data', () => {
     ]);
     expect(legacyDataDirs({ ...win, env: { POS_DATA_DIR: 'D:\\till' } })).toEqual([]);
     expect(legacyDataDirs({ platform: 'linux', home: '/home/till', env: {} })).toEqual([]);
+  });
+});
+
+describe('what moves', () => {
+  it("is PosPay's own files, under the names the app writes them, the journal last", () => {
+    expect(MIGRATED_FILES).toEqual([
+      SETTINGS_FILE,
+      'salt.enc',
+      SIMULATOR_STATE_FILE,
+      `${JOURNAL_FILE}-wal`,
+      JOURNAL_FILE,
+    ]);
   });
 });
 
@@ -155,6 +170,9 @@ describe('migrateDataFolder on real folders', () => {
     mkdirSync(path.join(old, 'logs'));
     writeFileSync(path.join(old, 'logs', 'main.log'), 'old log\n');
     writeFileSync(path.join(old, `${JOURNAL_FILE}-shm`), 'stale shared memory');
+    mkdirSync(path.join(old, 'Cache'));
+    writeFileSync(path.join(old, 'Cache', 'data_0'), 'not PosPay data');
+    writeFileSync(path.join(old, 'Local State'), '{}');
     return { old, orderIds };
   }
 
@@ -181,6 +199,9 @@ describe('migrateDataFolder on real folders', () => {
     expect(readFileSync(path.join(target, 'settings.json'), 'utf8')).toBe('{"region":"HK"}\n');
     expect([...readFileSync(path.join(target, 'salt.enc'))]).toEqual([1, 2, 3, 4]);
     expect(existsSync(path.join(target, 'logs'))).toBe(false);
+    expect(existsSync(path.join(target, 'Cache'))).toBe(false);
+    expect(existsSync(path.join(target, 'Local State'))).toBe(false);
+    expect(existsSync(path.join(target, `${JOURNAL_FILE}-shm`))).toBe(false);
     expect(existsSync(path.join(target, '.migrating'))).toBe(false);
 
     const journal = openJournal({ dir: target });

@@ -7,7 +7,7 @@
  * never thrown away, even after the sale was recorded closed or declined (it is then paid and
  * refunded automatically), and a declined sale may take a new attempt with a fresh code.
  */
-import type { SaleStatus } from './ipc/contract.ts';
+import type { SaleStatus } from './sale.ts';
 
 export interface SaleState {
   status: SaleStatus;

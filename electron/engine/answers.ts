@@ -2,22 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import type { PaymentOutcome, RefundOutcome } from '../../shared/gateway/outcome.ts';
 import { categoryOf } from '../../shared/gateway/resultCodes.ts';
-import { type Currency } from '../../shared/money.ts';
-import { type PaymentMethod } from '../../shared/paymentCode.ts';
 import { type RefundRecord, type SaleRecord } from '../journal/journal.ts';
 import { type EngineClock } from './types.ts';
-
-export const METHOD_CURRENCY: Record<PaymentMethod, Currency> = {
-  'Wechat-Offline': 'CNY',
-  'AlipayCN-Offline': 'CNY',
-  'AlipayHK-Offline': 'HKD',
-};
-export const CHARGEABLE_CURRENCIES = new Set<Currency>(['CNY', 'HKD']);
-export const METHOD_NAMES: Record<PaymentMethod, string> = {
-  'Wechat-Offline': 'WeChat Pay',
-  'AlipayCN-Offline': 'Alipay (mainland)',
-  'AlipayHK-Offline': 'AlipayHK',
-};
 
 /** The deadline check tolerates timers firing a hair early relative to performance.now(). */
 export const DEADLINE_EPSILON_MS = 5;
@@ -27,12 +13,6 @@ export const DEADLINE_RETRY_MS = 1000;
 
 /** How many times a change is decided again when another process keeps changing the sale. */
 export const CHANGE_RETRIES = 5;
-
-export function localDay(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
 
 export const systemClock: EngineClock = {
   now: () => Date.now(),

@@ -31,7 +31,8 @@ import {
   type PaymentEngineOptions,
 } from './types.ts';
 import { type LiveSale, type LiveRefund, clearDeadline } from './tasks.ts';
-import { CHANGE_RETRIES, localDay, systemClock, isWaiting } from './answers.ts';
+import { localDay } from '../../shared/sale.ts';
+import { CHANGE_RETRIES, systemClock, isWaiting } from './answers.ts';
 
 export class EngineCore {
   readonly journal: Journal;

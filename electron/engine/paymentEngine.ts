@@ -40,7 +40,7 @@ import {
   type StartSaleInput,
 } from './types.ts';
 import { clearDeadline, stepThenLoop } from './tasks.ts';
-import { METHOD_CURRENCY, CHARGEABLE_CURRENCIES, METHOD_NAMES } from './answers.ts';
+import { CHARGEABLE_CURRENCIES, methodCurrency, methodName } from '../../shared/paymentMethods.ts';
 import { EngineCore } from './core.ts';
 import { Deadlines } from './deadlines.ts';
 import { Refunds } from './refunds.ts';
@@ -93,10 +93,10 @@ class Engine implements PaymentEngine {
       );
     }
     const override = input.methodOverride;
-    if (override !== undefined && METHOD_CURRENCY[override] !== currency) {
+    if (override !== undefined && methodCurrency(override) !== currency) {
       throw new EngineError(
         'method-invalid',
-        `${METHOD_NAMES[override]} is charged in ${METHOD_CURRENCY[override]}, but this sale is in ${currency}`,
+        `${methodName(override)} is charged in ${methodCurrency(override)}, but this sale is in ${currency}`,
       );
     }
     const current = this.core.currentRecord();
@@ -179,7 +179,7 @@ class Engine implements PaymentEngine {
     if (classified.currency !== rec.currency) {
       throw new EngineError(
         'code-invalid',
-        `This is a ${METHOD_NAMES[classified.method]} code, charged in ${classified.currency}, ` +
+        `This is a ${methodName(classified.method)} code, charged in ${classified.currency}, ` +
           `but this sale is in ${rec.currency}. Ask the customer for another wallet, or start the sale in ${classified.currency}.`,
       );
     }

@@ -135,7 +135,8 @@ export interface StartSaleInput {
   methodOverride?: PaymentMethod;
 }
 
-export type ScanSource = 'serial' | 'hid' | 'wedge' | 'manual';
+import type { ScanSource } from '../../shared/ipc/contract.ts';
+export type { ScanSource };
 
 export interface PaymentEngine {
   /** A new sale waiting for the customer's code (refused while another is in progress). */

@@ -28,7 +28,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { RefundView, SaleStatus } from '../../shared/ipc/contract.ts';
+import type { RefundStatus, SaleStatus } from '../../shared/sale.ts';
 import type { Currency } from '../../shared/money.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
 import { checkSaleTransition } from '../../shared/saleTransitions.ts';
@@ -43,7 +43,7 @@ export const JOURNAL_FILE = 'journal.sqlite';
  * paid after all (it is then refunded automatically, like any abandoned sale found paid).
  */
 export type AbandonCause = 'cancel' | 'deadline' | 'closed';
-export type RefundStatus = RefundView['status'];
+export type { RefundStatus };
 
 export interface SaleRecord {
   /** The gateway's merchantTransactionId. */

@@ -239,6 +239,14 @@ describe('electron-builder --win --dir of electron-builder.yml', () => {
 
   it("puts better-sqlite3's Electron build where the installed app loads it", () => {
     expect(existsSync(packagedBindingPath(resources))).toBe(true);
+    // The hook was handed the target by electron-builder (not the build machine's platform).
+    const stamp = JSON.parse(
+      readFileSync(path.join(work, 'native', 'win32-x64', 'build-info.json'), 'utf8'),
+    );
+    const electron = JSON.parse(
+      readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8'),
+    ).version;
+    expect(stamp).toMatchObject({ electron, platform: 'win32', arch: 'x64', how: 'stand-in' });
     expect(entries).toContain('/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
     // Nothing else of its build folder (the Node build, test_extension.node, obj/).
     expect(

@@ -3,7 +3,6 @@
  * a scan. Prints `{"method":…,"currency":…}` (exit 0) or the reason it cannot be charged
  * (exit 2).
  */
-import { parseArgs } from 'node:util';
 import { classifyPaymentCode } from '../../../shared/paymentCode.ts';
 import {
   isPaymentMethod,
@@ -12,6 +11,7 @@ import {
   methodsOf,
   PAYMENT_METHODS,
 } from '../../../shared/paymentMethods.ts';
+import { parseCommand } from '../args.ts';
 
 /** Which method an Alipay code is charged as in each region, as the help says it. */
 const ALIPAY_BY_REGION = methodsOf('alipay')
@@ -37,25 +37,17 @@ function usageError(message: string): number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        region: { type: 'string' },
-        method: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    return usageError(error instanceof Error ? error.message : String(error));
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'classify',
+    args,
+    {
+      region: { type: 'string' },
+      method: { type: 'string' },
+    },
+    help,
+    { positionals: true },
+  );
+  if (!parsed.ok) return parsed.exitCode;
   const [code, ...extra] = parsed.positionals;
   if (code === undefined) return usageError('CODE is required');
   if (extra.length > 0) return usageError('give exactly one CODE (quote it if it has spaces)');

@@ -3,12 +3,12 @@
  * first. `--json` prints one JSON object per sale (orderId, status, amount, currency, method,
  * …). Reads the journal only: no gateway, no simulator.
  */
-import { parseArgs } from 'node:util';
 import { SaleStatusSchema, type SaleStatus } from '../../../shared/ipc/contract.ts';
 import { defaultDataDir } from '../../app/paths.ts';
 import { errorMessage, saleJson, saleLine } from '../output.ts';
 import { toSaleView } from '../../engine/views.ts';
 import { openJournal } from '../../journal/journal.ts';
+import { parseCommand } from '../args.ts';
 
 const help = `usage: pospay history [--json] [--day YYYY-MM-DD] [--status STATUS] [--limit N]
 
@@ -17,28 +17,19 @@ Lists the sales of the journal (POS_DATA_DIR), newest first (default: the last 2
   --status   ${SaleStatusSchema.options.join(', ')}`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { json?: boolean; day?: string; status?: string; limit?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        json: { type: 'boolean' },
-        day: { type: 'string' },
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay history: ${errorMessage(error)}\n\n${help}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'history',
+    args,
+    {
+      json: { type: 'boolean' },
+      day: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    help,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) {
     process.stderr.write('pospay history: --day must be YYYY-MM-DD\n');
     return 2;

@@ -4,7 +4,6 @@
  * JSON line {"orderId","status","reason","method"}; exit 0 paid, 1 not paid, 3 unknown,
  * 2 when nothing was charged because the input was refused.
  */
-import { parseArgs } from 'node:util';
 import type { SaleView, ScanSource } from '../../../shared/ipc/contract.ts';
 import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
 import { isFinal } from '../../../shared/sale.ts';
@@ -13,6 +12,7 @@ import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/ru
 import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
+import { parseCommand } from '../args.ts';
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
@@ -135,39 +135,22 @@ const JOURNAL_POLL_MS = 250;
 const PRINT_SLACK_MS = 5000;
 
 export async function run(args: string[]): Promise<number> {
-  let values: {
-    amount?: string;
-    currency?: string;
-    code?: string;
-    scanner?: string;
-    method?: string;
-    region?: string;
-    deadline?: string;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        amount: { type: 'string' },
-        currency: { type: 'string' },
-        code: { type: 'string' },
-        scanner: { type: 'string' },
-        method: { type: 'string' },
-        region: { type: 'string' },
-        deadline: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return fail(errorMessage(error), true);
-  }
-  if (values.help) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'pay',
+    args,
+    {
+      amount: { type: 'string' },
+      currency: { type: 'string' },
+      code: { type: 'string' },
+      scanner: { type: 'string' },
+      method: { type: 'string' },
+      region: { type: 'string' },
+      deadline: { type: 'string' },
+    },
+    help,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   const currencyText = (values.currency ?? 'CNY').toUpperCase();
   if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
   const currency: Currency = currencyText;

@@ -3,9 +3,9 @@
  * when it is not final yet (the same resolution the terminal's sweeper does). Prints one JSON
  * object; exit 0 paid, 1 not paid, 3 still unknown, 2 no such sale / usage error.
  */
-import { parseArgs } from 'node:util';
 import { openTerminal, terminalConfigFromEnv } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, saleJson } from '../output.ts';
+import { parseCommand } from '../args.ts';
 
 const help = `usage: pospay query ORDER_ID [--wait SECONDS]
 
@@ -14,23 +14,17 @@ with the gateway first, waiting up to --wait seconds (default 15) for a final an
 Exit 0 paid, 1 not paid, 3 still unknown, 2 no such sale.`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { wait?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: { wait: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay query: ${errorMessage(error)}\n\n${help}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'query',
+    args,
+    {
+      wait: { type: 'string' },
+    },
+    help,
+    { positionals: true },
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values, positionals } = parsed;
   const orderId = positionals[0];
   if (!orderId || positionals.length > 1) {
     process.stderr.write(`pospay query: give exactly one ORDER_ID\n\n${help}\n`);

@@ -3,11 +3,11 @@
  * what is left to refund. Prints one JSON object; exit 0 refunded, 1 refused or declined,
  * 3 still pending (resolved later by the sweeper / `pospay query`), 2 usage error.
  */
-import { parseArgs } from 'node:util';
 import { formatForGateway, parseAmount } from '../../../shared/money.ts';
 import { openTerminal, terminalConfigFromEnv } from '../../app/runtime.ts';
 import { errorMessage } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
+import { parseCommand } from '../args.ts';
 
 const help = `usage: pospay refund ORDER_ID --amount X [--wait SECONDS]
 
@@ -17,27 +17,18 @@ confirmed yet is waited for up to --wait seconds (default 15).
 Exit 0 refunded, 1 refused or declined, 3 still pending, 2 usage error or no such sale.`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { amount?: string; wait?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: {
-        amount: { type: 'string' },
-        wait: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay refund: ${errorMessage(error)}\n\n${help}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'refund',
+    args,
+    {
+      amount: { type: 'string' },
+      wait: { type: 'string' },
+    },
+    help,
+    { positionals: true },
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values, positionals } = parsed;
   const orderId = positionals[0];
   if (!orderId || positionals.length > 1 || values.amount === undefined) {
     process.stderr.write(`pospay refund: give one ORDER_ID and --amount\n\n${help}\n`);

@@ -4,10 +4,10 @@
  * `{"rejected":true,"reason":…,"detail":…,"text":…,"source":…}`, state changes on stderr,
  * until interrupted — the store's IT person's "does my scanner work" check.
  */
-import { parseArgs } from 'node:util';
 import { ScannerManager } from '../../scanners/manager.ts';
 import { waitForInterrupt } from '../interrupt.ts';
 import { parseScannerSpec, ScannerSpecError } from '../../scanners/spec.ts';
+import { parseCommand } from '../args.ts';
 
 const usage = `usage: pospay scan SPEC [--dedupe-ms MS]
 
@@ -18,22 +18,17 @@ const usage = `usage: pospay scan SPEC [--dedupe-ms MS]
 Prints one JSON line per scan (and per rejected read) until Ctrl+C.`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { help?: boolean; 'dedupe-ms'?: string };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' }, 'dedupe-ms': { type: 'string' } },
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay scan: ${(error as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'scan',
+    args,
+    {
+      'dedupe-ms': { type: 'string' },
+    },
+    usage,
+    { positionals: true },
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values, positionals } = parsed;
   const [spec, ...extra] = positionals;
   if (spec === undefined || extra.length > 0) {
     process.stderr.write(

@@ -3,7 +3,6 @@
  * name, and the spec that opens each). `--watch` then prints attach/detach lines as devices
  * come and go, until interrupted.
  */
-import { parseArgs } from 'node:util';
 import {
   DeviceWatcher,
   describeDevice,
@@ -11,6 +10,7 @@ import {
   type DeviceEntry,
 } from '../../scanners/discovery.ts';
 import { waitForInterrupt } from '../interrupt.ts';
+import { parseCommand } from '../args.ts';
 
 const usage = `usage: pospay scanners [--watch] [--interval MS]
 
@@ -19,25 +19,17 @@ const usage = `usage: pospay scanners [--watch] [--interval MS]
   --interval MS    how often --watch looks (default 1000)`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { help?: boolean; watch?: boolean; interval?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        watch: { type: 'boolean', short: 'w' },
-        interval: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay scanners: ${(error as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'scanners',
+    args,
+    {
+      watch: { type: 'boolean', short: 'w' },
+      interval: { type: 'string' },
+    },
+    usage,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   const intervalMs = values.interval === undefined ? 1000 : Number(values.interval);
   if (!Number.isSafeInteger(intervalMs) || intervalMs < 50) {
     process.stderr.write('pospay scanners: --interval must be a whole number of ms, at least 50\n');

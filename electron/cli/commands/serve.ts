@@ -5,11 +5,11 @@
  * as the first line on stdout, and runs until interrupted. The token is POS_LAUNCH_TOKEN when
  * set (a launcher that prints or opens the address itself), else a new random one.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, startBrowserServer } from '../../app/browserServer.ts';
 import { rendererDir } from '../../app/paths.ts';
 import { ensureRendererBuilt } from '../../app/rendererBuild.ts';
 import { createTerminalApp, stderrLogger } from '../../app/terminalApp.ts';
+import { parseCommand } from '../args.ts';
 
 const usage = 'usage: pospay serve [--port N]   (default POS_PORT or 5317; 0 = any free port)';
 
@@ -21,21 +21,16 @@ function parsePort(text: string | undefined): number | null {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values: { port?: string | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { port: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay serve: ${(error as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'serve',
+    args,
+    {
+      port: { type: 'string', short: 'p' },
+    },
+    usage,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   const port = parsePort(values.port ?? process.env.POS_PORT);
   if (port === null) {
     process.stderr.write(`pospay serve: invalid port "${values.port ?? process.env.POS_PORT}"\n`);

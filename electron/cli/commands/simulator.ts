@@ -3,34 +3,25 @@
  * simulator until SIGINT/SIGTERM. The first stdout line is its base URL; requests are logged
  * to stderr (never a salt or a payment code).
  */
-import { parseArgs } from 'node:util';
 import { startSimulator } from '../../simulator/index.ts';
 import { DEFAULT_STORES } from '../../simulator/stores.ts';
+import { parseCommand } from '../args.ts';
 
 const usage = 'usage: pospay simulator [--port N] [--time-scale F] [--state FILE]';
 
 export async function run(args: string[]): Promise<number> {
-  let values: { port?: string; 'time-scale'?: string; state?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        'time-scale': { type: 'string' },
-        state: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`pospay simulator: ${(error as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'simulator',
+    args,
+    {
+      port: { type: 'string' },
+      'time-scale': { type: 'string' },
+      state: { type: 'string' },
+    },
+    usage,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '0') || port > 65535) {
     process.stderr.write(`pospay simulator: --port must be 0..65535, got "${values.port}"\n`);

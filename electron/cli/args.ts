@@ -5,32 +5,53 @@
  */
 import { parseArgs } from 'node:util';
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+export interface CommandSpec<S extends string, B extends string> {
+  /** Options that take a value (`--amount 12.50`). */
+  strings?: readonly S[];
+  /** Flags (`--json`). */
+  booleans?: readonly B[];
+  /** One-letter aliases, e.g. `{ port: 'p' }`. */
+  short?: Partial<Record<S | B, string>>;
+  /** Whether arguments that are not options are taken (e.g. an ORDER_ID). */
+  positionals?: boolean;
+}
 
-type ValuesOf<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
-};
-
-export type ParsedCommand<O extends Record<string, OptionSpec>> =
-  | { ok: true; values: ValuesOf<O>; positionals: string[] }
+export type ParsedCommand<S extends string, B extends string> =
+  | {
+      ok: true;
+      values: { [K in S]?: string } & { [K in B]?: boolean };
+      positionals: string[];
+    }
   /** Help was printed (0) or the arguments were refused (2): return this exit code. */
   | { ok: false; exitCode: number };
 
 /** Parses `args` for `pospay <command>`; prints the help or the refusal itself. */
-export function parseCommand<const O extends Record<string, OptionSpec>>(
+export function parseCommand<const S extends string = never, const B extends string = never>(
   command: string,
   args: string[],
-  options: O,
+  spec: CommandSpec<S, B>,
   help: string,
-  { positionals = false }: { positionals?: boolean } = {},
-): ParsedCommand<O> {
+): ParsedCommand<S, B> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  const short = (spec.short ?? {}) as Record<string, string | undefined>;
+  for (const [names, type] of [
+    [spec.strings ?? [], 'string'],
+    [spec.booleans ?? [], 'boolean'],
+  ] as const) {
+    for (const name of names) {
+      const letter = short[name];
+      options[name] = letter === undefined ? { type } : { type, short: letter };
+    }
+  }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({
       args,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options,
       strict: true,
-      allowPositionals: positionals,
+      allowPositionals: spec.positionals === true,
     }) as typeof parsed;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -41,5 +62,9 @@ export function parseCommand<const O extends Record<string, OptionSpec>>(
     process.stdout.write(`${help}\n`);
     return { ok: false, exitCode: 0 };
   }
-  return { ok: true, values: parsed.values as ValuesOf<O>, positionals: parsed.positionals };
+  return {
+    ok: true,
+    values: parsed.values as { [K in S]?: string } & { [K in B]?: boolean },
+    positionals: parsed.positionals,
+  };
 }

@@ -40,12 +40,8 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'classify',
     args,
-    {
-      region: { type: 'string' },
-      method: { type: 'string' },
-    },
+    { strings: ['region', 'method'], positionals: true },
     help,
-    { positionals: true },
   );
   if (!parsed.ok) return parsed.exitCode;
   const [code, ...extra] = parsed.positionals;

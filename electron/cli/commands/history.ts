@@ -20,12 +20,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'history',
     args,
-    {
-      json: { type: 'boolean' },
-      day: { type: 'string' },
-      status: { type: 'string' },
-      limit: { type: 'string' },
-    },
+    { strings: ['day', 'status', 'limit'], booleans: ['json'] },
     help,
   );
   if (!parsed.ok) return parsed.exitCode;

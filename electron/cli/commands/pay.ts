@@ -138,15 +138,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'pay',
     args,
-    {
-      amount: { type: 'string' },
-      currency: { type: 'string' },
-      code: { type: 'string' },
-      scanner: { type: 'string' },
-      method: { type: 'string' },
-      region: { type: 'string' },
-      deadline: { type: 'string' },
-    },
+    { strings: ['amount', 'currency', 'code', 'scanner', 'method', 'region', 'deadline'] },
     help,
   );
   if (!parsed.ok) return parsed.exitCode;

@@ -14,15 +14,7 @@ with the gateway first, waiting up to --wait seconds (default 15) for a final an
 Exit 0 paid, 1 not paid, 3 still unknown, 2 no such sale.`;
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(
-    'query',
-    args,
-    {
-      wait: { type: 'string' },
-    },
-    help,
-    { positionals: true },
-  );
+  const parsed = parseCommand('query', args, { strings: ['wait'], positionals: true }, help);
   if (!parsed.ok) return parsed.exitCode;
   const { values, positionals } = parsed;
   const orderId = positionals[0];

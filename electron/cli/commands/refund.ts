@@ -20,12 +20,8 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'refund',
     args,
-    {
-      amount: { type: 'string' },
-      wait: { type: 'string' },
-    },
+    { strings: ['amount', 'wait'], positionals: true },
     help,
-    { positionals: true },
   );
   if (!parsed.ok) return parsed.exitCode;
   const { values, positionals } = parsed;

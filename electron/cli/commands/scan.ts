@@ -18,15 +18,7 @@ const usage = `usage: pospay scan SPEC [--dedupe-ms MS]
 Prints one JSON line per scan (and per rejected read) until Ctrl+C.`;
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(
-    'scan',
-    args,
-    {
-      'dedupe-ms': { type: 'string' },
-    },
-    usage,
-    { positionals: true },
-  );
+  const parsed = parseCommand('scan', args, { strings: ['dedupe-ms'], positionals: true }, usage);
   if (!parsed.ok) return parsed.exitCode;
   const { values, positionals } = parsed;
   const [spec, ...extra] = positionals;

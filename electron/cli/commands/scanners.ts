@@ -22,10 +22,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'scanners',
     args,
-    {
-      watch: { type: 'boolean', short: 'w' },
-      interval: { type: 'string' },
-    },
+    { strings: ['interval'], booleans: ['watch'], short: { watch: 'w' } },
     usage,
   );
   if (!parsed.ok) return parsed.exitCode;

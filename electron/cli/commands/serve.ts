@@ -21,14 +21,7 @@ function parsePort(text: string | undefined): number | null {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(
-    'serve',
-    args,
-    {
-      port: { type: 'string', short: 'p' },
-    },
-    usage,
-  );
+  const parsed = parseCommand('serve', args, { strings: ['port'], short: { port: 'p' } }, usage);
   if (!parsed.ok) return parsed.exitCode;
   const { values } = parsed;
   const port = parsePort(values.port ?? process.env.POS_PORT);

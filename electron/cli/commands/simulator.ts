@@ -13,11 +13,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'simulator',
     args,
-    {
-      port: { type: 'string' },
-      'time-scale': { type: 'string' },
-      state: { type: 'string' },
-    },
+    { strings: ['port', 'time-scale', 'state'] },
     usage,
   );
   if (!parsed.ok) return parsed.exitCode;

@@ -1,4 +1,4 @@
-import type { SaleRecord } from './journal.ts';
+import type { SaleRecord } from './records.ts';
 
 /**
  * Journal failures the cashier (or the IT person) must be told about in words, never by

@@ -16,29 +16,35 @@
  *
  * No request, however malformed, may stop the server: every failure is answered (400, 413 or
  * 500 with {error, code}) and logged, never left to become an uncaught exception.
+ *
+ * This file starts the server and routes each request; its parts: browserAccess.ts (same
+ * origin, the launch token), browserInvoke.ts (POST /api/invoke), browserEvents.ts (the event
+ * stream), browserStatic.ts (the page), browserResponses.ts (headers, answers, errors).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import path from 'node:path';
-import { pipeline } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import { createHost } from '../host/host.ts';
-import { CONTENT_SECURITY_POLICY } from '../shell/csp.ts';
+import {
+  checkOrigin,
+  generateLaunchToken,
+  sha256,
+  TOKEN_HEADER,
+  TOKEN_PATTERN,
+  TOKEN_REQUIRED_MESSAGE,
+  tokenMatches,
+} from './browserAccess.ts';
+import { openEventStream } from './browserEvents.ts';
+import { answerInvoke } from './browserInvoke.ts';
+import { answerClientError, sendError } from './browserResponses.ts';
+import { serveStatic } from './browserStatic.ts';
 import type { EventListener } from './eventHub.ts';
 import type { InvokeResult } from './handlers.ts';
 import { isLoopbackHost } from './loopback.ts';
 
+export { checkOrigin, generateLaunchToken, TOKEN_HEADER, TOKEN_REQUIRED_MESSAGE };
+export { isLoopbackHost };
+
 export const DEFAULT_PORT = 5317;
-const MAX_BODY_BYTES = 64 * 1024;
-/** After a 413, this much more of the body is read (so the client sees the answer) at most… */
-const MAX_DRAIN_BYTES = 1024 * 1024;
-/** …for at most this long; then the connection is dropped. */
-const DRAIN_MS = 5_000;
-const HEARTBEAT_MS = 15_000;
-/** The header the page sends the launch token in. */
-export const TOKEN_HEADER = 'x-pospay-token';
-const TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{16,512}$/;
 
 /** What the server logs to (the terminal's logger); never given the token. */
 export interface ServerLogger {
@@ -81,16 +87,6 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
-/** A new launch token: 24 random bytes, base64url (32 characters). */
-export function generateLaunchToken(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-/** The text a page (or program) without this launch's token is answered with. */
-export const TOKEN_REQUIRED_MESSAGE =
-  'This page needs the address printed by the terminal (with ?token=…): ' +
-  'open the address printed by npm start / pospay serve.';
-
 const stderrLog: ServerLogger = {
   error: (message, ...details) =>
     process.stderr.write(
@@ -107,287 +103,6 @@ export class NonLoopbackBindError extends Error {
     );
     this.name = 'NonLoopbackBindError';
   }
-}
-
-export { isLoopbackHost };
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
-};
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  contentType = 'application/json; charset=utf-8',
-  extra: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.destroyed) {
-    // Too late for an answer (already started, or the client is gone): just close.
-    if (!res.writableEnded) res.destroy();
-    return;
-  }
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    ...extra,
-  });
-  res.end(body);
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  error: string,
-  extra: Record<string, string> = {},
-): void {
-  send(res, status, JSON.stringify({ error, code }), undefined, extra);
-}
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
-/**
- * Whether `given` is the launch token, in constant time: both sides are hashed to 32 bytes
- * first, so neither the content nor the length of the token leaks through timing.
- */
-function tokenMatches(given: string | string[] | null | undefined, expected: Buffer): boolean {
-  if (typeof given !== 'string' || given === '') return false;
-  return timingSafeEqual(sha256(given), expected);
-}
-
-/** Same-origin check: Host must be this server; Origin, when sent, must be this server. */
-export function checkOrigin(
-  headers: IncomingMessage['headers'],
-  port: number,
-): { ok: true } | { ok: false; reason: string } {
-  const host = headers.host ?? '';
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-  if (!match || !isLoopbackHost(match[1] ?? '') || Number(match[2] ?? 80) !== port) {
-    return { ok: false, reason: `Host "${host}" is not this terminal` };
-  }
-  const origin = headers.origin;
-  if (origin !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      return { ok: false, reason: `Origin "${origin}" is not this terminal` };
-    }
-    const originPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname) || originPort !== port) {
-      return { ok: false, reason: `Origin "${origin}" is not this terminal` };
-    }
-  }
-  const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return { ok: false, reason: `cross-site request (${String(site)})` };
-  }
-  return { ok: true };
-}
-
-/**
- * The request body as text, or 'too-large' as soon as it is known to exceed MAX_BODY_BYTES
- * (announced by Content-Length, or a chunked body growing past it). Rejects when the client
- * goes away before the end.
- */
-function readBody(req: IncomingMessage): Promise<string | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
-      resolve('too-large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        stop();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error): void => {
-      stop();
-      reject(error);
-    };
-    const onClose = (): void => onError(new Error('the client closed the connection mid-body'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/**
- * 413 for a body over the limit. The answer goes out at once, with `Connection: close`; the
- * rest of the body is then read and dropped (up to MAX_DRAIN_BYTES, for DRAIN_MS at most)
- * before the connection is closed: closing with the body unread would reset the connection,
- * and the client would see that instead of the answer.
- */
-function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  if (res.destroyed) return;
-  const body = JSON.stringify({
-    error: `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`,
-    code: 'body-too-large',
-  });
-  res.writeHead(413, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    Connection: 'close',
-  });
-  res.write(body);
-  let drained = 0;
-  const finish = (): void => {
-    clearTimeout(timer);
-    req.off('data', onData);
-    if (!res.writableEnded) res.end();
-  };
-  const onData = (chunk: Buffer): void => {
-    drained += chunk.length;
-    if (drained > MAX_DRAIN_BYTES) finish();
-  };
-  const timer = setTimeout(finish, DRAIN_MS);
-  timer.unref();
-  if (req.complete) {
-    finish();
-    return;
-  }
-  req.on('data', onData);
-  req.once('end', finish);
-  req.once('close', finish);
-  req.once('error', finish);
-  req.resume();
-}
-
-function missingRendererPage(staticDir: string): string {
-  return [
-    'The cashier screen has not been built yet.',
-    '',
-    `Expected ${path.join(staticDir, 'index.html')}.`,
-    'Build it with:  npm run build   (or: npx vite build)',
-    'then reload this page.',
-  ].join('\n');
-}
-
-/** The file's stat, or undefined when it cannot be read (missing, or a path through a file). */
-function statOrUndefined(file: string): Stats | undefined {
-  try {
-    return statSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-function serveStatic(
-  staticDir: string,
-  pathname: string,
-  res: ServerResponse,
-  log: ServerLogger,
-): void {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    sendError(res, 400, 'bad-path', 'Bad path');
-    return;
-  }
-  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const root = path.resolve(staticDir);
-  const file = path.resolve(root, relative);
-  if (decoded.includes('\0') || (file !== root && !file.startsWith(root + path.sep))) {
-    sendError(res, 404, 'not-found', 'Not found');
-    return;
-  }
-  if (!existsSync(path.join(root, 'index.html'))) {
-    send(res, 503, missingRendererPage(staticDir), 'text/plain; charset=utf-8');
-    return;
-  }
-  let target = file;
-  let stat = statOrUndefined(target);
-  if (!stat?.isFile()) {
-    // Client-side routes fall back to the app; a missing asset is a 404.
-    if (path.extname(relative) !== '') {
-      sendError(res, 404, 'not-found', 'Not found');
-      return;
-    }
-    target = path.join(root, 'index.html');
-    stat = statSync(target);
-  }
-  const type = CONTENT_TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream';
-  const isHtml = target.endsWith('.html');
-  res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': type,
-    'Content-Length': stat.size,
-    'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
-  });
-  // pipeline: a file that vanishes mid-read (a rebuild) or a client that hangs up ends this
-  // response, never the process.
-  pipeline(createReadStream(target), res, (error) => {
-    if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-      log.error(`browser mode: ${path.basename(target)} could not be sent:`, error.message);
-    }
-  });
-}
-
-/** Node's answer to bytes that are not HTTP, as JSON like every other error here. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code !== 'ECONNRESET' && socket.writable && socket.bytesWritten === 0) {
-    const [status, reason, text] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'The request took too long to arrive.']
-          : [400, 'Bad Request', 'The request is not valid HTTP.'];
-    const body = JSON.stringify({ error: text, code: 'bad-request' });
-    const head = {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(body)),
-      'Cache-Control': 'no-store',
-      Connection: 'close',
-    };
-    const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}\r\n`);
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('')}\r\n${body}`);
-  }
-  socket.destroy();
 }
 
 /** Starts the browser-mode server. Rejects with NonLoopbackBindError for any other host. */
@@ -415,82 +130,6 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   );
   const streams = new Set<ServerResponse>();
   let port = wanted;
-
-  const handleEvents = (req: IncomingMessage, res: ServerResponse): void => {
-    // Taken first: if the app fails here the client still gets a proper 500.
-    const snapshot = terminal.snapshot();
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 1000\n\n');
-    const open = (): boolean => !res.writableEnded && !res.destroyed;
-    // Called from the app's event emitter: it must not throw into the app.
-    const write = (channel: string, payload: unknown): void => {
-      if (!open()) return;
-      let data: string;
-      try {
-        data = JSON.stringify(payload) ?? 'null';
-      } catch (error) {
-        log.error(`browser mode: event ${channel} could not be sent:`, error);
-        return;
-      }
-      res.write(`event: ${channel}\ndata: ${data}\n\n`);
-    };
-    for (const { channel, payload } of snapshot) write(channel, payload);
-    const unsubscribe = terminal.subscribe(write);
-    const heartbeat = setInterval(() => {
-      if (open()) res.write(': keep-alive\n\n');
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-    streams.add(res);
-    const done = (): void => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(res);
-    };
-    req.on('close', done);
-    res.on('close', done);
-    res.on('error', done);
-  };
-
-  const handleInvoke = async (
-    channel: string,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') {
-      sendError(res, 415, 'unsupported-media-type', 'Send the request as application/json.');
-      return;
-    }
-    let body: string;
-    try {
-      const read = await readBody(req);
-      if (read === 'too-large') {
-        refuseTooLarge(req, res);
-        return;
-      }
-      body = read;
-    } catch {
-      // The client hung up mid-body: nobody is left to answer.
-      sendError(res, 400, 'bad-body', 'The request body could not be read.');
-      return;
-    }
-    let request: unknown;
-    try {
-      request = body.trim() === '' ? {} : JSON.parse(body);
-    } catch {
-      sendError(res, 400, 'invalid-json', 'The request body is not JSON.');
-      return;
-    }
-    const result = await terminal.invoke(channel, request);
-    if (result.ok) send(res, 200, JSON.stringify(result.value ?? null));
-    else send(res, result.status, JSON.stringify(result.error));
-  };
 
   /** Routes one request; may throw or reject: `server` below turns that into a 500. */
   const route = (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
@@ -539,14 +178,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         sendError(res, 400, 'bad-path', 'The channel name is not a valid %-encoded string.');
         return undefined;
       }
-      return handleInvoke(channel, req, res);
+      return answerInvoke(terminal, channel, req, res);
     }
     if (pathname === '/api/events') {
       if (req.method !== 'GET') {
         sendError(res, 405, 'method-not-allowed', 'Use GET.');
         return undefined;
       }
-      handleEvents(req, res);
+      openEventStream(req, res, terminal, streams, log);
       return undefined;
     }
     if (isApi) {

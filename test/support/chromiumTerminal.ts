@@ -6,7 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { startTerminalServer, type TerminalServer } from './browserMode.ts';
+import {
+  startTerminalServer,
+  type TerminalServer,
+  type TerminalServerOptions,
+} from './browserMode.ts';
 import { launchChromium, openPage, type OpenedPage } from './chromium.ts';
 
 export interface ChromiumTerminal {
@@ -21,15 +25,15 @@ export interface ChromiumTerminal {
   openScreen(url: string, options?: { locale?: string }): Promise<Page>;
 }
 
-/** Registers the suite's hooks; call at the top of a test file. */
-export function useChromiumTerminal(): ChromiumTerminal {
+/** Registers the suite's hooks; call at the top of a test file (options: the terminal's). */
+export function useChromiumTerminal(options: TerminalServerOptions = {}): ChromiumTerminal {
   let terminal: TerminalServer;
   let browser: Browser;
   let opened: OpenedPage | null = null;
 
   beforeAll(async () => {
     mkdirSync('test-results', { recursive: true });
-    [terminal, browser] = await Promise.all([startTerminalServer(), launchChromium()]);
+    [terminal, browser] = await Promise.all([startTerminalServer(options), launchChromium()]);
   });
 
   afterAll(async () => {

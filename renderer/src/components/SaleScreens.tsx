@@ -6,7 +6,7 @@ import { methodsOf } from '../../../shared/paymentMethods.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
-import { isFinal, phaseOf, type Method } from '../state/store.ts';
+import { phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
@@ -261,23 +261,67 @@ function useReason(sale: SaleView): { reason: string | null; detail: string | nu
   return { reason: t('result.unknownHelp'), detail: null };
 }
 
+/**
+ * What the cashier is told. A sale nobody waits for any more (the customer's deadline passed,
+ * or the cashier stopped waiting) is not paid as far as the till is concerned: the terminal
+ * still resolves it in the background and refunds it automatically if it turns out paid.
+ */
+export type Outcome =
+  | 'paid'
+  | 'declined'
+  | 'closed'
+  | 'unknown'
+  | 'not-confirmed'
+  | 'stopped'
+  | 'auto-refunded'
+  | 'auto-refund-declined';
+
+export function outcomeOf(sale: Pick<SaleView, 'status' | 'abandoned' | 'reasonCode'>): Outcome {
+  if (sale.status === 'paid') {
+    if (sale.reasonCode === 'auto-refunded') return 'auto-refunded';
+    if (sale.reasonCode === 'auto-refund-declined') return 'auto-refund-declined';
+    return 'paid';
+  }
+  if (sale.status === 'unknown' && sale.abandoned) {
+    if (sale.reasonCode === 'customer-timeout') return 'not-confirmed';
+    if (sale.reasonCode === 'cancelled') return 'stopped';
+  }
+  const { status } = sale;
+  return status === 'declined' || status === 'closed' ? status : 'unknown';
+}
+
+const OUTCOME_LOOK: Record<Outcome, { tone: string; icon: string }> = {
+  paid: { tone: 'paid', icon: '✓' },
+  declined: { tone: 'declined', icon: '✕' },
+  closed: { tone: 'closed', icon: '✕' },
+  unknown: { tone: 'unknown', icon: '?' },
+  'not-confirmed': { tone: 'closed', icon: '✕' },
+  stopped: { tone: 'closed', icon: '✕' },
+  'auto-refunded': { tone: 'closed', icon: '↩' },
+  'auto-refund-declined': { tone: 'declined', icon: '!' },
+};
+
 function ResultScreen({ sale }: { sale: SaleView }) {
   const { t } = useTranslation();
   const newSale = usePos((s) => s.newSale);
   const status = sale.status;
+  const outcome = outcomeOf(sale);
+  const look = OUTCOME_LOOK[outcome];
+  const background = outcome === 'not-confirmed' || outcome === 'stopped';
   const { reason, detail } = useReason(sale);
   return (
-    <section className={`result-screen result-${status}`}>
+    <section className={`result-screen result-${look.tone}`} data-outcome={outcome}>
       <div
         className="result-title payment-status"
         data-testid="payment-status"
         data-status={status}
+        data-outcome={outcome}
         role="status"
       >
         <span className="result-icon" aria-hidden="true">
-          {status === 'paid' ? '✓' : status === 'unknown' ? '?' : '✕'}
+          {look.icon}
         </span>
-        {t(`result.${isFinal(status) ? status : 'unknown'}`)}
+        {t(`result.outcome.${outcome}`)}
       </div>
       <div className="result-amount">{money(sale.amountMinor, sale.currency)}</div>
       {reason ? (
@@ -290,11 +334,16 @@ function ResultScreen({ sale }: { sale: SaleView }) {
         </p>
       ) : null}
       {detail ? <p className="result-detail">{detail}</p> : null}
-      {status === 'unknown' && sale.reason ? (
+      {outcome === 'unknown' && sale.reason ? (
         <p className="result-help">{t('result.unknownHelp')}</p>
       ) : null}
-      {sale.abandoned && status === 'unknown' ? (
+      {outcome === 'unknown' && sale.abandoned ? (
         <p className="result-help">{t('result.abandoned')}</p>
+      ) : null}
+      {background ? (
+        <p className="result-note" role="note" data-testid="result-note">
+          {t('result.backgroundNote')}
+        </p>
       ) : null}
       <dl className="result-facts">
         <dt>{t('result.method')}</dt>

@@ -60,6 +60,19 @@ export const en = {
     unknown: 'Not known yet',
   },
   result: {
+    outcome: {
+      paid: 'Payment received',
+      declined: 'Payment declined',
+      closed: 'Not paid — nothing was charged',
+      unknown: 'Payment not confirmed yet',
+      'not-confirmed': 'Not paid — the customer did not confirm',
+      stopped: 'Not paid — the cashier stopped waiting',
+      'auto-refunded': 'Not paid — it came in late and was refunded automatically',
+      'auto-refund-declined':
+        'Paid late — the automatic refund was refused: the customer is NOT refunded yet; call the supervisor',
+    },
+    backgroundNote:
+      'You can start the next sale. The terminal still checks this one in the background: if it turns out paid, it is refunded automatically and you will be told.',
     paid: 'Payment received',
     declined: 'Payment declined',
     closed: 'Not paid — nothing was charged',
@@ -197,6 +210,10 @@ export const en = {
     'bad-response': 'The terminal answered something this screen does not understand.',
   },
   notices: {
+    autoRefunded:
+      'Earlier sale {{amount}} ({{order}}) was paid after all, after the till stopped waiting: it is refunded automatically.',
+    autoRefundDeclined:
+      'Earlier sale {{amount}} ({{order}}) was paid after all, and the automatic refund was refused: the customer is NOT refunded yet; call the supervisor.',
     background: 'Earlier sale {{amount}} ({{order}}): {{status}}',
     scanRejected: 'Scan not used: {{reason}} ({{text}})',
   },

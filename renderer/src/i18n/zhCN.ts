@@ -61,6 +61,18 @@ export const zhCN: Resources = {
     unknown: '结果未知',
   },
   result: {
+    outcome: {
+      paid: '收款成功',
+      declined: '支付被拒绝',
+      closed: '未支付 — 没有扣款',
+      unknown: '支付尚未确认',
+      'not-confirmed': '未支付 — 顾客没有确认',
+      stopped: '未支付 — 收银员已停止等待',
+      'auto-refunded': '未支付 — 付款晚到，已自动退款',
+      'auto-refund-declined': '付款晚到 — 自动退款被拒绝：顾客尚未退款，请联系主管',
+    },
+    backgroundNote:
+      '可以开始下一笔交易。终端仍在后台确认这笔交易：如果结果是已支付，会自动退款并通知您。',
     paid: '收款成功',
     declined: '支付被拒绝',
     closed: '未支付 — 没有扣款',
@@ -197,6 +209,9 @@ export const zhCN: Resources = {
     'bad-response': '终端的回复无法识别。',
   },
   notices: {
+    autoRefunded: '较早的交易 {{amount}}（{{order}}）在停止等待后才支付成功：已自动退款。',
+    autoRefundDeclined:
+      '较早的交易 {{amount}}（{{order}}）在停止等待后才支付成功，自动退款被拒绝：顾客尚未退款，请联系主管。',
     background: '较早的交易 {{amount}}（{{order}}）：{{status}}',
     scanRejected: '扫码未被使用：{{reason}}（{{text}}）',
   },

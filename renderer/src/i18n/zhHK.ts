@@ -61,6 +61,18 @@ export const zhHK: Resources = {
     unknown: '結果未明',
   },
   result: {
+    outcome: {
+      paid: '收款成功',
+      declined: '付款被拒絕',
+      closed: '未付款 — 沒有扣款',
+      unknown: '付款尚未確認',
+      'not-confirmed': '未付款 — 顧客沒有確認',
+      stopped: '未付款 — 收銀員已停止等待',
+      'auto-refunded': '未付款 — 付款遲到，已自動退款',
+      'auto-refund-declined': '付款遲到 — 自動退款被拒絕：顧客尚未獲退款，請聯絡主管',
+    },
+    backgroundNote:
+      '可以開始下一筆交易。終端仍在背景確認這筆交易：如結果是已付款，會自動退款並通知你。',
     paid: '收款成功',
     declined: '付款被拒絕',
     closed: '未付款 — 沒有扣款',
@@ -197,6 +209,9 @@ export const zhHK: Resources = {
     'bad-response': '終端的回覆無法識別。',
   },
   notices: {
+    autoRefunded: '較早的交易 {{amount}}（{{order}}）在停止等待後才付款成功：已自動退款。',
+    autoRefundDeclined:
+      '較早的交易 {{amount}}（{{order}}）在停止等待後才付款成功，自動退款被拒絕：顧客尚未獲退款，請聯絡主管。',
     background: '較早的交易 {{amount}}（{{order}}）：{{status}}',
     scanRejected: '掃描未被使用：{{reason}}（{{text}}）',
   },

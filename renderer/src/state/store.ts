@@ -308,6 +308,7 @@ export function createPosStore({
           if (!isActive(view.status) && view.abandoned && !isFinal(view.status)) {
             watched.add(view.orderId);
           }
+          if (isFinal(view.status)) watched.delete(view.orderId); // seen on screen
           set({ sale: view, saleSeenAt: clock() });
           return;
         }
@@ -319,15 +320,29 @@ export function createPosStore({
         }
         if (isFinal(view.status) && (watched.has(view.orderId) || view.recovered)) {
           watched.delete(view.orderId);
-          get().notify({
-            tone: view.status === 'paid' ? 'warn' : 'info',
-            key: 'notices.background',
-            params: {
-              amount: formatForDisplay(view.amountMinor, view.currency),
-              order: view.orderId,
-              status: view.status,
-            },
-          });
+          const params = {
+            amount: formatForDisplay(view.amountMinor, view.currency),
+            order: view.orderId,
+            status: view.status,
+          };
+          const lateCode = view.status === 'paid' ? view.reasonCode : null;
+          if (lateCode === 'auto-refunded' || lateCode === 'auto-refund-declined') {
+            // The cashier was told "not paid": say that it came in late, and what became of it.
+            get().notify({
+              tone: lateCode === 'auto-refunded' ? 'warn' : 'error',
+              key:
+                lateCode === 'auto-refunded'
+                  ? 'notices.autoRefunded'
+                  : 'notices.autoRefundDeclined',
+              params,
+            });
+          } else {
+            get().notify({
+              tone: view.status === 'paid' ? 'warn' : 'info',
+              key: 'notices.background',
+              params,
+            });
+          }
         }
       },
 

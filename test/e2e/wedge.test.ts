@@ -11,6 +11,7 @@ import {
   alipayCode,
   dispatchKeys,
   scanKeys,
+  typeScan,
   wechatCode,
   type WedgeLayout,
 } from '../support/chromium.ts';
@@ -22,9 +23,11 @@ const e2e = useChromiumTerminal();
 const charges = (code: string) =>
   e2e.terminal.ledger().filter((e) => e.kind === 'charge' && e.scanCodeId === maskCode(code));
 
+/** A new sale of `amount` waiting for its scan (never a sale an earlier test left open). */
 async function scanScreen(amount: string): Promise<Page> {
   const page = await e2e.readyPage();
   await page.keyboard.type(amount, { delay: 60 });
+  await expect.poll(() => page.getByTestId('amount-display').textContent()).toContain(amount);
   await page.keyboard.press('Enter');
   await waitForStatus(page, 'awaiting-scan');
   return page;
@@ -91,7 +94,7 @@ describe('keyboard wedge on the payment screen', () => {
   it('takes a scan from real (trusted) keystrokes without any field focused', async () => {
     const page = await scanScreen('4.40');
     const code = wechatCode();
-    await page.keyboard.type(`${code}\n`);
+    await typeScan(page, `${code}\n`);
     await waitForStatus(page, 'paid');
     expect(charges(code)).toHaveLength(1);
   });

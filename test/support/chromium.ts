@@ -129,6 +129,33 @@ export async function dispatchKeys(
   })()`);
 }
 
+/**
+ * Types a scan as real (trusted) keystrokes the way a scanner sends them: every keyDown and
+ * keyUp goes to the browser at once (CDP Input.dispatchKeyEvent, pipelined, as
+ * bench/wedge.bench.ts does) and the browser's input pipeline delivers them one by one.
+ * `page.keyboard.type` instead waits for each key's round trip through the browser and the
+ * page before sending the next, so on a loaded machine any stall of the test process
+ * becomes a hole inside the scan that no scanner makes. Digits, and "\n" for Enter.
+ */
+export async function typeScan(page: Page, text: string): Promise<void> {
+  const keys = [...text].map((ch) => {
+    if (ch === '\n') return { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, text: '\r' };
+    if (!/^[0-9]$/.test(ch)) throw new Error(`typeScan sends digits and "\\n", not ${ch}`);
+    return { key: ch, code: `Digit${ch}`, windowsVirtualKeyCode: ch.charCodeAt(0), text: ch };
+  });
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const sent: Promise<unknown>[] = [];
+    for (const { text: typed, ...key } of keys) {
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, text: typed }));
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key }));
+    }
+    await Promise.all(sent);
+  } finally {
+    await cdp.detach();
+  }
+}
+
 let codeCounter = 0;
 
 /** A fresh WeChat Pay code (18 digits from 13): single use, so never repeat one. */

@@ -9,6 +9,7 @@ import type { Currency } from '../../shared/money.ts';
 import type { Region } from '../../shared/paymentCode.ts';
 import type { SignType } from '../../shared/gateway/envelope.ts';
 import { GatewayClient } from '../gateway/client.ts';
+import { readExtraCaFile } from '../gateway/tls.ts';
 import { openJournal, type Journal } from '../journal/journal.ts';
 import { faultHookFromEnv, type FaultHook } from '../engine/faults.ts';
 import {
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   salt: string;
   signType?: SignType;
   timeoutMs: number;
+  /** PEM of a CA trusted besides Node's store (TLS inspection); from POS_EXTRA_CA_FILE. */
+  extraCaPem?: string;
 }
 
 export interface TerminalConfig {
@@ -96,6 +99,7 @@ export async function openTerminal(config: TerminalConfig): Promise<Terminal> {
         salt: config.gateway.salt,
         ...(config.gateway.signType ? { signType: config.gateway.signType } : {}),
         timeoutMs: config.gateway.timeoutMs,
+        ...(config.gateway.extraCaPem ? { extraCaPem: config.gateway.extraCaPem } : {}),
       });
       accId = config.gateway.accId.trim();
     } else {
@@ -216,7 +220,8 @@ export interface EnvConfigOverrides {
 
 /**
  * The runtime configuration of a headless run (the `pospay` commands) from the environment:
- * POS_DATA_DIR, POS_GATEWAY_URL, POS_ACC_ID, POS_CLIENT_ID, POS_SALT (interfaces.md).
+ * POS_DATA_DIR, POS_GATEWAY_URL, POS_ACC_ID, POS_CLIENT_ID, POS_SALT (interfaces.md), and
+ * POS_EXTRA_CA_FILE (a PEM CA trusted besides Node's store, for a store behind TLS inspection).
  * Without POS_GATEWAY_URL the embedded simulator is used (training mode).
  */
 export function terminalConfigFromEnv(
@@ -256,6 +261,17 @@ export function terminalConfigFromEnv(
     );
   }
   const clientId = env.POS_CLIENT_ID?.trim();
+  const caFile = env.POS_EXTRA_CA_FILE?.trim();
+  let extraCaPem: string | undefined;
+  if (caFile) {
+    try {
+      extraCaPem = readExtraCaFile(caFile);
+    } catch (error) {
+      throw new ConfigError(
+        `POS_EXTRA_CA_FILE: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
   return {
     ...base,
     gateway: {
@@ -264,6 +280,7 @@ export function terminalConfigFromEnv(
       ...(clientId ? { clientId } : {}),
       salt: salt as string,
       timeoutMs: DEFAULT_GATEWAY_TIMEOUT_MS,
+      ...(extraCaPem ? { extraCaPem } : {}),
     },
   };
 }

@@ -134,6 +134,7 @@ class Engine implements PaymentEngine {
     this.core.draftOverride = override;
     this.core.currentOverride = override;
     this.core.currentId = this.core.draft.orderId;
+    this.core.client.warm?.();
     const view = this.core.view(this.core.draft);
     this.core.emit(view);
     return view;

@@ -18,6 +18,8 @@ export interface PaymentGateway {
   query(request: QueryRequest): Promise<PaymentOutcome>;
   refund(request: RefundRequest): Promise<RefundOutcome>;
   refundQuery(request: RefundQueryRequest): Promise<RefundOutcome>;
+  /** A sale awaits its code: open a connection ahead (nothing sent). Never throws, no wait. */
+  warm?(): void;
 }
 
 export interface EngineSettings {

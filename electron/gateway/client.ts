@@ -6,7 +6,10 @@
  *
  * - Never throws for a gateway answer or a network failure: every call resolves to a
  *   PaymentOutcome / RefundOutcome. No hidden retries: one call, one request.
- * - Keeps connections alive (the payment latency matters) and times out with AbortController.
+ * - Keeps connections alive (the payment latency matters) and times out with AbortController;
+ *   warm() opens one ahead of the scan (./tls.ts WarmConnection: a bare connect, no request).
+ * - HTTPS is always verified (Node's CA store, plus an optional extra CA), TLS 1.2 or later;
+ *   an untrusted certificate is an "unknown" outcome naming the host, never retried.
  * - Never logs the salt (it logs nothing at all).
  * - Throws only for caller bugs (a non-integer amount), never for an answer or its absence.
  */
@@ -36,6 +39,12 @@ import {
 } from '../../shared/gateway/requests.ts';
 import { isRecord } from '../../shared/guards.ts';
 import { openAnswer, sealRequest, type EnvelopeCredentials } from './envelopeCodec.ts';
+import {
+  describeTlsError,
+  gatewayTlsOptions,
+  WarmConnection,
+  type GatewayTlsOptions,
+} from './tls.ts';
 
 /** The request types live in shared/gateway/requests.ts; re-exported for existing importers. */
 export type {
@@ -66,11 +75,23 @@ export interface GatewayClientOptions {
   /** Whole-call deadline (connect, send, answer). */
   timeoutMs: number;
   paths?: Partial<GatewayPaths>;
+  /**
+   * PEM of a CA trusted besides Node's CA store (a store behind TLS inspection, a test
+   * gateway): one or more certificates. Verification is always on.
+   */
+  extraCaPem?: string;
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Idle kept-alive connections are closed after this (below common server idle timeouts). */
 const IDLE_SOCKET_MS = 30_000;
+
+const FINAL_PAYMENT_KINDS: ReadonlySet<PaymentOutcome['kind']> = new Set([
+  'paid',
+  'declined',
+  'closed',
+  'rejected',
+]);
 
 type HttpResult =
   { ok: true; status: number; body: string } | { ok: false; cause: UnknownCause; detail: string };
@@ -90,6 +111,9 @@ export class GatewayClient {
   private readonly urls: Readonly<Record<Endpoint, URL>>;
   private readonly transport: typeof http | typeof https;
   private readonly agent: http.Agent;
+  /** The gateway's host as a message names it. */
+  private readonly host: string;
+  private readonly warmConnection: WarmConnection;
 
   constructor(options: GatewayClientOptions) {
     if (!isRecord(options)) throw new Error('GatewayClient: options are required');
@@ -148,7 +172,15 @@ export class GatewayClient {
       refund: urlFor(paths.refund),
       refundQuery: urlFor(paths.refundQuery),
     };
-    this.transport = base.protocol === 'https:' ? https : http;
+    const secure = base.protocol === 'https:';
+    if (options.extraCaPem !== undefined && typeof options.extraCaPem !== 'string') {
+      throw new Error('GatewayClient: extraCaPem must be PEM text');
+    }
+    const tlsOptions: GatewayTlsOptions | undefined = secure
+      ? gatewayTlsOptions(options.extraCaPem)
+      : undefined;
+    this.host = base.host;
+    this.transport = secure ? https : http;
     // Kept-alive connections save a TCP (and TLS) handshake on every payment. An idle
     // connection is dropped after IDLE_SOCKET_MS (or sooner when the server announces a
     // shorter Keep-Alive timeout), so that a payment is not sent on a socket the server has
@@ -159,8 +191,24 @@ export class GatewayClient {
       maxSockets: 8,
       timeout: IDLE_SOCKET_MS,
     };
-    this.agent =
-      base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.agent = tlsOptions
+      ? new https.Agent({ ...agentOptions, ...tlsOptions })
+      : new http.Agent(agentOptions);
+    this.warmConnection = new WarmConnection(this.agent, {
+      host: base.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(base.port) || (secure ? 443 : 80),
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
+      keepAliveMsecs: agentOptions.keepAliveMsecs,
+    });
+  }
+
+  /**
+   * A sale is waiting for its code: make sure a verified keep-alive connection to the gateway
+   * is open (a bare connect through the agent; nothing is sent), and keep one open while the
+   * sale needs it (its queries). Fire-and-forget: never throws, never waits.
+   */
+  warm(): void {
+    this.warmConnection.warm();
   }
 
   /** Order and pay with an offline wallet code. */
@@ -190,13 +238,17 @@ export class GatewayClient {
 
   /** Closes the kept-alive connections. The client must not be used afterwards. */
   close(): void {
+    this.warmConnection.close();
     this.agent.destroy();
   }
 
   // ---------------------------------------------------------------------------------------
 
   private async payment(call: GatewayCall): Promise<PaymentOutcome> {
-    return paymentOutcomeOf(await this.exchange(call), call.expected);
+    const outcome = paymentOutcomeOf(await this.exchange(call), call.expected);
+    // The payment is decided: no connection is kept open for it any more.
+    if (FINAL_PAYMENT_KINDS.has(outcome.kind)) this.warmConnection.settle();
+    return outcome;
   }
 
   private async refundOf(call: GatewayCall): Promise<RefundOutcome> {
@@ -227,6 +279,12 @@ export class GatewayClient {
         controller.abort();
       }, this.timeoutMs);
       const failure = (error: unknown): void => {
+        // An untrusted certificate is said as such (naming the host), even past the deadline.
+        const tlsProblem = describeTlsError(error, this.host);
+        if (tlsProblem !== undefined) {
+          finish({ ok: false, cause: 'connection-lost', detail: tlsProblem });
+          return;
+        }
         if (timedOut) {
           finish({ ok: false, cause: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
           return;

@@ -2,6 +2,7 @@
  * The embedded PingPong v4 gateway simulator (docs: shared/spec/simulator.md): a real HTTP
  * server on loopback that behaves like the gateway, for training mode, tests and rehearsal.
  */
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SimGateway } from './gateway.ts';
 import { buildLedger, type LedgerEntry } from './ledger.ts';
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   stateFile?: string;
   /** One line per request and notification (never a salt or a payment code). */
   log?: (line: string) => void;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (benches, tests). */
+  https?: { key: string; cert: string };
 }
 
 export interface Simulator {
@@ -73,13 +76,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now,
     baseUrl: () => baseUrl,
   });
-  const server = createSimulatorServer({
+  const plain = createSimulatorServer({
     stores,
     gateway,
     scheduler,
     ledger: () => buildLedger(state),
     log,
   });
+  let server: typeof plain | https.Server = plain;
+  if (options.https) {
+    // The same request handler behind TLS.
+    const secure = https.createServer({ key: options.https.key, cert: options.https.cert });
+    for (const listener of plain.listeners('request')) {
+      secure.on('request', listener as (...args: unknown[]) => void);
+    }
+    secure.keepAliveTimeout = plain.keepAliveTimeout;
+    secure.headersTimeout = plain.headersTimeout;
+    server = secure;
+  }
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -91,7 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = `http://${hostForUrl}:${address.port}`;
+  baseUrl = `${options.https ? 'https' : 'http'}://${hostForUrl}:${address.port}`;
   gateway.resume();
   notifier.resume();
 

@@ -8,24 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { ZReportSchema, type SaleView } from '../../shared/ipc/contract.ts';
 import { maskCode } from '../../shared/paymentCode.ts';
-import type { PaymentEngine } from '../../electron/engine/paymentEngine.ts';
-
-export type EngineUnderContract = Pick<
-  PaymentEngine,
-  | 'startSale'
-  | 'submitCode'
-  | 'cancel'
-  | 'current'
-  | 'sale'
-  | 'onSaleUpdated'
-  | 'refund'
-  | 'history'
-  | 'report'
-  | 'exportCsv'
->;
+import type { EngineLike } from '../../electron/app/ports.ts';
 
 export interface ContractSubject {
-  engine: EngineUnderContract;
+  engine: EngineLike;
   /** A payment code the engine's gateway pays (a new one each call). */
   code(): string;
   /** The day (YYYY-MM-DD) the engine records the sale on. */

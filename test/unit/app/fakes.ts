@@ -1,36 +1,19 @@
 /**
  * A small in-memory engine for the core-supervisor tests (test/unit/app/coreSupervisor.test.ts),
  * where what is tested is the port between main and the core, not the payment engine. It is
- * typed as the real engine's public surface (PaymentEngine) and held to the same contract
- * tests as the real engine (test/unit/app/engineContract.test.ts, test/support/engineContract.ts):
- * the same error codes, `cancel` leaves a final sale as it is, `exportCsv` names its file.
+ * typed by the engine's own methods (EngineLike, picked from PaymentEngine) and held to the
+ * same contract tests as the real engine (test/unit/app/engineContract.test.ts, run from
+ * test/support/engineContract.ts): the same error codes, `cancel` leaves a final sale as it
+ * is, `exportCsv` names its file.
  * The handler tests (handlers.test.ts) run on the real engine.
  */
 import type { SaleView, ZReport } from '../../../shared/ipc/contract.ts';
 import { maskCode } from '../../../shared/paymentCode.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
-import type {
-  PaymentEngine,
-  ScanSource,
-  StartSaleInput,
-} from '../../../electron/engine/paymentEngine.ts';
+import type { ScanSource, StartSaleInput } from '../../../electron/engine/paymentEngine.ts';
+import type { EngineLike } from '../../../electron/app/ports.ts';
 
-/** The part of the engine the app layer calls. */
-export type EngineSurface = Pick<
-  PaymentEngine,
-  | 'startSale'
-  | 'submitCode'
-  | 'cancel'
-  | 'current'
-  | 'sale'
-  | 'onSaleUpdated'
-  | 'refund'
-  | 'history'
-  | 'report'
-  | 'exportCsv'
->;
-
-export class FakeEngine implements EngineSurface {
+export class FakeEngine implements EngineLike {
   readonly sales = new Map<string, SaleView>();
   private currentId: string | null = null;
   private listeners = new Set<(sale: SaleView) => void>();

@@ -115,7 +115,20 @@ function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: Sale
   const { t, i18n } = useTranslation();
   const reasonText = useReasonText();
   const { reason, detail } =
-    sale.status === 'paid' ? { reason: null, detail: null } : reasonText(sale);
+    sale.status === 'paid' && sale.reasonCode === null
+      ? { reason: null, detail: null }
+      : reasonText(sale);
+  const refundReason = (r: SaleView['refunds'][number]): string => {
+    const words = reasonText({
+      reason: r.reason,
+      reasonCode: r.status === 'declined' ? 'refund-declined' : null,
+      status: 'unknown',
+    });
+    if (i18n.language === 'en' || r.status === 'declined') {
+      return [words.reason, words.detail].filter(Boolean).join(' — ');
+    }
+    return words.detail ?? '';
+  };
   return (
     <div className="sale-detail" data-testid="sale-detail" data-order-id={sale.orderId}>
       <h2>
@@ -146,7 +159,7 @@ function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: Sale
               <li key={r.refundId} data-testid="refund-row" data-status={r.status}>
                 {money(r.amountMinor, r.currency)} — {t(`history.refundStatus.${r.status}`)}
                 {r.automatic ? ` (${t('history.automatic')})` : ''}
-                {r.reason && r.status !== 'refunded' ? ` — ${r.reason}` : ''}
+                {r.reason && r.status !== 'refunded' ? ` — ${refundReason(r)}` : ''}
               </li>
             ))}
           </ul>

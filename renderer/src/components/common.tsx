@@ -1,17 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
+import { explainError, explainReason } from '../i18n/explain.ts';
 import { usePos } from '../state/context.ts';
 import type { UiError } from '../state/store.ts';
 
-/** An error in the cashier's language when we have the words, else the terminal's own. */
+/** An error in the cashier's language, with its facts (English: the terminal's own words). */
 export function useErrorText(): (error: UiError) => string {
   const { t, i18n } = useTranslation();
   return (error) => {
+    if (i18n.language !== 'en') return explainError(t, error);
     const key = `errors.${error.code}`;
-    if (i18n.language !== 'en' && i18n.exists(key)) {
-      // The cashier's language first; the terminal's own words keep the details.
-      return error.text ? `${t(key)} (${error.text})` : t(key);
-    }
     return error.text || (i18n.exists(key) ? t(key) : error.code);
   };
 }
@@ -46,22 +44,15 @@ export function ErrorLine({ error, testId }: { error: UiError | null; testId: st
 }
 
 /**
- * Why a sale was not paid, in the cashier's language: the translation of its reasonCode with
- * the engine's own words as detail, or (English, or a code without words) the engine's words.
+ * Why a sale was not paid, in the cashier's language: English shows the engine's words; the
+ * other languages the translation of its reasonCode with its facts as detail.
  */
-export function useReasonText(): (sale: Pick<SaleView, 'reason' | 'reasonCode'>) => {
+export function useReasonText(): (sale: Pick<SaleView, 'reason' | 'reasonCode' | 'status'>) => {
   reason: string | null;
   detail: string | null;
 } {
   const { t, i18n } = useTranslation();
-  return (sale) => {
-    if (!sale.reason) return { reason: null, detail: null };
-    const key = `reasons.${sale.reasonCode ?? ''}`;
-    if (i18n.language !== 'en' && sale.reasonCode && i18n.exists(key)) {
-      return { reason: t(key), detail: sale.reason };
-    }
-    return { reason: sale.reason, detail: null };
-  };
+  return (sale) => explainReason(t, i18n.language, sale);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { PosApi, SaleView, ScannerState, SettingsView } from '../../../shar
 import { formatForDisplay } from '../../../shared/money.ts';
 import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
+import type { ScanContext } from '../i18n/explain.ts';
 import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
 
 export type View = 'sale' | 'history' | 'report' | 'settings';
@@ -18,6 +19,8 @@ export type Phase = 'amount' | 'scan' | 'result';
 export interface UiError {
   code: string;
   text: string;
+  /** For `code-invalid`: what was scanned, so the screen can say why in its own words. */
+  scan?: ScanContext;
 }
 
 /** Any failure of a call to the terminal, as the screens show it. */
@@ -244,7 +247,13 @@ export function createPosStore({
             set({ error: { code: view.reasonCode ?? 'code-rejected', text: view.reason } });
           }
         } catch (error) {
-          fail(error);
+          const e = toUiError(error);
+          const region = get().settings?.region;
+          if (e.code === 'code-invalid' && region) {
+            const override = get().methodOverride;
+            e.scan = { code, region, override, saleCurrency: sale.currency };
+          }
+          set({ error: e });
         } finally {
           set({ pending: null });
         }

@@ -304,6 +304,7 @@ const OUTCOME_LOOK: Record<Outcome, { tone: string; icon: string }> = {
 function ResultScreen({ sale }: { sale: SaleView }) {
   const { t } = useTranslation();
   const newSale = usePos((s) => s.newSale);
+  const error = usePos((s) => s.error);
   const status = sale.status;
   const outcome = outcomeOf(sale);
   const look = OUTCOME_LOOK[outcome];
@@ -345,6 +346,7 @@ function ResultScreen({ sale }: { sale: SaleView }) {
           {t('result.backgroundNote')}
         </p>
       ) : null}
+      <ErrorLine error={error} testId="result-error" />
       <dl className="result-facts">
         <dt>{t('result.method')}</dt>
         <dd>{sale.method ? t(`method.${sale.method}`) : t('method.none')}</dd>

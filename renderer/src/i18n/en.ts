@@ -27,8 +27,7 @@ export const en = {
     hintDecimals: '{{currency}} has {{count}} decimal places at most',
     hintNoDecimals: '{{currency}} has no decimal places',
     hintTooLong: 'That is as many digits as an amount can have',
-    scanFirst: 'Enter the amount and press Charge first, then scan the code.',
-    keys: 'Digits and . type the amount · Enter charges · Esc clears',
+    keys: 'Digits and . type the amount · Enter charges, or just scan the code · Esc clears',
   },
   method: {
     label: 'Alipay wallet',
@@ -192,6 +191,10 @@ export const en = {
     'refund-declined': 'The gateway refused the refund',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'scan-needs-amount':
+      'A code was scanned, but no amount is typed: type the amount, then scan the code again.',
+    'scan-on-result':
+      'This sale is finished: the scan was not used. Type the next amount, then scan.',
     'pin-wrong-left': 'Wrong supervisor PIN ({{left}} tries left before a pause).',
     'pin-locked-for': 'Too many wrong PINs: the supervisor PIN is locked for {{seconds}} s.',
     'amount-negative': 'The amount cannot be negative.',

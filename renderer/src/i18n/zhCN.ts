@@ -28,8 +28,7 @@ export const zhCN: Resources = {
     hintDecimals: '{{currency}} 最多 {{count}} 位小数',
     hintNoDecimals: '{{currency}} 没有小数',
     hintTooLong: '金额位数已达上限',
-    scanFirst: '请先输入金额并按“收款”，再扫描付款码。',
-    keys: '数字和 . 输入金额 · Enter 收款 · Esc 清除',
+    keys: '数字和 . 输入金额 · Enter 收款，或直接扫码 · Esc 清除',
   },
   method: {
     label: '支付宝钱包',
@@ -191,6 +190,8 @@ export const zhCN: Resources = {
     'refund-declined': '支付网关拒绝了这笔退款',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'scan-needs-amount': '扫到了付款码，但还没有输入金额：请先输入金额，再重新扫码。',
+    'scan-on-result': '这笔交易已结束，这次扫码未被使用。请输入下一笔金额，再扫码。',
     'pin-wrong-left': '主管密码错误（还可再试 {{left}} 次，之后需等待）。',
     'pin-locked-for': '密码错误次数太多：主管密码已锁定 {{seconds}} 秒。',
     'amount-negative': '金额不能为负数。',

@@ -28,8 +28,7 @@ export const zhHK: Resources = {
     hintDecimals: '{{currency}} 最多 {{count}} 位小數',
     hintNoDecimals: '{{currency}} 沒有小數',
     hintTooLong: '金額位數已達上限',
-    scanFirst: '請先輸入金額並按「收款」，再掃描付款碼。',
-    keys: '數字及 . 輸入金額 · Enter 收款 · Esc 清除',
+    keys: '數字及 . 輸入金額 · Enter 收款，或直接掃描 · Esc 清除',
   },
   method: {
     label: '支付寶錢包',
@@ -191,6 +190,8 @@ export const zhHK: Resources = {
     'refund-declined': '支付網關拒絕了這筆退款',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'scan-needs-amount': '掃描到付款碼，但尚未輸入金額：請先輸入金額，再重新掃描。',
+    'scan-on-result': '這筆交易已完成，這次掃描未被使用。請輸入下一筆金額，再掃描。',
     'pin-wrong-left': '主管密碼錯誤（尚可再試 {{left}} 次，之後須等待）。',
     'pin-locked-for': '密碼錯誤次數太多：主管密碼已鎖定 {{seconds}} 秒。',
     'amount-negative': '金額不可以是負數。',

@@ -85,6 +85,8 @@ export interface PosState {
   setManualCode(code: string): void;
   submitCode(code: string, source: 'wedge' | 'manual'): Promise<void>;
   wedgeScan(text: string): void;
+  /** A code scanned on the amount screen: charged at once when an amount is typed. */
+  chargeCode(code: string): Promise<void>;
   wedgeTyped(text: string): void;
   wedgeImeBlocked(): void;
   cancel(): Promise<void>;
@@ -225,7 +227,7 @@ export function createPosStore({
       async submitCode(code, source) {
         const { sale, pending } = get();
         if (!sale) {
-          get().notify({ tone: 'info', key: 'amount.scanFirst' });
+          set({ error: { code: 'scan-needs-amount', text: '' } });
           return;
         }
         const repeat = lastSubmitted?.orderId === sale.orderId && lastSubmitted.code === code;
@@ -263,7 +265,20 @@ export function createPosStore({
         if (get().view !== 'sale') return;
         const phase = phaseOf(get().sale);
         if (phase === 'scan') void get().submitCode(text, 'wedge');
-        else get().notify({ tone: 'info', key: 'amount.scanFirst' });
+        else if (phase === 'amount') void get().chargeCode(text);
+        else set({ error: { code: 'scan-on-result', text: '' } });
+      },
+
+      async chargeCode(code) {
+        const { amountText, pending } = get();
+        if (pending) return;
+        if (!/[1-9]/.test(amountText)) {
+          set({ error: { code: 'scan-needs-amount', text: '' } });
+          return;
+        }
+        // An amount and a code: unambiguous. Start the sale and charge the code at once.
+        await get().charge();
+        if (get().sale?.status === 'awaiting-scan') await get().submitCode(code, 'wedge');
       },
 
       wedgeTyped(text) {

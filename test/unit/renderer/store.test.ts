@@ -123,13 +123,14 @@ describe('cashier state: amount and charge', () => {
     expect(callsTo('sale:start')).toHaveLength(1);
   });
 
-  it('tells the cashier to enter the amount first when a scan arrives on the amount screen', async () => {
+  it('tells the cashier to type the amount when a scan arrives on the amount screen without one', async () => {
     const { store, callsTo } = await ready();
-    store.getState().typeAmount('12');
     store.getState().wedgeScan('134567890123456789');
-    expect(store.getState().amountText).toBe('12');
-    expect(store.getState().notices.map((n) => n.key)).toEqual(['amount.scanFirst']);
+    expect(store.getState().error?.code).toBe('scan-needs-amount');
+    expect(callsTo('sale:start')).toEqual([]);
     expect(callsTo('sale:submit-code')).toEqual([]);
+    store.getState().typeAmount('1');
+    expect(store.getState().error).toBeNull();
   });
 
   it('types what the wedge handed back as a person typing into the amount', async () => {
@@ -217,7 +218,7 @@ describe('cashier state: scanning and the sale updates', () => {
     expect(phaseOf(store.getState().sale)).toBe('result');
     store.getState().wedgeScan('134567890123456780');
     expect(phaseOf(store.getState().sale)).toBe('result');
-    expect(store.getState().notices.map((n) => n.key)).toEqual(['amount.scanFirst']);
+    expect(store.getState().error?.code).toBe('scan-on-result');
     expect(callsTo('sale:submit-code')).toHaveLength(1);
     store.getState().wedgeTyped('7');
     expect(phaseOf(store.getState().sale)).toBe('amount');

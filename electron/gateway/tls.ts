@@ -21,8 +21,12 @@ export const MIN_TLS_VERSION = 'TLSv1.2' as const;
 
 export interface GatewayTlsOptions {
   minVersion: typeof MIN_TLS_VERSION;
-  /** Only with an extra CA: Node's CA store and that CA (a `ca` replaces the default store). */
-  ca?: string[];
+  /**
+   * Made once per client and shared by every connection: with an extra CA it holds Node's CA
+   * store and that CA (parsing them takes tens of ms: never per connection, and a `ca` option
+   * would also go into the agent's key of every request).
+   */
+  secureContext: tls.SecureContext;
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -61,12 +65,24 @@ export function readExtraCaFile(file: string): string {
   return text;
 }
 
+/**
+ * The CAs a client trusts: undefined = Node's CA store as it is; with an extra CA, Node's
+ * store and it (a `ca` replaces the default store, so the store is listed too).
+ */
+export function trustedCas(extraCaPem?: string): string[] | undefined {
+  if (extraCaPem === undefined) return undefined;
+  return [...tls.rootCertificates, ...parseExtraCa(extraCaPem)];
+}
+
 /** The TLS options of the client's agent and of every connection it opens. */
 export function gatewayTlsOptions(extraCaPem?: string): GatewayTlsOptions {
-  if (extraCaPem === undefined) return { minVersion: MIN_TLS_VERSION };
+  const ca = trustedCas(extraCaPem);
   return {
     minVersion: MIN_TLS_VERSION,
-    ca: [...tls.rootCertificates, ...parseExtraCa(extraCaPem)],
+    secureContext: tls.createSecureContext({
+      minVersion: MIN_TLS_VERSION,
+      ...(ca ? { ca } : {}),
+    }),
   };
 }
 
@@ -94,7 +110,7 @@ const CERTIFICATE_CODES: Readonly<Record<string, string>> = {
  */
 export function describeTlsError(error: unknown, host: string): string | undefined {
   const code = isRecord(error) && typeof error.code === 'string' ? error.code : '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).trim();
   const why = CERTIFICATE_CODES[code];
   if (why !== undefined) {
     return `the gateway's certificate for ${host} is not trusted: ${why} (${code}: ${message})`;
@@ -213,6 +229,8 @@ export class WarmConnection {
       port,
       ...(this.target.tls ?? {}),
       ...(this.target.tls && isIP(host) === 0 ? { servername: host } : {}),
+      // As the agent's own connections: no Nagle delay, TCP keep-alive probes.
+      noDelay: true,
       keepAlive: true,
       keepAliveInitialDelay: this.target.keepAliveMsecs,
     };

@@ -9,7 +9,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayClient } from '../../electron/gateway/client.ts';
-import { gatewayTlsOptions, parseExtraCa } from '../../electron/gateway/tls.ts';
+import { gatewayTlsOptions, parseExtraCa, trustedCas } from '../../electron/gateway/tls.ts';
 import { DEFAULT_STORES, startSimulator, type Simulator } from '../../electron/simulator/index.ts';
 import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import { uniqueId, wechatCode } from '../support/simulator.ts';
@@ -131,11 +131,44 @@ async function countingProxy(targetPort: number): Promise<{
 
 describe('TLS options', () => {
   it("keeps Node's CA store when an extra CA is given, and requires TLS 1.2", () => {
-    expect(gatewayTlsOptions()).toEqual({ minVersion: 'TLSv1.2' });
-    const withExtra = gatewayTlsOptions(ca.cert);
-    expect(withExtra.minVersion).toBe('TLSv1.2');
-    expect(withExtra.ca).toHaveLength(tls.rootCertificates.length + 1);
-    expect(withExtra.ca?.slice(0, tls.rootCertificates.length)).toEqual([...tls.rootCertificates]);
+    expect(trustedCas()).toBeUndefined();
+    const cas = trustedCas(ca.cert);
+    expect(cas).toHaveLength(tls.rootCertificates.length + 1);
+    expect(cas?.slice(0, tls.rootCertificates.length)).toEqual([...tls.rootCertificates]);
+    expect(gatewayTlsOptions().minVersion).toBe('TLSv1.2');
+    expect(gatewayTlsOptions(ca.cert).minVersion).toBe('TLSv1.2');
+  });
+
+  it('refuses a server that offers only TLS 1.1', async () => {
+    let server: https.Server;
+    try {
+      server = https.createServer({
+        key: valid.key,
+        cert: valid.cert,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      });
+    } catch {
+      return; // this OpenSSL cannot serve TLS 1.1 at all
+    }
+    let requests = 0;
+    server.on('request', () => (requests += 1));
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = clientFor(`https://127.0.0.1:${port}`, ca.cert);
+    try {
+      const outcome = await pay(client);
+      expect(outcome).toMatchObject({ kind: 'unknown' });
+      if (outcome.kind === 'unknown') {
+        expect(outcome.detail).toContain(`no secure connection to the gateway 127.0.0.1:${port}`);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('refuses an extra CA that is not a certificate', () => {

@@ -1,12 +1,14 @@
 /**
  * One keydown listener for the whole screen. The keyboard wedge sees every key first (on
  * the amount and payment screens only); what it does not take drives the screen: digits
- * and '.' type the amount, Backspace deletes, Esc clears, Enter charges.
+ * and '.' type the amount, Backspace deletes, Esc clears, Enter charges. On a result screen
+ * Enter tries the same amount again after a failure (else starts the next sale), Esc starts
+ * the next sale.
  */
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand';
 import { createDomWedge, EDITABLE } from './wedge/domWedge.ts';
-import { phaseOf, type PosState } from './state/store.ts';
+import { canTryAgain, phaseOf, type PosState } from './state/store.ts';
 
 const ACTIVATABLE = 'button, a[href], [role="button"], summary';
 
@@ -50,7 +52,8 @@ export function handleScreenKey(event: KeyboardEvent, store: StoreApi<PosState>)
       state.setManualCode(state.manualCode.slice(0, -1));
     } else if (isEnter && state.manualCode) void state.submitCode(state.manualCode, 'manual');
     else handled = false;
-  } else if (isEnter || event.key === 'Escape') state.newSale();
+  } else if (isEnter && canTryAgain(state.sale)) void state.tryAgain();
+  else if (isEnter || event.key === 'Escape') state.newSale();
   else handled = false;
   if (handled) event.preventDefault();
 }

@@ -49,3 +49,78 @@ describe('a scan on the amount screen', () => {
     expect(await salesCount()).toBe(before);
   });
 });
+
+/** The amount on the scan prompt (the sale the cashier is about to charge). */
+const promptAmount = (page: Page) => page.locator('.scan-amount').textContent();
+
+describe('after a failure the amount stays for another try', () => {
+  it('after an expired code, Enter (Try again) asks for a scan with the same amount, and a fresh scan charges it', async () => {
+    const page = await e2e.readyPage();
+    await typeAmount(page, '3.08');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'enter'));
+    await waitForStatus(page, 'declined');
+    await expect(page.getByTestId('try-again-button').textContent()).resolves.toContain('¥3.08');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await expect(promptAmount(page)).resolves.toBe('¥3.08');
+    await page.getByTestId('cancel-button').click();
+    await waitForStatus(page, 'closed');
+
+    // A scan on the "not paid" screen is that other try, at the same amount.
+    const closedOrder = await page.locator('.result-facts dd').nth(2).textContent();
+    await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'enter'));
+    await waitForStatus(page, 'declined'); // ¥3.08 is the simulator's expired code again
+    await expect(page.locator('.result-amount').textContent()).resolves.toBe('¥3.08');
+    await expect(page.locator('.result-facts dd').nth(2).textContent()).resolves.not.toBe(
+      closedOrder,
+    );
+    await expect(page.locator('.result-facts dd').nth(1).textContent()).resolves.toMatch(/\*/);
+  });
+
+  it('after a decline, Try again asks for a scan with the same amount; New sale clears it', async () => {
+    const page = await e2e.readyPage();
+    await typeAmount(page, '12.31');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'enter'));
+    await waitForStatus(page, 'declined');
+    await page.getByTestId('try-again-button').click();
+    await waitForStatus(page, 'awaiting-scan');
+    await expect(promptAmount(page)).resolves.toBe('¥12.31');
+
+    await page.getByTestId('cancel-button').click();
+    await waitForStatus(page, 'closed');
+    await page.getByTestId('new-sale-button').click();
+    await page.getByTestId('charge-button').waitFor();
+    await expect(page.getByTestId('amount-display').textContent()).resolves.toBe('¥0.00');
+  });
+
+  it('after a cancel, Enter asks for a scan with the same amount', async () => {
+    const page = await e2e.readyPage();
+    await typeAmount(page, '7.00');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await page.keyboard.press('Escape');
+    await waitForStatus(page, 'closed');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await expect(promptAmount(page)).resolves.toBe('¥7.00');
+    await page.keyboard.press('Escape');
+    await waitForStatus(page, 'closed');
+  });
+
+  it('offers no Try again after a payment', async () => {
+    const page = await e2e.readyPage();
+    await typeAmount(page, '2.00');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'enter'));
+    await waitForStatus(page, 'paid');
+    await expect(page.getByTestId('try-again-button').count()).resolves.toBe(0);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('charge-button').waitFor();
+    await expect(page.getByTestId('amount-display').textContent()).resolves.toBe('¥0.00');
+  });
+});

@@ -6,7 +6,7 @@ import { methodsOf } from '../../../shared/paymentMethods.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
-import { phaseOf, type Method } from '../state/store.ts';
+import { canTryAgain, phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
@@ -305,6 +305,8 @@ function ResultScreen({ sale }: { sale: SaleView }) {
   const { t } = useTranslation();
   const newSale = usePos((s) => s.newSale);
   const error = usePos((s) => s.error);
+  const tryAgain = usePos((s) => s.tryAgain);
+  const retry = canTryAgain(sale);
   const status = sale.status;
   const outcome = outcomeOf(sale);
   const look = OUTCOME_LOOK[outcome];
@@ -355,15 +357,28 @@ function ResultScreen({ sale }: { sale: SaleView }) {
         <dt>{t('result.order')}</dt>
         <dd>{sale.orderId}</dd>
       </dl>
-      <button
-        type="button"
-        className="new-sale-button"
-        data-testid="new-sale-button"
-        autoFocus
-        onClick={newSale}
-      >
-        {t('result.newSale')}
-      </button>
+      <div className="result-actions">
+        {retry ? (
+          <button
+            type="button"
+            className="try-again-button"
+            data-testid="try-again-button"
+            autoFocus
+            onClick={() => void tryAgain()}
+          >
+            {t('result.tryAgain', { amount: money(sale.amountMinor, sale.currency) })}
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="new-sale-button"
+          data-testid="new-sale-button"
+          autoFocus={!retry}
+          onClick={newSale}
+        >
+          {t('result.newSale')}
+        </button>
+      </div>
     </section>
   );
 }

@@ -59,6 +59,7 @@ export const en = {
     unknown: 'Not known yet',
   },
   result: {
+    tryAgain: 'Try again: {{amount}}',
     outcome: {
       paid: 'Payment received',
       declined: 'Payment declined',

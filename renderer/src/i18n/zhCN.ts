@@ -60,6 +60,7 @@ export const zhCN: Resources = {
     unknown: '结果未知',
   },
   result: {
+    tryAgain: '重试：{{amount}}',
     outcome: {
       paid: '收款成功',
       declined: '支付被拒绝',

@@ -60,6 +60,7 @@ export const zhHK: Resources = {
     unknown: '結果未明',
   },
   result: {
+    tryAgain: '再試一次：{{amount}}',
     outcome: {
       paid: '收款成功',
       declined: '付款被拒絕',

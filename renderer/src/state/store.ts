@@ -5,7 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PosApi, SaleView, ScannerState, SettingsView } from '../../../shared/ipc/contract.ts';
-import { formatForDisplay } from '../../../shared/money.ts';
+import { formatForDisplay, formatForGateway } from '../../../shared/money.ts';
 import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
 import type { ScanContext } from '../i18n/explain.ts';
@@ -45,6 +45,24 @@ export { isFinal };
 export function phaseOf(sale: SaleView | null): Phase {
   if (!sale) return 'amount';
   return isActive(sale.status) ? 'scan' : 'result';
+}
+
+/**
+ * Whether the sale ended without the customer paying, so the same amount may simply be tried
+ * again: declined (an expired code too), closed, or nobody waits for it any more (deadline,
+ * Stop waiting; refunded automatically should it turn out paid). Never a sale the terminal
+ * is still unsure about for another reason (refused credentials, an amount mismatch): there
+ * the cashier must not charge again.
+ */
+export function canTryAgain(sale: SaleView | null): boolean {
+  if (!sale) return false;
+  if (sale.status === 'declined' || sale.status === 'closed') return true;
+  if (sale.status === 'paid') return sale.reasonCode === 'auto-refunded';
+  return (
+    sale.status === 'unknown' &&
+    sale.abandoned &&
+    (sale.reasonCode === 'customer-timeout' || sale.reasonCode === 'cancelled')
+  );
 }
 
 /** Keeps the newest view of a sale: a final state never goes back to a waiting one. */
@@ -91,6 +109,8 @@ export interface PosState {
   wedgeImeBlocked(): void;
   cancel(): Promise<void>;
   newSale(): void;
+  /** After a failure: the same amount again, back to the scan prompt (optionally with a code). */
+  tryAgain(code?: string): Promise<void>;
   receiveSale(view: SaleView): void;
   applySettings(settings: SettingsView): void;
   notify(notice: Omit<Notice, 'id'>): void;
@@ -266,6 +286,7 @@ export function createPosStore({
         const phase = phaseOf(get().sale);
         if (phase === 'scan') void get().submitCode(text, 'wedge');
         else if (phase === 'amount') void get().chargeCode(text);
+        else if (canTryAgain(get().sale)) void get().tryAgain(text);
         else set({ error: { code: 'scan-on-result', text: '' } });
       },
 
@@ -322,6 +343,21 @@ export function createPosStore({
           error: null,
           imeBlocked: false,
         });
+      },
+
+      async tryAgain(code) {
+        const { sale, pending } = get();
+        if (pending || !sale || !canTryAgain(sale)) return;
+        const { methodOverride } = get();
+        get().newSale();
+        set({
+          amountText: formatForGateway(sale.amountMinor, sale.currency),
+          methodOverride,
+        });
+        await get().charge();
+        if (code !== undefined && get().sale?.status === 'awaiting-scan') {
+          await get().submitCode(code, 'wedge');
+        }
       },
 
       receiveSale(view) {

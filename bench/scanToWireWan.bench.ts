@@ -161,7 +161,14 @@ async function main(): Promise<void> {
   engine.onSaleUpdated(() => updated.fire());
 
   // ── reference path ─────────────────────────────────────────────────────────────────────
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ...gatewayTlsOptions(ca.cert) });
+  // Like the client's agent: an idle connection is closed after 30 s, before the server's
+  // keep-alive window (60 s) could close it under a request.
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 1,
+    timeout: 30_000,
+    ...gatewayTlsOptions(ca.cert),
+  });
   const referenceDb = new Database(path.join(dataDir, 'reference.sqlite'));
   referenceDb.pragma('journal_mode = WAL');
   referenceDb.pragma('synchronous = FULL');

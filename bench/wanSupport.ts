@@ -19,16 +19,36 @@ export interface DelayProxy {
 /**
  * A TCP proxy on loopback in front of `targetPort` that holds every chunk `delayMs` before
  * passing it on, in each direction (so a round trip costs 2 × delayMs more). Order is kept:
- * every chunk waits the same time. An end (FIN) is delayed the same way.
+ * every chunk waits the same time. An end (FIN) is delayed the same way. A new connection
+ * costs its TCP handshake too: the loopback accept is instant, so what the client sends is
+ * not passed on before one round trip after the accept (SYN, SYN-ACK) plus the one-way delay.
  */
 export async function startDelayProxy(targetPort: number, delayMs: number): Promise<DelayProxy> {
   let connections = 0;
   const open = new Set<net.Socket>();
-  const later = (fn: () => void): void => void setTimeout(fn, delayMs);
-  const pipeDelayed = (from: net.Socket, to: net.Socket): void => {
-    from.on('data', (chunk: Buffer) => later(() => to.destroyed || to.write(chunk)));
-    from.on('end', () => later(() => to.destroyed || to.end()));
+  /** Passes `from`'s chunks (and its end) to `to` in order, each one `delayMs` later. */
+  const pipeDelayed = (from: net.Socket, to: net.Socket, notBefore = 0): void => {
+    const queue: { due: number; chunk: Buffer | null }[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const pump = (): void => {
+      timer = null;
+      while (queue.length > 0 && (queue[0]?.due ?? 0) <= performance.now()) {
+        const item = queue.shift();
+        if (!item || to.destroyed) continue;
+        if (item.chunk) to.write(item.chunk);
+        else to.end();
+      }
+      const next = queue[0];
+      if (next) timer = setTimeout(pump, Math.max(0, next.due - performance.now()));
+    };
+    const push = (chunk: Buffer | null): void => {
+      queue.push({ due: Math.max(performance.now() + delayMs, notBefore), chunk });
+      timer ??= setTimeout(pump, Math.max(0, (queue[0]?.due ?? 0) - performance.now()));
+    };
+    from.on('data', (chunk: Buffer) => push(chunk));
+    from.on('end', () => push(null));
   };
+  const later = (fn: () => void): void => void setTimeout(fn, delayMs);
   const server = net.createServer((client) => {
     connections += 1;
     client.setNoDelay(true);
@@ -46,7 +66,8 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
         later(closeBoth);
       });
     }
-    pipeDelayed(client, upstream);
+    // The client's first bytes leave once the TCP handshake would have completed.
+    pipeDelayed(client, upstream, performance.now() + 3 * delayMs);
     pipeDelayed(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -54,7 +54,7 @@ if (http && !token) {
   // Nothing would be answered: not a single request, just the message.
   showTokenRequired();
 } else {
-  (http ?? window.pospay)?.onConnection?.((online) => store.setState({ online }));
+  (http ?? window.pospay)?.onConnection?.((online) => store.getState().setOnline(online));
   void store.getState().init();
   reactRoot?.render(
     <StrictMode>

@@ -124,3 +124,44 @@ describe('after a failure the amount stays for another try', () => {
     await expect(page.getByTestId('amount-display').textContent()).resolves.toBe('¥0.00');
   });
 });
+
+describe('messages that no longer apply leave the screen', () => {
+  it('"no amount typed" goes once the amount is typed, and the charge goes through', async () => {
+    const page = await e2e.readyPage();
+    await dispatchKeys(page, scanKeys(wechatCode(), 'qwerty', 'enter'));
+    await page.getByTestId('amount-error').waitFor();
+    await typeAmount(page, '9.10');
+    await expect(page.getByTestId('amount-error').count()).resolves.toBe(0);
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await expect(page.locator('.app').textContent()).resolves.not.toMatch(/amount/i);
+    await page.keyboard.press('Escape');
+    await waitForStatus(page, 'closed');
+  });
+
+  it('"cannot be reached" goes once the terminal is reached again', async () => {
+    const page = await e2e.readyPage();
+    // The terminal cannot be reached while the screen (re)loads: every call fails, the event
+    // stream ends at once.
+    await page.route('**/api/invoke/**', (route) => route.abort());
+    await page.route('**/api/events**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/event-stream', body: '' }),
+    );
+    await page.reload();
+    await page.getByTestId('offline-banner').waitFor();
+    await expect
+      .poll(() => page.getByTestId('notice').allTextContents())
+      .toEqual([expect.stringMatching(/cannot be reached/)]);
+
+    await page.unroute('**/api/invoke/**');
+    await page.unroute('**/api/events**');
+    await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(() => page.locator('.app').textContent()).not.toMatch(/cannot be reached/);
+    await page.locator('[data-ready="true"]').waitFor();
+    await typeAmount(page, '1.10');
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'awaiting-scan');
+    await page.keyboard.press('Escape');
+    await waitForStatus(page, 'closed');
+  });
+});

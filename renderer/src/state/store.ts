@@ -113,6 +113,8 @@ export interface PosState {
   tryAgain(code?: string): Promise<void>;
   receiveSale(view: SaleView): void;
   applySettings(settings: SettingsView): void;
+  /** The link to the terminal went down or came back (what it said while down is cleared). */
+  setOnline(online: boolean): void;
   notify(notice: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
 }
@@ -403,6 +405,39 @@ export function createPosStore({
               params,
             });
           }
+        }
+      },
+
+      setOnline(online) {
+        const was = get().online;
+        set({ online });
+        if (!online || was) return;
+        // Back: "cannot be reached" is no longer true, wherever it was said.
+        set((s) => ({
+          notices: s.notices.filter((n) => n.key !== 'errors.offline'),
+          error: s.error?.code === 'offline' ? null : s.error,
+        }));
+        // Started while the terminal could not be reached: what the screen needs, again.
+        if (!get().settings) {
+          api.invoke('settings:get', {}).then(
+            (settings) => get().applySettings(settings),
+            (error: unknown) => notifyError(error),
+          );
+          api.invoke('scanner:state', {}).then(
+            (scanner) => set({ scanner }),
+            () => undefined,
+          );
+        }
+        // What happened to the sale on screen meanwhile (events sent while down are lost).
+        const { sale } = get();
+        if (sale && !isFinal(sale.status)) {
+          api.invoke('history:list', { search: sale.orderId, limit: 5 }).then(
+            (views) => {
+              const view = views.find((v) => v.orderId === sale.orderId);
+              if (view) get().receiveSale(view);
+            },
+            () => undefined, // the next event or reconnect brings it
+          );
         }
       },
 

@@ -12,7 +12,7 @@ export const zhCN: Resources = {
     tokenHelp:
       '请打开终端启动时 npm start / pospay serve 打印的地址，例如 http://127.0.0.1:5317/?token=… ；或重新启动终端后打开新地址。',
   },
-  nav: { sale: '收款', history: '记录', report: 'Z 报表', settings: '设置' },
+  nav: { sale: '收款', history: '记录', report: '日结', settings: '设置' },
   scanner: {
     wedge: '扫码枪：键盘模式',
     connected: '扫码枪已连接',
@@ -80,7 +80,7 @@ export const zhCN: Resources = {
     unknownHelp: '请暂不交货。终端会继续查询，结果将显示在“记录”中。',
     declinedDefault: '钱包拒绝了这笔支付，请顾客换一种付款方式。',
     closedDefault: '交易在顾客付款前已停止。',
-    newSale: '新交易',
+    newSale: '继续收款',
     method: '支付方式',
     code: '付款码',
     order: '订单',
@@ -128,7 +128,7 @@ export const zhCN: Resources = {
     viewingLive: '正在显示真实交易：涉及真实资金。',
   },
   report: {
-    title: 'Z 报表',
+    title: '日结报表',
     day: '日期',
     show: '显示',
     export: '导出 CSV',
@@ -224,7 +224,7 @@ export const zhCN: Resources = {
     'pin-wrong': '主管密码错误。',
     'pin-locked': '密码错误次数太多，请稍后再试。',
     'sale-in-progress': '已有一笔支付正在进行，请先完成。',
-    'sale-already-final': '这笔交易已完成，请开始新交易。',
+    'sale-already-final': '这笔交易已完成，请继续收款。',
     'not-found': '找不到这笔交易。',
     'amount-empty': '请输入金额。',
     'amount-zero': '金额必须大于零。',

@@ -95,7 +95,7 @@ export const zhHK: Resources = {
     any: '全部',
     search: '搜尋',
     searchPlaceholder: '訂單、付款碼或金額',
-    refresh: '重新整理',
+    refresh: '刷新',
     empty: '沒有符合的交易。',
     time: '時間',
     amount: '金額',

@@ -21,6 +21,26 @@ import {
 
 type Filter = InvokeRequest<'history:list'>;
 
+/** The amount a search stands for ("88.80", "¥88.80", "HK$ 1,200.5"), as digits with a dot. */
+export function amountQuery(text: string): string | null {
+  const bare = text.replace(/^(?:HK\$|US\$|\$|¥|￥|CNY|HKD|RMB)\s*/i, '').replace(/[,\s]/g, '');
+  if (!/^\d+(?:\.\d+)?$/.test(bare)) return null;
+  if (bare === text.trim() && !bare.includes('.')) return null; // plain digits: an id or code
+  return bare;
+}
+
+function amountMatches(sale: SaleView, amount: string): boolean {
+  const [whole = '', fraction = ''] = amount.split('.');
+  const [saleWhole = '', saleFraction = ''] = formatForGateway(
+    sale.amountMinor,
+    sale.currency,
+  ).split('.');
+  return (
+    Number(whole) === Number(saleWhole) &&
+    fraction.replace(/0+$/, '') === saleFraction.replace(/0+$/, '')
+  );
+}
+
 function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView) => void }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -206,10 +226,27 @@ export function HistoryScreen() {
 
   useEffect(() => {
     let live = true;
-    api.invoke('history:list', filter).then(
-      (list) => {
+    // "88.80", "¥88.80", "HK$1,200": the terminal searches order ids and codes, so the sales
+    // of that amount are picked here from the list without the search.
+    const amount = amountQuery(query);
+    const searches: Promise<SaleView[]>[] = [api.invoke('history:list', filter)];
+    if (amount !== null) {
+      const { search: _search, ...rest } = filter;
+      searches.push(
+        api
+          .invoke('history:list', { ...rest, limit: 1000 })
+          .then((list) => list.filter((sale) => amountMatches(sale, amount))),
+      );
+    }
+    Promise.all(searches).then(
+      (lists) => {
         if (!live) return;
-        setRows(list);
+        const seen = new Set<string>();
+        const merged = lists
+          .flat()
+          .filter((sale) => !seen.has(sale.orderId) && Boolean(seen.add(sale.orderId)))
+          .sort((a, b) => b.createdAt - a.createdAt);
+        setRows(merged);
         setError(null);
       },
       (e: unknown) => {
@@ -220,7 +257,7 @@ export function HistoryScreen() {
     return () => {
       live = false;
     };
-  }, [api, filter, version, reload]);
+  }, [api, filter, query, version, reload]);
 
   const current = rows.find((r) => r.orderId === selected) ?? null;
   const replaceRow = (view: SaleView) =>
@@ -333,9 +370,19 @@ export function HistoryScreen() {
             </li>
           ))}
         </ul>
-        <aside className="history-side">
+        <aside className={current ? 'history-side has-selection' : 'history-side'}>
           {current ? (
-            <SaleDetail sale={current} onRefunded={replaceRow} />
+            <>
+              <button
+                type="button"
+                className="small detail-close"
+                data-testid="detail-close"
+                onClick={() => setSelected(null)}
+              >
+                {t('history.close')}
+              </button>
+              <SaleDetail sale={current} onRefunded={replaceRow} />
+            </>
           ) : (
             <p className="muted">{t('history.select')}</p>
           )}

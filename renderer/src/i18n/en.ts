@@ -88,6 +88,7 @@ export const en = {
     abandoned: 'The cashier stopped waiting; the terminal still resolves this sale.',
   },
   history: {
+    close: 'Close',
     title: 'History',
     day: 'Day',
     allDays: 'All days',

@@ -87,6 +87,7 @@ export const zhCN: Resources = {
     abandoned: '收银员已停止等待；终端仍在确认这笔交易。',
   },
   history: {
+    close: '关闭',
     title: '记录',
     day: '日期',
     allDays: '所有日期',

@@ -87,6 +87,7 @@ export const zhHK: Resources = {
     abandoned: '收銀員已停止等待；終端仍在確認這筆交易。',
   },
   history: {
+    close: '關閉',
     title: '記錄',
     day: '日期',
     allDays: '所有日期',

@@ -11,6 +11,7 @@ const subcommands: Record<string, () => Promise<{ run(args: string[]): Promise<n
   query: () => import('./commands/query.ts'),
   refund: () => import('./commands/refund.ts'),
   history: () => import('./commands/history.ts'),
+  print: () => import('./commands/print.ts'),
   serve: () => import('./commands/serve.ts'),
   scanners: () => import('./commands/scanners.ts'),
   scan: () => import('./commands/scan.ts'),

@@ -1,0 +1,293 @@
+/**
+ * The receipt layouts: PURE functions from a sale / refund / Z report and the store's
+ * settings to ESC/POS bytes. The structure (init, styles, barcode, QR, cut) is encoded by
+ * @point-of-sale/receipt-printer-encoder; the text bytes are GB18030 (mainland printers) or
+ * Big5 (Hong Kong printers) from iconv-lite, which that encoder cannot produce itself, and
+ * are laid out by their printed width (a Chinese character takes two columns).
+ */
+import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import iconv from 'iconv-lite';
+import type { RefundView, SaleView, ZReport } from '../../shared/ipc/contract.ts';
+import type { Currency } from '../../shared/money.ts';
+import { formatForGateway } from '../../shared/money.ts';
+import { maskCode } from '../../shared/paymentCode.ts';
+import { isPaymentMethod, METHODS, type PaymentMethod } from '../../shared/paymentMethods.ts';
+
+export type ReceiptCodepage = 'gb18030' | 'big5';
+export type PaperWidth = 58 | 80;
+
+export interface ReceiptSettings {
+  storeName: string;
+  storeAddress: string;
+  codepage: ReceiptCodepage;
+  paperWidth: PaperWidth;
+  /** IANA time zone of the store's local time; default: this computer's. */
+  timeZone?: string;
+}
+
+/** A sale to print: the screen's SaleView and the gateway's transaction id (journal). */
+export type ReceiptSale = SaleView & { transactionId: string | null };
+
+export const TRAINING_BANNER = 'TRAINING — NOT A RECEIPT';
+
+/** Characters per line in Font A: 32 on 58 mm paper, 48 on 80 mm. */
+export function columnsFor(width: PaperWidth): number {
+  return width === 58 ? 32 : 48;
+}
+
+/** Printable dots across: 384 on 58 mm, 576 on 80 mm (203 dpi). */
+function dotsFor(width: PaperWidth): number {
+  return width === 58 ? 384 : 576;
+}
+
+/** FS & : the double-byte (Chinese) character mode of Chinese-market ESC/POS printers. */
+const FS_CHINESE_ON = [0x1c, 0x26];
+
+/** The method as the customer knows it, in the printer's script. */
+export function customerMethodName(method: PaymentMethod, codepage: ReceiptCodepage): string {
+  const facts = METHODS[method];
+  if (facts.wallet === 'wechat') return '微信支付';
+  if (facts.region === 'HK') return facts.name;
+  return codepage === 'big5' ? '支付寶' : '支付宝';
+}
+
+function methodLabel(method: string | null, codepage: ReceiptCodepage): string {
+  if (method === null) return '-';
+  return isPaymentMethod(method) ? customerMethodName(method, codepage) : method;
+}
+
+function amount(minor: number, currency: Currency): string {
+  return `${currency} ${formatForGateway(minor, currency)}`;
+}
+
+/** "2026-12-01 22:59" in the store's time zone. */
+export function localDateTime(epochMs: number, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    ...(timeZone ? { timeZone } : {}),
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(epochMs));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/** A code as it may appear on paper: masked, whatever the record holds. */
+function safeCode(masked: string | null): string {
+  if (masked === null || masked === '') return '-';
+  return /^\d+$/.test(masked) ? maskCode(masked) : masked;
+}
+
+/** Writes text in the codepage, laid out by printed width. */
+class Paper {
+  readonly encoder: ReceiptPrinterEncoder;
+  readonly columns: number;
+
+  constructor(private readonly settings: ReceiptSettings) {
+    this.columns = columnsFor(settings.paperWidth);
+    this.encoder = new ReceiptPrinterEncoder({
+      language: 'esc-pos',
+      columns: this.columns,
+      feedBeforeCut: 4,
+      newline: '\n',
+    });
+    this.encoder.initialize().raw(FS_CHINESE_ON);
+  }
+
+  bytes(text: string): Buffer {
+    return iconv.encode(text, this.settings.codepage);
+  }
+
+  /** Printed columns: a double-byte character takes two. */
+  width(text: string): number {
+    let n = 0;
+    for (const ch of text) n += this.bytes(ch).length >= 2 ? 2 : 1;
+    return n;
+  }
+
+  /** Splits into lines of at most `columns` printed columns. */
+  wrap(text: string, columns = this.columns): string[] {
+    const lines: string[] = [];
+    let line = '';
+    let used = 0;
+    for (const ch of text) {
+      const w = this.width(ch);
+      if (used + w > columns) {
+        lines.push(line);
+        line = '';
+        used = 0;
+      }
+      line += ch;
+      used += w;
+    }
+    if (line !== '' || lines.length === 0) lines.push(line);
+    return lines;
+  }
+
+  line(text: string, align: 'left' | 'center' = 'left'): this {
+    for (const part of this.wrap(text)) {
+      const pad = align === 'center' ? Math.floor((this.columns - this.width(part)) / 2) : 0;
+      this.encoder.raw(this.bytes(' '.repeat(pad) + part)).newline();
+    }
+    return this;
+  }
+
+  /** "label ........ value" on one line (the value on its own line when both do not fit). */
+  pair(label: string, value: string): this {
+    const gap = this.columns - this.width(label) - this.width(value);
+    if (gap >= 1) return this.line(label + ' '.repeat(gap) + value);
+    this.line(label);
+    const pad = Math.max(0, this.columns - this.width(value));
+    return this.line(' '.repeat(pad) + value);
+  }
+
+  bold(text: string, align: 'left' | 'center' = 'left'): this {
+    this.encoder.bold(true);
+    this.line(text, align);
+    this.encoder.bold(false);
+    return this;
+  }
+
+  rule(): this {
+    return this.line('-'.repeat(this.columns));
+  }
+
+  training(on: boolean): this {
+    if (!on) return this;
+    this.encoder.invert(true).bold(true);
+    this.line(TRAINING_BANNER, 'center');
+    this.encoder.invert(false).bold(false);
+    return this;
+  }
+
+  header(title: string, training: boolean): this {
+    this.training(training);
+    this.bold(this.settings.storeName, 'center');
+    if (this.settings.storeAddress !== '') this.line(this.settings.storeAddress, 'center');
+    this.rule();
+    this.bold(title, 'center');
+    return this;
+  }
+
+  /**
+   * CODE128 of `value` when it fits the paper with modules of at least 2 dots (what ESC/POS
+   * printers take: GS w 2..), else a QR code of it (a full order id is too long for CODE128
+   * on 80 mm paper).
+   */
+  code(value: string): this {
+    const modules = 11 * value.length + 35; // code set B: start, data, check, stop, quiet zones
+    const dots = [4, 3, 2].find((d) => modules * d <= dotsFor(this.settings.paperWidth));
+    this.encoder.align('center');
+    if (dots !== undefined) {
+      // The encoder's width n is sent as GS w n+1.
+      this.encoder.barcode(value, 'code128', { height: 60, width: dots - 1, text: false });
+    } else {
+      this.encoder.qrcode(value, { model: 2, size: 6, errorlevel: 'm' });
+    }
+    this.encoder.align('left');
+    return this.line(value, 'center');
+  }
+
+  finish(training: boolean): Uint8Array {
+    this.training(training);
+    this.encoder.newline().cut('partial');
+    return this.encoder.encode();
+  }
+}
+
+function saleStatusLine(sale: SaleView): string {
+  if (sale.status !== 'paid') return `NOT PAID (${sale.status})`;
+  if (sale.refundedMinor >= sale.amountMinor && sale.refundedMinor > 0) return 'PAID — REFUNDED';
+  if (sale.refundedMinor > 0) return 'PAID — PARTLY REFUNDED';
+  return 'PAID';
+}
+
+/** The customer's slip of a sale. */
+export function saleReceipt(sale: ReceiptSale, settings: ReceiptSettings): Uint8Array {
+  const training = sale.training === true;
+  const paper = new Paper(settings).header('SALE', training);
+  paper.line(localDateTime(sale.createdAt, settings.timeZone));
+  paper.rule();
+  paper.encoder.size(2, 2);
+  // Double size: half as many columns.
+  for (const part of paper.wrap(amount(sale.amountMinor, sale.currency), paper.columns / 2)) {
+    paper.encoder.raw(paper.bytes(part)).newline();
+  }
+  paper.encoder.size(1, 1);
+  paper.pair('Method', methodLabel(sale.method, settings.codepage));
+  paper.pair('Code', safeCode(sale.maskedCode));
+  paper.pair('Status', saleStatusLine(sale));
+  if (sale.refundedMinor > 0) paper.pair('Refunded', amount(sale.refundedMinor, sale.currency));
+  paper.rule();
+  paper.line('Order');
+  paper.line(sale.orderId);
+  paper.line('Transaction');
+  paper.line(sale.transactionId ?? '-');
+  paper.rule();
+  paper.code(sale.orderId);
+  return paper.finish(training);
+}
+
+/** The refund slip: names the original sale. */
+export function refundReceipt(
+  refund: RefundView,
+  sale: ReceiptSale,
+  settings: ReceiptSettings,
+): Uint8Array {
+  const training = sale.training === true;
+  const paper = new Paper(settings).header('REFUND', training);
+  paper.line(localDateTime(refund.createdAt, settings.timeZone));
+  paper.rule();
+  paper.encoder.size(2, 2);
+  for (const part of paper.wrap(
+    `-${amount(refund.amountMinor, refund.currency)}`,
+    paper.columns / 2,
+  )) {
+    paper.encoder.raw(paper.bytes(part)).newline();
+  }
+  paper.encoder.size(1, 1);
+  paper.pair('Method', methodLabel(sale.method, settings.codepage));
+  paper.pair('Code', safeCode(sale.maskedCode));
+  paper.pair('Status', refund.status === 'refunded' ? 'REFUNDED' : `REFUND ${refund.status}`);
+  paper.rule();
+  paper.line('Refund');
+  paper.line(refund.refundId);
+  paper.line('Original sale');
+  paper.line(sale.orderId);
+  paper.pair(
+    'of',
+    `${amount(sale.amountMinor, sale.currency)}  ${localDateTime(sale.createdAt, settings.timeZone)}`,
+  );
+  paper.line('Transaction');
+  paper.line(sale.transactionId ?? '-');
+  paper.rule();
+  paper.code(sale.orderId);
+  return paper.finish(training);
+}
+
+/** The day's report (Z report) for the owner. */
+export function zReportReceipt(
+  report: ZReport,
+  settings: ReceiptSettings,
+  options: { training: boolean; printedAt: number },
+): Uint8Array {
+  const paper = new Paper(settings).header(`Z REPORT ${report.day}`, options.training);
+  paper.line(`Printed ${localDateTime(options.printedAt, settings.timeZone)}`);
+  paper.rule();
+  if (report.rows.length === 0) paper.line('No sales.');
+  const totals = new Map<Currency, number>();
+  for (const row of report.rows) {
+    paper.bold(`${methodLabel(row.method, settings.codepage)} (${row.currency})`);
+    paper.pair(`Sales x${row.salesCount}`, amount(row.salesMinor, row.currency));
+    paper.pair(`Refunds x${row.refundsCount}`, `-${amount(row.refundsMinor, row.currency)}`);
+    paper.pair('Net', amount(row.netMinor, row.currency));
+    totals.set(row.currency, (totals.get(row.currency) ?? 0) + row.netMinor);
+  }
+  paper.rule();
+  for (const [currency, net] of totals) paper.pair(`Total net ${currency}`, amount(net, currency));
+  return paper.finish(options.training);
+}

@@ -1,0 +1,85 @@
+/**
+ * Printing a receipt: connect, ask the printer's status (DLE EOT), write, close. A receipt is
+ * never a condition of a sale: every printer problem becomes `{ printed: false, reason }`;
+ * this never throws for one.
+ */
+import { openLink, PrinterFault } from './links.ts';
+import { parsePrinterSpec, type PrinterSpec } from './spec.ts';
+import {
+  DLE_EOT_PAPER,
+  DLE_EOT_PRINTER,
+  noAnswer,
+  paperStatusProblem,
+  printerStatusProblem,
+  type PrinterProblem,
+} from './status.ts';
+
+export type PrintResult = { printed: true } | { printed: false; reason: string };
+
+export interface PrintOptions {
+  /** How long the printer may take to answer a status request before it is "offline". */
+  statusTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_STATUS_TIMEOUT_MS = 1500;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+
+/** Checks the printer's status (where it can answer); null when it may print. */
+export async function checkStatus(
+  ask: (command: Uint8Array, timeoutMs: number) => Promise<number | null>,
+  timeoutMs: number,
+): Promise<PrinterProblem | null> {
+  const printer = await ask(DLE_EOT_PRINTER, timeoutMs);
+  if (printer === null) return noAnswer(timeoutMs);
+  const offline = printerStatusProblem(printer);
+  if (offline) return offline;
+  const paper = await ask(DLE_EOT_PAPER, timeoutMs);
+  if (paper === null) return noAnswer(timeoutMs);
+  return paperStatusProblem(paper);
+}
+
+/** Sends `bytes` to the printer `spec` names (a PrinterSpec or its text). */
+export async function printBytes(
+  spec: PrinterSpec | string,
+  bytes: Uint8Array,
+  options: PrintOptions = {},
+): Promise<PrintResult> {
+  let parsed: PrinterSpec;
+  if (typeof spec === 'string') {
+    const result = parsePrinterSpec(spec);
+    if (!result.ok) return { printed: false, reason: result.message };
+    parsed = result.spec;
+  } else {
+    parsed = spec;
+  }
+  const statusTimeoutMs = options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
+  let link;
+  try {
+    link = await openLink(parsed, {
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    return notPrinted(error);
+  }
+  try {
+    if (link.answersStatus) {
+      const problem = await checkStatus((c, t) => link.ask(c, t), statusTimeoutMs);
+      if (problem) return { printed: false, reason: problem.reason };
+    }
+    await link.write(bytes);
+    return { printed: true };
+  } catch (error) {
+    return notPrinted(error);
+  } finally {
+    await link.close().catch(() => undefined);
+  }
+}
+
+function notPrinted(error: unknown): PrintResult {
+  if (error instanceof PrinterFault) return { printed: false, reason: error.message };
+  return {
+    printed: false,
+    reason: `printer error: ${error instanceof Error ? error.message : String(error)}`,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * A fake ESC/POS printer for tests: collects the bytes it is sent and answers the real-time
+ * status requests (`DLE EOT 1` printer, `DLE EOT 4` paper) like a printer does — with paper,
+ * out of paper (paper-end bits 0x60), or not at all (a printer that does not answer). Over a
+ * socat pty pair (the app opens end a, the fake holds end b) or a TCP server on 127.0.0.1.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { SerialPort } from 'serialport';
+import { startSocatPair, type SocatPair } from './socatPair.ts';
+
+export type PaperState = 'ok' | 'out-of-paper' | 'silent';
+
+/** Fixed bits 1 and 4 set, nothing wrong (ESC/POS DLE EOT answer). */
+const STATUS_OK = 0x12;
+
+export interface FakePrinter {
+  /** Every byte received so far, status requests included. */
+  received(): Buffer;
+  paper: PaperState;
+  close(): Promise<void>;
+}
+
+/** What to answer to the bytes just received (one reply per DLE EOT n in them). */
+function answersFor(data: Buffer, paper: PaperState): number[] {
+  if (paper === 'silent') return [];
+  const replies: number[] = [];
+  for (let i = 0; i + 2 < data.length; i++) {
+    if (data[i] !== 0x10 || data[i + 1] !== 0x04) continue;
+    const n = data[i + 2];
+    if (n === 1) replies.push(STATUS_OK);
+    if (n === 4) replies.push(paper === 'out-of-paper' ? STATUS_OK | 0x60 : STATUS_OK);
+  }
+  return replies;
+}
+
+export interface SerialFakePrinter extends FakePrinter {
+  pair: SocatPair;
+  /** The spec the app prints to: serial:<end a>. */
+  spec: string;
+}
+
+export async function startSerialFakePrinter(
+  options: { paper?: PaperState; linkA?: string } = {},
+): Promise<SerialFakePrinter> {
+  const pair = await startSocatPair(options.linkA ? { linkA: options.linkA } : {});
+  const port = new SerialPort({ path: pair.b, baudRate: 9600, autoOpen: false });
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) => (error ? reject(error) : resolve())),
+  );
+  port.on('error', () => undefined);
+  const chunks: Buffer[] = [];
+  const fake: SerialFakePrinter = {
+    pair,
+    spec: `serial:${pair.a}`,
+    paper: options.paper ?? 'ok',
+    received: () => Buffer.concat(chunks),
+    async close() {
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      await pair.stop();
+    },
+  };
+  port.on('data', (data: Buffer) => {
+    chunks.push(data);
+    const replies = answersFor(data, fake.paper);
+    if (replies.length > 0) port.write(Buffer.from(replies));
+  });
+  return fake;
+}
+
+export interface TcpFakePrinter extends FakePrinter {
+  port: number;
+  spec: string;
+}
+
+export async function startTcpFakePrinter(
+  options: { paper?: PaperState } = {},
+): Promise<TcpFakePrinter> {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.on('data', (data: Buffer) => {
+      chunks.push(data);
+      const replies = answersFor(data, fake.paper);
+      if (replies.length > 0) socket.write(Buffer.from(replies));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const fake: TcpFakePrinter = {
+    port,
+    spec: `tcp:127.0.0.1:${port}`,
+    paper: options.paper ?? 'ok',
+    received: () => Buffer.concat(chunks),
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+}
+
+/** Index of `needle` in `haystack`, -1 when absent. */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  return Buffer.from(haystack).indexOf(Buffer.from(needle));
+}

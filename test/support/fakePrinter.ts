@@ -8,7 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
 import { startSocatPair, type SocatPair } from './socatPair.ts';
 
-export type PaperState = 'ok' | 'out-of-paper' | 'silent';
+/** `offline`: the printer-status byte has its offline bit (0x08), e.g. the cover open. */
+export type PaperState = 'ok' | 'out-of-paper' | 'offline' | 'silent';
 
 /** Fixed bits 1 and 4 set, nothing wrong (ESC/POS DLE EOT answer). */
 const STATUS_OK = 0x12;
@@ -27,7 +28,7 @@ function answersFor(data: Buffer, paper: PaperState): number[] {
   for (let i = 0; i + 2 < data.length; i++) {
     if (data[i] !== 0x10 || data[i + 1] !== 0x04) continue;
     const n = data[i + 2];
-    if (n === 1) replies.push(STATUS_OK);
+    if (n === 1) replies.push(paper === 'offline' ? STATUS_OK | 0x08 : STATUS_OK);
     if (n === 4) replies.push(paper === 'out-of-paper' ? STATUS_OK | 0x60 : STATUS_OK);
   }
   return replies;

@@ -132,6 +132,25 @@ describe('pospay print', () => {
     expect(text).toContain('TRAINING — NOT A RECEIPT');
   });
 
+  it('a refund id prints the refund slip, naming the original sale', async () => {
+    const refund = await runPospay(['refund', orderId, '--amount', '2.00'], env);
+    expect(refund.code, refund.stderr).toBe(0);
+    const sale = await historyOf(orderId);
+    const refunds = (sale?.refunds ?? []) as { refundId: string; status: string }[];
+    const refundId = refunds[0]?.refundId ?? '';
+    expect(refunds[0]?.status).toBe('refunded');
+    const file = path.join(dataDir, 'refund.bin');
+    const run = await runPospay(['print', refundId, '--printer', `file:${file}`], env);
+    expect(run.code, run.stderr).toBe(0);
+    const text = iconv.decode(readFileSync(file), 'gb18030');
+    expect(text).toContain('REFUND');
+    expect(text).toContain(refundId);
+    expect(text).toContain('Original sale');
+    expect(text).toContain(orderId);
+    expect(text).toContain('-CNY 2.00');
+    expect(text).toContain('TRAINING — NOT A RECEIPT');
+  });
+
   it('usage errors exit 2: no printer, unknown sale, both or neither of ORDER_ID and --report', async () => {
     const none = await runPospay(['print', orderId], env);
     expect(none.code).toBe(2);

@@ -107,6 +107,17 @@ describe('serial printer (socat pty pair)', () => {
     expect(indexOfBytes(fake.received(), ESC_AT)).toBe(-1);
   });
 
+  it('offline (DLE EOT printer status bit 3): not printed, says why', async () => {
+    const fake = await startSerialFakePrinter({ paper: 'offline' });
+    fakes.push(fake);
+    const result = await printBytes(fake.spec, receipt('gb18030'));
+    expect(result).toEqual({
+      printed: false,
+      reason: 'the printer is offline (cover open or error)',
+    });
+    expect(indexOfBytes(fake.received(), ESC_AT)).toBe(-1);
+  });
+
   it('a printer that does not answer the status is offline', async () => {
     const fake = await startSerialFakePrinter({ paper: 'silent' });
     fakes.push(fake);

@@ -172,7 +172,12 @@ async function openTcp(host: string, port: number, timeoutMs: number): Promise<P
     close: () =>
       new Promise<void>((resolve) => {
         if (socket.destroyed) return resolve();
-        socket.end(() => resolve());
+        // Once everything written is handed to the system, let go of the socket: a printer
+        // that never closes its side must not keep `pospay print` running.
+        socket.end(() => {
+          socket.destroy();
+          resolve();
+        });
         socket.once('close', () => resolve());
         socket.once('error', () => resolve());
       }),

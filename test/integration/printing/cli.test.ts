@@ -12,6 +12,7 @@ import { removeDir, tempDataDir } from '../../support/engineProcess.ts';
 import {
   indexOfBytes,
   startSerialFakePrinter,
+  startTcpFakePrinter,
   type FakePrinter,
 } from '../../support/fakePrinter.ts';
 import { onlyJsonLine, runPospay } from '../../support/pospayCli.ts';
@@ -97,6 +98,18 @@ describe('pospay print', () => {
       interval: 20,
     });
     expect(iconv.decode(fake.received(), 'big5')).toContain('好味茶餐廳');
+  });
+
+  it('prints on a TCP printer on 127.0.0.1', async () => {
+    const fake = await startTcpFakePrinter();
+    fakes.push(fake);
+    const run = await runPospay(['print', orderId, '--printer', fake.spec], env);
+    expect(run.code, run.stderr).toBe(0);
+    await vi.waitFor(() => expect(indexOfBytes(fake.received(), CUT)).toBeGreaterThan(0), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect(iconv.decode(fake.received(), 'gb18030')).toContain(orderId);
   });
 
   it('out of paper: "receipt not printed: <why>" on stderr, exit 1, the sale still paid', async () => {

@@ -15,6 +15,10 @@ import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import { uniqueId, wechatCode } from '../support/simulator.ts';
 import { certWorkshop, type CertificateAuthority, type KeyAndCert } from '../support/tlsCerts.ts';
 import tls from 'node:tls';
+import { scaledTuning } from '../../electron/app/runtime.ts';
+import { createPaymentEngine } from '../../electron/engine/paymentEngine.ts';
+import { openJournal } from '../../electron/journal/journal.ts';
+import { removeDir, tempDataDir } from '../support/engineProcess.ts';
 
 const STORE = DEFAULT_STORES[0] as { accId: string; salt: string };
 const workshop = certWorkshop();
@@ -219,6 +223,54 @@ describe('HTTPS simulator through the client', () => {
     } finally {
       client.close();
       await proxy.close();
+    }
+  });
+});
+
+describe('a sale through the engine over HTTPS', () => {
+  it('startSale warms the connection; the payment and its queries ride it', async () => {
+    let queries = 0;
+    const sim = await startSimulator({
+      timeScale: 0.05,
+      https: valid,
+      log: (line) => {
+        if (line.startsWith('POST /v4/payment/query ')) queries += 1;
+      },
+    });
+    const proxy = await countingProxy(Number(new URL(sim.baseUrl).port));
+    const client = clientFor(proxy.baseUrl, ca.cert);
+    const dir = tempDataDir();
+    const journal = openJournal({ dir });
+    const engine = createPaymentEngine({
+      journal,
+      client,
+      settings: {
+        terminalId: 'TLS',
+        region: 'CN',
+        currency: 'CNY',
+        amountCeilingMinor: 1_000_000,
+        customerDeadlineMs: 60_000,
+      },
+      tuning: scaledTuning(0.05),
+    });
+    try {
+      // Scenario 2: pending, then SUCCESS a little later (queried).
+      const sale = engine.startSale({ amountMinor: 1232 });
+      await vi.waitFor(() => expect(proxy.connections()).toBe(1));
+      expect(sim.ledger()).toHaveLength(0); // nothing about the payment went ahead
+      await engine.submitCode(sale.orderId, wechatCode(), 'manual');
+      await vi.waitFor(() => expect(engine.sale(sale.orderId)?.status).toBe('paid'), {
+        timeout: 10_000,
+      });
+      expect(queries).toBeGreaterThan(0);
+      expect(proxy.connections()).toBe(1);
+    } finally {
+      await engine.stop();
+      client.close();
+      journal.close();
+      removeDir(dir);
+      await proxy.close();
+      await sim.close();
     }
   });
 });

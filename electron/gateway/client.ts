@@ -114,6 +114,8 @@ export class GatewayClient {
   /** The gateway's host as a message names it. */
   private readonly host: string;
   private readonly warmConnection: WarmConnection;
+  /** The order sent since the last warm(): once it is decided, no connection is kept for it. */
+  private warmFor: string | null = null;
 
   constructor(options: GatewayClientOptions) {
     if (!isRecord(options)) throw new Error('GatewayClient: options are required');
@@ -208,16 +210,19 @@ export class GatewayClient {
    * sale needs it (its queries). Fire-and-forget: never throws, never waits.
    */
   warm(): void {
+    this.warmFor = null;
     this.warmConnection.warm();
   }
 
   /** Order and pay with an offline wallet code. */
   async unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome> {
+    this.warmFor = request.merchantTransactionId;
     return this.payment(unifiedPayCall(request));
   }
 
   /** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
   async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
+    this.warmFor = request.merchantTransactionId;
     return this.payment(unifiedPayTokenCall(request));
   }
 
@@ -246,8 +251,13 @@ export class GatewayClient {
 
   private async payment(call: GatewayCall): Promise<PaymentOutcome> {
     const outcome = paymentOutcomeOf(await this.exchange(call), call.expected);
-    // The payment is decided: no connection is kept open for it any more.
-    if (FINAL_PAYMENT_KINDS.has(outcome.kind)) this.warmConnection.settle();
+    // The sale's payment is decided: no connection is kept open for it any more. (A decided
+    // query about another sale, the sweeper's, leaves the waiting sale's connection alone.)
+    const about = call.expected.merchantTransactionId;
+    if (FINAL_PAYMENT_KINDS.has(outcome.kind) && about !== undefined && about === this.warmFor) {
+      this.warmFor = null;
+      this.warmConnection.settle();
+    }
     return outcome;
   }
 

@@ -227,6 +227,31 @@ describe('HTTPS simulator through the client', () => {
   });
 });
 
+describe('the warm connection of a waiting sale', () => {
+  it('is kept when a query about another, earlier sale comes back decided', async () => {
+    const sim = await startSimulator({ timeScale: 0.05, https: valid });
+    const proxy = await countingProxy(Number(new URL(sim.baseUrl).port));
+    const client = clientFor(proxy.baseUrl, ca.cert);
+    try {
+      const earlier = uniqueId('M');
+      expect((await pay(client, earlier)).kind).toBe('paid');
+      proxy.dropAll(); // its connection is gone; that sale is decided: nothing re-opened
+      client.warm(); // the next sale waits for its code
+      await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+      // The sweeper asks about the earlier sale: decided, but the waiting sale still wants
+      // its connection, so when the server closes it, it is opened again.
+      expect((await client.query({ merchantTransactionId: earlier })).kind).toBe('paid');
+      expect(proxy.connections()).toBe(2);
+      proxy.dropAll();
+      await vi.waitFor(() => expect(proxy.connections()).toBe(3));
+    } finally {
+      client.close();
+      await proxy.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('a sale through the engine over HTTPS', () => {
   it('startSale warms the connection; the payment and its queries ride it', async () => {
     let queries = 0;

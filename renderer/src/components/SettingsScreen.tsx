@@ -16,11 +16,14 @@ type SaveRequest = InvokeRequest<'settings:save'>;
 type Preset = 'simulator' | 'sandbox' | 'production' | 'custom';
 
 /** The gateway hosts of the gateway documentation; `simulator` is the embedded one. */
-const PRESETS: Record<Exclude<Preset, 'custom'>, string> = {
+export const PRESETS: Record<Exclude<Preset, 'custom'>, string> = {
   simulator: 'simulator',
   sandbox: 'https://sandbox-acquirer-payment.pingpongx.com',
   production: 'https://acquirer-payment.pingpongx.com',
 };
+
+/** The customer's deadline the terminal accepts, in seconds (settings: 10 s to 10 min). */
+const DEADLINE_SECONDS = { min: 10, max: 600 } as const;
 
 function presetOf(url: string): Preset {
   const found = (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).find((k) => PRESETS[k] === url);
@@ -84,11 +87,12 @@ function SettingsForm({
     if (accId.trim() !== settings.accId) request.accId = accId.trim();
     if (salt) request.salt = salt;
     if (scanner.trim() !== (settings.scanner ?? '')) request.scanner = scanner.trim() || null;
-    const deadlineMs = Math.round(Number(deadline) * 1000);
-    if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) {
-      setError({ code: 'invalid-deadline', text: t('settings.deadline') });
+    const seconds = /^\s*\d+\s*$/.test(deadline) ? Number(deadline) : Number.NaN;
+    if (!(seconds >= DEADLINE_SECONDS.min && seconds <= DEADLINE_SECONDS.max)) {
+      setError({ code: 'deadline-invalid', text: t('errors.deadline-invalid', DEADLINE_SECONDS) });
       return;
     }
+    const deadlineMs = seconds * 1000;
     if (deadlineMs !== settings.customerDeadlineMs) request.customerDeadlineMs = deadlineMs;
     const parsed = parseAmount(ceiling, currency, { ceilingMinor: Number.MAX_SAFE_INTEGER });
     if (!parsed.ok) {
@@ -143,7 +147,7 @@ function SettingsForm({
         >
           {RegionSchema.options.map((r) => (
             <option key={r} value={r}>
-              {r}
+              {t(`settings.regionName.${r}`)}
             </option>
           ))}
         </select>
@@ -207,6 +211,11 @@ function SettingsForm({
           onChange={(e) => setSalt(e.target.value)}
         />
         <small>{settings.saltConfigured ? t('settings.saltSet') : t('settings.saltUnset')}</small>
+        {settings.saltStorage === 'memory-only' ? (
+          <small className="warn-line" data-testid="salt-memory-only">
+            {t('settings.saltMemoryOnly')}
+          </small>
+        ) : null}
       </label>
       <label>
         {t('settings.scanner')}

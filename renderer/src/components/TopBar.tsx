@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { usePos } from '../state/context.ts';
+import { PRESETS } from './SettingsScreen.tsx';
 import type { View } from '../state/store.ts';
 
 const VIEWS: View[] = ['sale', 'history', 'report', 'settings'];
@@ -64,8 +65,14 @@ export function Banners() {
   const { t } = useTranslation();
   const training = usePos((s) => s.settings?.trainingMode ?? false);
   const online = usePos((s) => s.online);
+  const sandbox = usePos((s) => s.settings?.gatewayUrl === PRESETS.sandbox);
   return (
     <>
+      {sandbox ? (
+        <div className="mode-banner sandbox-banner" data-testid="sandbox-banner" role="note">
+          {t('app.sandbox')}
+        </div>
+      ) : null}
       {training ? (
         <div className="mode-banner" data-testid="mode-banner" role="note">
           {t('app.training')}

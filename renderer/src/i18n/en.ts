@@ -3,6 +3,7 @@ import type { ReasonCode } from '../../../shared/sale.ts';
 /** English strings. The other languages have exactly these keys (checked by the tests). */
 export const en = {
   app: {
+    sandbox: 'Sandbox — the gateway’s test system: no real money',
     title: 'PosPay',
     training: 'Training mode — simulator, no real money',
     offline: 'Connection to the terminal lost — reconnecting…',
@@ -143,6 +144,9 @@ export const en = {
     total: 'Total',
   },
   settings: {
+    regionName: { CN: 'Mainland China (CN)', HK: 'Hong Kong (HK)' },
+    saltMemoryOnly:
+      'Browser mode: the salt is kept in memory only and is lost when the terminal stops. Set POS_SALT, or use the desktop app, to keep it.',
     title: 'Settings',
     language: 'Language',
     locked: 'The other settings need the supervisor PIN.',
@@ -193,6 +197,8 @@ export const en = {
     'refund-declined': 'The gateway refused the refund',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'deadline-invalid':
+      'The customer deadline is a whole number of seconds from {{min}} to {{max}}.',
     'scan-needs-amount':
       'A code was scanned, but no amount is typed: type the amount, then scan the code again.',
     'scan-on-result':

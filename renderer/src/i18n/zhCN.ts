@@ -4,6 +4,7 @@ import type { Resources } from './en.ts';
 /** 简体中文 */
 export const zhCN: Resources = {
   app: {
+    sandbox: '沙箱 — 网关的测试系统，不涉及真实资金',
     title: 'PosPay',
     training: '培训模式 — 模拟器，不涉及真实资金',
     offline: '与终端的连接已断开 — 正在重新连接…',
@@ -142,6 +143,9 @@ export const zhCN: Resources = {
     total: '合计',
   },
   settings: {
+    regionName: { CN: '中国内地（CN）', HK: '中国香港（HK）' },
+    saltMemoryOnly:
+      '浏览器模式：密钥只保存在内存中，终端停止后即丢失。如需保留，请设置 POS_SALT 或使用桌面应用。',
     title: '设置',
     language: '语言',
     locked: '其他设置需要主管密码。',
@@ -192,6 +196,7 @@ export const zhCN: Resources = {
     'refund-declined': '支付网关拒绝了这笔退款',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'deadline-invalid': '顾客确认时限须为 {{min}} 至 {{max}} 之间的整数秒。',
     'scan-needs-amount': '扫到了付款码，但还没有输入金额：请先输入金额，再重新扫码。',
     'scan-on-result': '这笔交易已结束，这次扫码未被使用。请输入下一笔金额，再扫码。',
     'pin-wrong-left': '主管密码错误（还可再试 {{left}} 次，之后需等待）。',

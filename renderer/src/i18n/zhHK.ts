@@ -4,6 +4,7 @@ import type { Resources } from './en.ts';
 /** 繁體中文（香港） */
 export const zhHK: Resources = {
   app: {
+    sandbox: '沙盒 — 網關的測試系統，不涉及真實金錢',
     title: 'PosPay',
     training: '培訓模式 — 模擬器，不涉及真實款項',
     offline: '與終端的連線中斷 — 正在重新連線…',
@@ -142,6 +143,9 @@ export const zhHK: Resources = {
     total: '總計',
   },
   settings: {
+    regionName: { CN: '中國內地（CN）', HK: '香港（HK）' },
+    saltMemoryOnly:
+      '瀏覽器模式：密鑰只保存在記憶體中，終端停止後即會遺失。如需保留，請設定 POS_SALT 或使用桌面應用程式。',
     title: '設定',
     language: '語言',
     locked: '其他設定需要主管密碼。',
@@ -192,6 +196,7 @@ export const zhHK: Resources = {
     'refund-declined': '支付網關拒絕了這筆退款',
   } satisfies Record<ReasonCode, string>,
   errors: {
+    'deadline-invalid': '顧客確認時限須為 {{min}} 至 {{max}} 之間的整數秒。',
     'scan-needs-amount': '掃描到付款碼，但尚未輸入金額：請先輸入金額，再重新掃描。',
     'scan-on-result': '這筆交易已完成，這次掃描未被使用。請輸入下一筆金額，再掃描。',
     'pin-wrong-left': '主管密碼錯誤（尚可再試 {{left}} 次，之後須等待）。',

@@ -160,10 +160,15 @@ describe('the cashier screen', () => {
 
     await byTestId(page, 'pin-input').fill('0000');
     await byTestId(page, 'refund-button').click();
+    // The amount is confirmed in words before anything is sent.
+    await expect(byTestId(page, 'refund-confirm-text').textContent()).resolves.toContain(
+      'Refund ¥5.00 of the ¥15.60 payment',
+    );
+    await byTestId(page, 'refund-confirm').click();
     await expect(byTestId(page, 'refund-error').textContent()).resolves.toMatch(/PIN/);
 
     await byTestId(page, 'pin-input').fill('1234');
-    await byTestId(page, 'refund-button').click();
+    await byTestId(page, 'refund-confirm').click();
     await byTestId(page, 'refund-result').waitFor();
     await expect(byTestId(page, 'refund-result').textContent()).resolves.toMatch(/¥5\.00/);
     await expect.poll(() => row.textContent()).toMatch(/Refunded ¥5\.00/);

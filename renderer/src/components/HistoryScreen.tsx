@@ -6,7 +6,7 @@ import {
   type InvokeRequest,
   type SaleView,
 } from '../../../shared/ipc/contract.ts';
-import { formatForGateway } from '../../../shared/money.ts';
+import { formatForGateway, parseAmount } from '../../../shared/money.ts';
 import { localDay, money, time } from '../format.ts';
 import { useApi, usePos } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
@@ -45,9 +45,9 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
   const { t } = useTranslation();
   const api = useApi();
   const refundable = sale.amountMinor - sale.refundedMinor;
-  const [amountText, setAmountText] = useState(() =>
-    refundable > 0 ? formatForGateway(refundable, sale.currency) : '',
-  );
+  // Never pre-filled: the supervisor types the amount, then confirms it in words.
+  const [amountText, setAmountText] = useState('');
+  const [confirming, setConfirming] = useState<number | null>(null);
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
@@ -68,6 +68,27 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
     );
   }
 
+  /** First step: the amount as typed is checked and put in words for the supervisor to confirm. */
+  const review = (): void => {
+    setError(null);
+    setDone(null);
+    const parsed = parseAmount(amountText, sale.currency, {
+      ceilingMinor: Number.MAX_SAFE_INTEGER,
+    });
+    if (!parsed.ok) {
+      setError({ code: `amount-${parsed.rejection}`, text: parsed.message });
+      return;
+    }
+    if (parsed.minor > refundable) {
+      setError({
+        code: 'refund-exceeds-balance',
+        text: t('errors.refund-exceeds-balance'),
+      });
+      return;
+    }
+    setConfirming(parsed.minor);
+  };
+
   const submit = async (): Promise<void> => {
     setBusy(true);
     setError(null);
@@ -87,8 +108,8 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
         );
       }
       setPin('');
-      const left = view.amountMinor - view.refundedMinor;
-      setAmountText(left > 0 ? formatForGateway(left, view.currency) : '');
+      setAmountText('');
+      setConfirming(null);
       onDone(view);
     } catch (e) {
       setError(toUiError(e));
@@ -102,7 +123,7 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
       className="refund-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit();
+        if (confirming === null) review(); // Enter never sends a refund unconfirmed
       }}
     >
       <h3>{t('history.refundTitle')}</h3>
@@ -112,21 +133,53 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
           data-testid="refund-amount-input"
           inputMode="decimal"
           autoComplete="off"
+          placeholder={t('history.refundUpTo', { amount: money(refundable, sale.currency) })}
           value={amountText}
+          readOnly={confirming !== null}
           onChange={(e) => setAmountText(e.target.value)}
         />
       </label>
       <PinField pin={pin} onPin={setPin} />
       <ErrorLine error={error} testId="refund-error" />
       {result}
-      <button
-        type="submit"
-        data-testid="refund-button"
-        className="refund-button"
-        disabled={busy || !pin}
-      >
-        {t('history.refund')}
-      </button>
+      {confirming === null ? (
+        <button
+          type="submit"
+          data-testid="refund-button"
+          className="refund-button"
+          disabled={busy || !pin || !amountText}
+        >
+          {t('history.refund')}
+        </button>
+      ) : (
+        <div className="refund-confirm" role="group">
+          <p className="warn-line" data-testid="refund-confirm-text">
+            {t('history.refundConfirm', {
+              amount: money(confirming, sale.currency),
+              total: money(sale.amountMinor, sale.currency),
+              method: sale.method ? t(`method.${sale.method}`) : t('method.none'),
+            })}
+          </p>
+          <button
+            type="button"
+            data-testid="refund-confirm"
+            className="refund-button"
+            autoFocus
+            disabled={busy || !pin}
+            onClick={() => void submit()}
+          >
+            {t('history.refundYes', { amount: money(confirming, sale.currency) })}
+          </button>
+          <button
+            type="button"
+            data-testid="refund-back"
+            disabled={busy}
+            onClick={() => setConfirming(null)}
+          >
+            {t('history.refundChange')}
+          </button>
+        </div>
+      )}
     </form>
   );
 }

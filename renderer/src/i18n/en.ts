@@ -89,6 +89,10 @@ export const en = {
     abandoned: 'The cashier stopped waiting; the terminal still resolves this sale.',
   },
   history: {
+    refundUpTo: 'Up to {{amount}}',
+    refundConfirm: 'Refund {{amount}} of the {{total}} payment to the customer’s {{method}}?',
+    refundYes: 'Yes, refund {{amount}}',
+    refundChange: 'Change',
     close: 'Close',
     title: 'History',
     day: 'Day',

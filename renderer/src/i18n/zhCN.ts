@@ -88,6 +88,10 @@ export const zhCN: Resources = {
     abandoned: '收银员已停止等待；终端仍在确认这笔交易。',
   },
   history: {
+    refundUpTo: '最多 {{amount}}',
+    refundConfirm: '将 {{total}} 付款中的 {{amount}} 退回顾客的{{method}}？',
+    refundYes: '确认退款 {{amount}}',
+    refundChange: '修改',
     close: '关闭',
     title: '记录',
     day: '日期',

@@ -88,6 +88,10 @@ export const zhHK: Resources = {
     abandoned: '收銀員已停止等待；終端仍在確認這筆交易。',
   },
   history: {
+    refundUpTo: '最多 {{amount}}',
+    refundConfirm: '將 {{total}} 付款中的 {{amount}} 退回顧客的{{method}}？',
+    refundYes: '確認退款 {{amount}}',
+    refundChange: '修改',
     close: '關閉',
     title: '記錄',
     day: '日期',

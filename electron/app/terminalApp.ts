@@ -21,6 +21,7 @@ import { PinGuard } from './pin.ts';
 import type { EngineLike } from './ports.ts';
 import type { ScannerManager } from '../scanners/manager.ts';
 import { redactDeep } from './redact.ts';
+import { readExtraCaFile } from '../gateway/tls.ts';
 import { openTerminal, type TerminalConfig } from './runtime.ts';
 import { createMemorySecretStore, type SecretStore } from './secretStore.ts';
 import {
@@ -128,6 +129,7 @@ export function runtimeConfigFor(
   salt: string | null,
   dataDir: string,
   timeScale: number,
+  extraCaPem?: string,
 ): { config: RuntimeConfig; note: string | null } {
   const base: RuntimeConfig = {
     dataDir,
@@ -159,6 +161,8 @@ export function runtimeConfigFor(
         salt: salt as string,
         signType: settings.signType,
         timeoutMs: settings.gatewayTimeoutMs,
+        // A store behind TLS inspection: its CA (POS_EXTRA_CA_FILE), besides Node's store.
+        ...(extraCaPem !== undefined ? { extraCaPem } : {}),
       },
     },
     note: null,
@@ -181,6 +185,8 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   };
   const log = redactingLogger(options.log ?? stderrLogger, secretList);
   const timeScale = options.timeScale ?? 1;
+  const caFile = env.POS_EXTRA_CA_FILE?.trim();
+  const extraCaPem = caFile ? readExtraCaFile(caFile) : undefined;
   const pinGuard = options.pinGuard ?? new PinGuard();
   const openRuntime: OpenRuntime = options.openRuntime ?? openTerminal;
   // The scanner drivers (serial / HID) load while the runtime opens: not needed before it.
@@ -218,7 +224,13 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   };
 
   async function startRuntime(): Promise<void> {
-    const { config, note } = runtimeConfigFor(effective, secrets.get(), dataDir, timeScale);
+    const { config, note } = runtimeConfigFor(
+      effective,
+      secrets.get(),
+      dataDir,
+      timeScale,
+      extraCaPem,
+    );
     if (note) {
       log.warn(note);
       if (!startupWarnings.includes(note)) startupWarnings.push(note);
@@ -288,7 +300,13 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     });
     const nextEffective = applyEnvOverrides(next, env);
     const nextSalt = salt ?? secrets.get();
-    const nextRuntime = runtimeConfigFor(nextEffective, nextSalt, dataDir, timeScale).config;
+    const nextRuntime = runtimeConfigFor(
+      nextEffective,
+      nextSalt,
+      dataDir,
+      timeScale,
+      extraCaPem,
+    ).config;
     const runtimeChanges = runtimeConfig === null || !sameConfig(runtimeConfig, nextRuntime);
     const scannerChanges = nextEffective.scanner !== scanners.state().spec;
     if (runtimeChanges && runtime) {

@@ -38,3 +38,14 @@ it('refuses a missing file or one without a certificate, naming it', () => {
     /garbage\.pem holds no PEM certificate/,
   );
 });
+
+it('the cashier app refuses to start with a missing POS_EXTRA_CA_FILE, naming it', async () => {
+  const { createTerminalApp } = await import('../../../electron/app/terminalApp.ts');
+  const missing = path.join(workshop.dir, 'app-nope.pem');
+  await expect(
+    createTerminalApp({
+      env: { POS_DATA_DIR: path.join(workshop.dir, 'app'), POS_EXTRA_CA_FILE: missing },
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    }),
+  ).rejects.toThrow(missing);
+});

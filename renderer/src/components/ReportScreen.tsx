@@ -7,9 +7,13 @@ import { useApi } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
 import { ErrorLine, ModeNote, ModeToggle, useOtherMode } from './common.tsx';
 
+/** UTF-8's byte order mark: how Excel (on Chinese Windows too) knows a CSV is UTF-8. */
+const BOM = '\uFEFF';
+
 /** Saves text as a file through a Blob (no server round trip, no inline script). */
 export function download(filename: string, text: string, type = 'text/csv'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const body = type === 'text/csv' && !text.startsWith(BOM) ? BOM + text : text;
+  const url = URL.createObjectURL(new Blob([body], { type: `${type};charset=utf-8` }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

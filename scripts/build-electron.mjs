@@ -100,6 +100,9 @@ export const BUNDLES = [
       },
       format: 'esm',
       splitting: true,
+      // CommonJS packages that require() Node modules: loaded from node_modules at run time
+      // (an ES module bundle cannot require()).
+      external: [...external, 'iconv-lite', '@point-of-sale/receipt-printer-encoder'],
       // The oldest Node the package supports (package.json engines).
       target: 'node20',
       outdir: 'dist/cli',

@@ -67,7 +67,9 @@ for (const [name, args] of passes) {
   if (vitest.status !== 0 && passFailed === 0) passFailed = 1;
   failed += passFailed;
 }
+// A failed check (format, lint, types, a build) fails the run like a failed test.
 if (failedSteps.length) process.stdout.write(`\nfailed checks: ${failedSteps.join(', ')}\n`);
+failed += failedSteps.length;
 process.stdout.write(
   `\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
 );

@@ -76,6 +76,9 @@ const REAL_IDLE = env('BENCH_WAN_REAL_IDLE', 1);
 const LAG_SALES = env('BENCH_WAN_LAG_SALES', 12);
 const SCAN_AFTER_MS = env('BENCH_WAN_SCAN_AFTER_MS', 1000);
 const WARMUP = 5;
+/** How long a cashier takes to type an amount such as 12.50 (the screen warms at its first digit). */
+const TYPING_MS = 500;
+
 /** BENCH_WAN_NO_WARM=1: the engine gets the client without warm() (for comparison). */
 const NO_WARM = process.env.BENCH_WAN_NO_WARM === '1';
 const STORE = DEFAULT_STORES[0] as { accId: string; salt: string };
@@ -252,8 +255,13 @@ async function main(): Promise<void> {
   const referenceWriter = ptyWriter(referencePair.b);
 
   /** One terminal sale: scan→wire ms, and the new connections it opened. */
-  const terminalSale = async (scanAfterMs: number, amountMinor = 100) => {
+  const terminalSale = async (scanAfterMs: number, amountMinor = 100, typingMs = 0) => {
     const before = terminalWan.connections();
+    if (typingMs > 0) {
+      // The screen asks for the connection at the amount's first digit (gateway:warm).
+      engine.warm?.();
+      await sleep(typingMs);
+    }
     const sale = engine.startSale({ amountMinor, currency: 'CNY' });
     orderId = sale.orderId;
     submitted = null;
@@ -362,6 +370,7 @@ async function main(): Promise<void> {
     idle: () => Promise<void>,
     target: number,
     extra: Record<string, unknown>,
+    typingMs = 0,
   ): Promise<void> => {
     if (count === 0) return;
     const terminalMs: number[] = [];
@@ -370,7 +379,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i += 1) {
       await idle();
       await openReference();
-      const sale = await terminalSale(scanAfterMs);
+      const sale = await terminalSale(scanAfterMs, 100, typingMs);
       if (sale.status !== 'paid') throw new Error(`terminal sale ended ${sale.status}`);
       terminalMs.push(sale.ms);
       connections.push(sale.connections);
@@ -392,6 +401,20 @@ async function main(): Promise<void> {
     scan_after_sale_start_ms: 0,
     note: 'worst case: the code arrives while the warm handshake is under way',
   });
+  await idleCase(
+    'after-idle-typed-then-scan-at-once',
+    AT_ONCE,
+    0,
+    dropAll,
+    1.2,
+    {
+      idle: 'every connection closed by the server side',
+      typing_ms: TYPING_MS,
+      scan_after_sale_start_ms: 0,
+      note: 'the amount typed in TYPING_MS (warm at its first digit), the code scanned at once',
+    },
+    TYPING_MS,
+  );
   await idleCase('after-real-60s-idle', REAL_IDLE, SCAN_AFTER_MS, () => sleep(61_000), 1.2, {
     idle: '61 s without a request',
     scan_after_sale_start_ms: SCAN_AFTER_MS,

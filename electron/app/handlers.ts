@@ -120,6 +120,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return ctx.applySettings(req);
     },
     'scanner:state': async () => ctx.scannerState(),
+    'gateway:warm': async () => {
+      ctx.engine().warm?.();
+      return { ok: true as const };
+    },
     'pin:check': async (req) => {
       await requirePin(ctx, req.pin);
       return { ok: true as const };

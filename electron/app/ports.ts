@@ -17,4 +17,5 @@ export type EngineLike = Pick<
   | 'history'
   | 'report'
   | 'exportCsv'
+  | 'warm'
 >;

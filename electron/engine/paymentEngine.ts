@@ -305,6 +305,10 @@ class Engine implements PaymentEngine {
     return this.core.sale(orderId);
   }
 
+  warm(): void {
+    if (!this.core.stopped) this.core.client.warm?.();
+  }
+
   refund(
     orderId: string,
     amountMinor: number,

@@ -141,6 +141,8 @@ import type { ScanSource } from '../../shared/ipc/contract.ts';
 export type { ScanSource };
 
 export interface PaymentEngine {
+  /** Opens the gateway connection ahead of a sale (nothing is sent); never throws. */
+  warm?(): void;
   /** A new sale waiting for the customer's code (refused while another is in progress). */
   startSale(input: StartSaleInput): SaleView;
   /** Classifies the scan and charges it; resolves with the sale after the gateway's first answer. */

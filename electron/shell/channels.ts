@@ -16,6 +16,7 @@ export const INVOKE_CHANNELS = [
   'settings:get',
   'settings:save',
   'scanner:state',
+  'gateway:warm',
   'pin:check',
 ] as const satisfies readonly InvokeChannel[];
 

@@ -178,6 +178,12 @@ export const invokeChannels = {
    * Refused as IpcError 'pin-required', 'pin-wrong' or 'pin-locked', throttled exactly like
    * the PIN of refund:create and settings:save (one shared count of wrong PINs).
    */
+  /**
+   * The cashier began a sale (typed the first digit of an amount): the terminal opens its
+   * verified connection to the gateway now, so that the payment code finds it open. Nothing
+   * about any payment is sent.
+   */
+  'gateway:warm': { request: z.object({}), response: z.object({ ok: z.literal(true) }) },
   'pin:check': {
     request: z.object({ pin: z.string().max(16) }),
     response: z.object({ ok: z.literal(true) }),

@@ -195,6 +195,11 @@ export function createPosStore({
         if (sale) return;
         const result = typeAmountChars(amountText, chars, settings?.currency ?? 'CNY');
         set({ amountText: result.text, amountHint: result.hint, error: null });
+        if (amountText === '' && result.text !== '') {
+          // A sale begins: the terminal opens its gateway connection while the amount is
+          // typed, so that the code (even scanned at once) does not wait for a handshake.
+          api.invoke('gateway:warm', {}).catch(() => undefined);
+        }
       },
       backspace() {
         if (get().sale) return;

@@ -86,3 +86,14 @@ it('works with a gateway that has no warm()', async () => {
     await engine.stop();
   }
 });
+
+it('engine.warm (the screen asks while the amount is typed) opens the connection and sends nothing', async () => {
+  const { client, calls } = gateway();
+  const engine = createPaymentEngine({ journal, client, settings });
+  engine.warm?.();
+  expect(calls).toEqual(['warm']);
+  expect(journal.listSales()).toEqual([]);
+  await engine.stop();
+  engine.warm?.();
+  expect(calls).toEqual(['warm']); // a stopped terminal opens nothing
+});

@@ -105,6 +105,16 @@ describe('cashier state: amount and charge', () => {
     expect(phaseOf(state.sale)).toBe('amount');
   });
 
+  it('asks the terminal to open its gateway connection when the first digit is typed, once', async () => {
+    const { store, callsTo } = await ready({ 'gateway:warm': () => ({ ok: true }) });
+    store.getState().typeAmount('1');
+    store.getState().typeAmount('2');
+    expect(callsTo('gateway:warm')).toHaveLength(1);
+    store.getState().clearAmount();
+    store.getState().typeAmount('5');
+    expect(callsTo('gateway:warm')).toHaveLength(2);
+  });
+
   it('charges the typed amount in the store currency and moves to the scan prompt', async () => {
     const { store, callsTo } = await ready({ 'sale:start': () => view() });
     store.getState().typeAmount('12.3');

@@ -379,9 +379,10 @@ export function createPosStore({
           set({ sale: view, saleSeenAt: clock() });
           return;
         }
-        if (!current && isActive(view.status) && !view.abandoned) {
+        if (!current && !get().pending && isActive(view.status) && !view.abandoned) {
           // A sale started in another window of this terminal: shown here too (one sale at a
-          // time per terminal), so it can be scanned or cancelled from either.
+          // time per terminal), so it can be scanned or cancelled from either. Not while this
+          // window is starting its own: its answer shows it, and a scan meanwhile is not lost.
           set({ sale: view, saleSeenAt: clock() });
           return;
         }

@@ -16,7 +16,7 @@
  * and the same for scan_to_event_ms, the scanner layer's share (write → ScannerManager event).
  */
 import http from 'node:http';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { openJournal } from '../electron/journal/journal.ts';
 import { createPaymentEngine } from '../electron/engine/paymentEngine.ts';
 import { ScannerManager } from '../electron/scanners/manager.ts';
 import { startSocatPair, stopAllSocat } from '../test/support/socatPair.ts';
+import { percentile, ptyWriter as writer, round, signal, waitFor } from './wanSupport.ts';
 
 const SCANS = Number(process.env.BENCH_SCANS ?? 200);
 const WARMUP = 20;
@@ -116,64 +117,6 @@ function startGateway(): Promise<{
     });
   });
 }
-
-/** Writes into the "scanner" end of a pty pair; returns the time the last byte was written. */
-function writer(ptyPath: string): { send(text: string): number; close(): void } {
-  const fd = openSync(ptyPath, constants.O_WRONLY | constants.O_NOCTTY);
-  return {
-    send(text) {
-      writeSync(fd, Buffer.from(text, 'latin1'));
-      return performance.now();
-    },
-    close: () => closeSync(fd),
-  };
-}
-
-/** Resolves with `check()` once it has a value (checked again whenever `subscribe` wakes it). */
-function waitFor<T>(
-  check: () => T | undefined,
-  subscribe: (wake: () => void) => () => void,
-  label: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const now = check();
-    if (now !== undefined) return resolve(now);
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out: ${label}`));
-    }, timeoutMs);
-    const off = subscribe(() => {
-      const value = check();
-      if (value === undefined) return;
-      clearTimeout(timer);
-      off();
-      resolve(value);
-    });
-  });
-}
-
-/** A tiny signal: wake every subscriber. */
-function signal(): { fire(): void; subscribe(wake: () => void): () => void } {
-  const wakers = new Set<() => void>();
-  return {
-    fire: () => {
-      for (const wake of [...wakers]) wake();
-    },
-    subscribe: (wake) => {
-      wakers.add(wake);
-      return () => wakers.delete(wake);
-    },
-  };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
-const round = (n: number) => Math.round(n * 1000) / 1000;
 
 async function main(): Promise<void> {
   const gateway = await startGateway();

@@ -1,6 +1,7 @@
 /**
- * Helpers of bench/scanToWireWan.bench.ts: a loopback "WAN" (a TCP proxy that delays every
- * chunk by a fixed time each way), a pty writer, and small waiting and statistics tools.
+ * Helpers of the scan→wire benches (scanToWire, scanToWireWan): a loopback "WAN" (a TCP proxy
+ * that delays every chunk by a fixed time each way), a pty writer, and small waiting and
+ * statistics tools.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';

@@ -23,7 +23,9 @@ import {
   type ErrorStatus,
   type MappedError,
 } from './errors.ts';
+import { createMemberHandlers } from './memberHandlers.ts';
 import type { PinGuard } from './pin.ts';
+import { createReceiptHandlers, type ReceiptHandlerContext } from './receiptHandlers.ts';
 import type { EngineLike } from './ports.ts';
 import { redactDeep } from './redact.ts';
 import type { EffectiveSettings } from './settings.ts';
@@ -37,7 +39,7 @@ export type Handlers = {
   [C in InvokeChannel]: (request: InvokeRequestParsed<C>) => Promise<InvokeResponse<C>>;
 };
 
-export interface HandlerContext {
+export interface HandlerContext extends ReceiptHandlerContext {
   /** The engine in force (throws an AppError while the terminal is not ready). */
   engine(): EngineLike;
   settings(): EffectiveSettings;
@@ -128,6 +130,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       await requirePin(ctx, req.pin);
       return { ok: true as const };
     },
+    ...createMemberHandlers(ctx),
+    ...createReceiptHandlers(ctx),
   };
 }
 

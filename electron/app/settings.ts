@@ -13,6 +13,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CurrencySchema, LanguageSchema, RegionSchema } from '../../shared/ipc/contract.ts';
 import type { SettingsView } from '../../shared/ipc/contract.ts';
+import {
+  DEFAULT_RECEIPT_SETTINGS,
+  ReceiptSettingsSchema,
+  type ReceiptSettings,
+} from '../../shared/ipc/receiptSettings.ts';
+import {
+  DEFAULT_SCREEN_SETTINGS,
+  ScreenSettingsSchema,
+  type ScreenSettings,
+} from '../../shared/ipc/screenSettings.ts';
 import { clientIdFor } from '../../shared/gateway/envelope.ts';
 import { defaultCeilingMinor } from '../../shared/money.ts';
 import { parseScannerSpec } from '../scanners/spec.ts';
@@ -75,6 +85,10 @@ export const StoredSettingsSchema = z.object({
   supervisorPinHash: z.string().refine(isPinHash, 'not a scrypt PIN hash'),
   /** True until a supervisor sets a PIN of their own (the default is 1234). */
   supervisorPinIsDefault: z.boolean(),
+  /** The cashier screen's preferences (added after version 1: defaults when absent). */
+  screen: ScreenSettingsSchema.default(DEFAULT_SCREEN_SETTINGS),
+  /** Receipt printing (added after version 1: defaults when absent). */
+  receipts: ReceiptSettingsSchema.default(DEFAULT_RECEIPT_SETTINGS),
 });
 export type StoredSettings = z.output<typeof StoredSettingsSchema>;
 
@@ -95,6 +109,8 @@ export function defaultSettings(): StoredSettings {
     language: 'en',
     supervisorPinHash: DEFAULT_PIN_HASH,
     supervisorPinIsDefault: true,
+    screen: DEFAULT_SCREEN_SETTINGS,
+    receipts: DEFAULT_RECEIPT_SETTINGS,
   };
 }
 
@@ -260,6 +276,8 @@ export function toSettingsView(
     language: settings.language,
     saltStorage: extras.saltStorage,
     supervisorPinIsDefault: settings.supervisorPinIsDefault,
+    screen: settings.screen,
+    receipts: settings.receipts,
   };
 }
 
@@ -274,6 +292,8 @@ export interface SettingsChanges {
   customerDeadlineMs?: number;
   language?: StoredSettings['language'];
   supervisorPin?: string;
+  screen?: Partial<ScreenSettings>;
+  receipts?: Partial<ReceiptSettings>;
 }
 
 export class SettingsInvalidError extends Error {
@@ -303,6 +323,9 @@ export async function mergeSettings(
   if (changes.customerDeadlineMs !== undefined)
     next.customerDeadlineMs = changes.customerDeadlineMs;
   if (changes.language !== undefined) next.language = changes.language;
+  if (changes.screen !== undefined) next.screen = Object.assign({}, current.screen, changes.screen);
+  if (changes.receipts !== undefined)
+    next.receipts = Object.assign({}, current.receipts, changes.receipts);
   if (changes.supervisorPin !== undefined) {
     next.supervisorPinHash = await hashPin(changes.supervisorPin);
     next.supervisorPinIsDefault = false;

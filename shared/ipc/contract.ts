@@ -9,6 +9,10 @@ import { LANGUAGE_CODES } from '../languages.ts';
 import { CURRENCY_CODES } from '../money.ts';
 import { PAYMENT_METHODS, REGIONS } from '../paymentMethods.ts';
 import { REFUND_STATUSES, SALE_STATUSES } from '../sale.ts';
+import { memberEventChannels, memberInvokeChannels } from './memberChannels.ts';
+import { receiptEventChannels, receiptInvokeChannels } from './receiptChannels.ts';
+import { ReceiptSettingsSchema } from './receiptSettings.ts';
+import { ScreenSettingsSchema } from './screenSettings.ts';
 
 export const CurrencySchema = z.enum(CURRENCY_CODES);
 export const RegionSchema = z.enum(REGIONS);
@@ -77,6 +81,10 @@ export const SettingsViewSchema = z.object({
   saltStorage: z.enum(['none', 'encrypted', 'memory-only', 'environment']).optional(),
   /** True while the supervisor PIN is still the fresh-install default (1234). */
   supervisorPinIsDefault: z.boolean().optional(),
+  /** The cashier screen's preferences (shared/ipc/screenSettings.ts). */
+  screen: ScreenSettingsSchema,
+  /** Receipt printing (shared/ipc/receiptSettings.ts). */
+  receipts: ReceiptSettingsSchema,
 });
 
 export const ZReportSchema = z.object({
@@ -169,6 +177,9 @@ export const invokeChannels = {
           .string()
           .regex(/^\d{4,8}$/)
           .optional(),
+        /** Only the fields named change; the others keep their values. */
+        screen: ScreenSettingsSchema.partial().optional(),
+        receipts: ReceiptSettingsSchema.partial().optional(),
       }),
     response: SettingsViewSchema,
   },
@@ -188,6 +199,8 @@ export const invokeChannels = {
     request: z.object({ pin: z.string().max(16) }),
     response: z.object({ ok: z.literal(true) }),
   },
+  ...memberInvokeChannels,
+  ...receiptInvokeChannels,
 } as const;
 
 /** Events: main pushes, renderer listens. */
@@ -196,6 +209,8 @@ export const eventChannels = {
   'scanner:state': ScannerStateSchema,
   /** A scan from a hardware scanner that could not be used, with the reason. */
   'scan:rejected': z.object({ reason: z.string(), text: z.string() }),
+  ...memberEventChannels,
+  ...receiptEventChannels,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

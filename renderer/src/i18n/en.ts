@@ -1,4 +1,6 @@
 import type { ReasonCode } from '../../../shared/sale.ts';
+import { membersEn } from './members.ts';
+import { receiptsEn } from './receipts.ts';
 
 /** English strings. The other languages have exactly these keys (checked by the tests). */
 export const en = {
@@ -286,6 +288,8 @@ export const en = {
     background: 'Earlier sale {{amount}} ({{order}}): {{status}}',
     scanRejected: 'Scan not used: {{reason}} ({{text}})',
   },
+  members: membersEn,
+  receipts: receiptsEn,
 } as const;
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,5 +1,7 @@
 import type { ReasonCode } from '../../../shared/sale.ts';
 import type { Resources } from './en.ts';
+import { membersZhCN } from './members.ts';
+import { receiptsZhCN } from './receipts.ts';
 
 /** 简体中文 */
 export const zhCN: Resources = {
@@ -278,4 +280,6 @@ export const zhCN: Resources = {
     background: '较早的交易 {{amount}}（{{order}}）：{{status}}',
     scanRejected: '扫码未被使用：{{reason}}（{{text}}）',
   },
+  members: membersZhCN,
+  receipts: receiptsZhCN,
 };

@@ -1,5 +1,7 @@
 import type { ReasonCode } from '../../../shared/sale.ts';
 import type { Resources } from './en.ts';
+import { membersZhHK } from './members.ts';
+import { receiptsZhHK } from './receipts.ts';
 
 /** 繁體中文（香港） */
 export const zhHK: Resources = {
@@ -278,4 +280,6 @@ export const zhHK: Resources = {
     background: '較早的交易 {{amount}}（{{order}}）：{{status}}',
     scanRejected: '掃描未被使用：{{reason}}（{{text}}）',
   },
+  members: membersZhHK,
+  receipts: receiptsZhHK,
 };

@@ -11,6 +11,8 @@ import type {
 } from '../../../shared/ipc/contract.ts';
 import { ApiError } from '../../../renderer/src/api/client.ts';
 import { createPosStore, phaseOf } from '../../../renderer/src/state/store.ts';
+import { DEFAULT_RECEIPT_SETTINGS } from '../../../shared/ipc/receiptSettings.ts';
+import { DEFAULT_SCREEN_SETTINGS } from '../../../shared/ipc/screenSettings.ts';
 
 const SETTINGS: SettingsView = {
   region: 'CN',
@@ -23,6 +25,8 @@ const SETTINGS: SettingsView = {
   amountCeilingMinor: 5_000_000,
   customerDeadlineMs: 60_000,
   language: 'en',
+  screen: DEFAULT_SCREEN_SETTINGS,
+  receipts: DEFAULT_RECEIPT_SETTINGS,
 };
 
 function view(patch: Partial<SaleView> = {}): SaleView {

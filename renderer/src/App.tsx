@@ -1,5 +1,6 @@
 import { useKeyboard } from './keyboard.ts';
 import { HistoryScreen } from './components/HistoryScreen.tsx';
+import { MembersScreen } from './components/members/MembersScreen.tsx';
 import { ReportScreen } from './components/ReportScreen.tsx';
 import { SaleScreen } from './components/SaleScreens.tsx';
 import { SettingsScreen } from './components/SettingsScreen.tsx';
@@ -19,6 +20,7 @@ export function App() {
       <main className="main">
         {view === 'sale' ? <SaleScreen /> : null}
         {view === 'history' ? <HistoryScreen /> : null}
+        {view === 'members' ? <MembersScreen /> : null}
         {view === 'report' ? <ReportScreen /> : null}
         {view === 'settings' ? <SettingsScreen /> : null}
       </main>

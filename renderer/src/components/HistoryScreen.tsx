@@ -18,6 +18,7 @@ import {
   useOtherMode,
   useReasonText,
 } from './common.tsx';
+import { ReceiptActions } from './receipts/ReceiptActions.tsx';
 
 type Filter = InvokeRequest<'history:list'>;
 
@@ -142,6 +143,7 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
       <PinField pin={pin} onPin={setPin} />
       <ErrorLine error={error} testId="refund-error" />
       {result}
+      <ReceiptActions sale={sale} />
       {confirming === null ? (
         <button
           type="submit"

@@ -6,6 +6,7 @@ import { localDay, money } from '../format.ts';
 import { useApi } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
 import { ErrorLine, ModeNote, ModeToggle, useOtherMode } from './common.tsx';
+import { ReportPrintButton } from './receipts/ReportPrintButton.tsx';
 
 /** UTF-8's byte order mark: how Excel (on Chinese Windows too) knows a CSV is UTF-8. */
 const BOM = '\uFEFF';
@@ -80,6 +81,7 @@ export function ReportScreen() {
         <button type="button" data-testid="report-show" disabled={!day} onClick={() => void show()}>
           {t('report.show')}
         </button>
+        <ReportPrintButton day={day} training={training} />
         <ModeToggle
           other={otherMode}
           onChange={(other) => {

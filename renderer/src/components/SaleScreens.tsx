@@ -8,6 +8,8 @@ import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
 import { canTryAgain, phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
+import { OtherTenders } from './members/OtherTenders.tsx';
+import { ReceiptNotice } from './receipts/ReceiptNotice.tsx';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
 const ALIPAY_CHOICES: Method[] = methodsOf('alipay');
@@ -129,6 +131,7 @@ function AmountScreen() {
         >
           {t('amount.charge')}
         </button>
+        <OtherTenders />
         <p className="keys-help">{t('amount.keys')}</p>
       </div>
       <Keypad currency={currency} />
@@ -379,6 +382,7 @@ function ResultScreen({ sale }: { sale: SaleView }) {
           {t('result.newSale')}
         </button>
       </div>
+      <ReceiptNotice sale={sale} />
     </section>
   );
 }

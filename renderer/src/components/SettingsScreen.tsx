@@ -11,6 +11,7 @@ import { LANGUAGES, type Language } from '../i18n/index.ts';
 import { useApi, usePos } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
 import { ErrorLine, PinField } from './common.tsx';
+import { ReceiptSettingsSection } from './receipts/ReceiptSettingsSection.tsx';
 
 type SaveRequest = InvokeRequest<'settings:save'>;
 type Preset = 'simulator' | 'sandbox' | 'production' | 'custom';
@@ -360,6 +361,7 @@ export function SettingsScreen() {
             {t('settings.lock')}
           </button>
           <SettingsForm settings={settings} pin={unlocked} onPin={setUnlocked} />
+          <ReceiptSettingsSection settings={settings} pin={unlocked} />
         </>
       )}
     </section>

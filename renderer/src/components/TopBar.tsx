@@ -3,7 +3,7 @@ import { usePos } from '../state/context.ts';
 import { PRESETS } from './SettingsScreen.tsx';
 import type { View } from '../state/store.ts';
 
-const VIEWS: View[] = ['sale', 'history', 'report', 'settings'];
+const VIEWS: View[] = ['sale', 'history', 'members', 'report', 'settings'];
 
 function ScannerIndicator() {
   const { t } = useTranslation();

@@ -14,7 +14,13 @@ export const en = {
     tokenHelp:
       'Open the address that npm start / pospay serve printed when the terminal started, for example http://127.0.0.1:5317/?token=… — or start the terminal again and open the new address.',
   },
-  nav: { sale: 'Sale', history: 'History', report: 'Z report', settings: 'Settings' },
+  nav: {
+    sale: 'Sale',
+    history: 'History',
+    members: 'Members',
+    report: 'Z report',
+    settings: 'Settings',
+  },
   scanner: {
     wedge: 'Scanner: keyboard',
     connected: 'Scanner connected',

@@ -15,7 +15,7 @@ export const zhCN: Resources = {
     tokenHelp:
       '请打开终端启动时 npm start / pospay serve 打印的地址，例如 http://127.0.0.1:5317/?token=… ；或重新启动终端后打开新地址。',
   },
-  nav: { sale: '收款', history: '记录', report: '日结', settings: '设置' },
+  nav: { sale: '收款', history: '记录', members: '会员', report: '日结', settings: '设置' },
   scanner: {
     wedge: '扫码枪：键盘模式',
     connected: '扫码枪已连接',

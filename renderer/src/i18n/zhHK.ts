@@ -15,7 +15,7 @@ export const zhHK: Resources = {
     tokenHelp:
       '請開啟終端啟動時 npm start / pospay serve 列印的網址，例如 http://127.0.0.1:5317/?token=… ；或重新啟動終端後開啟新網址。',
   },
-  nav: { sale: '收款', history: '記錄', report: 'Z 報表', settings: '設定' },
+  nav: { sale: '收款', history: '記錄', members: '會員', report: 'Z 報表', settings: '設定' },
   scanner: {
     wedge: '掃描器：鍵盤',
     connected: '掃描器已連接',

@@ -11,7 +11,7 @@ import { toApiError } from '../api/client.ts';
 import type { ScanContext } from '../i18n/explain.ts';
 import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
 
-export type View = 'sale' | 'history' | 'report' | 'settings';
+export type View = 'sale' | 'history' | 'members' | 'report' | 'settings';
 export type Method = NonNullable<SaleView['method']>;
 export type Phase = 'amount' | 'scan' | 'result';
 

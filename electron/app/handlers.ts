@@ -24,7 +24,7 @@ import {
   type MappedError,
 } from './errors.ts';
 import { createMemberHandlers } from './memberHandlers.ts';
-import type { PinGuard } from './pin.ts';
+import type { PinGuard, PinPurpose } from './pin.ts';
 import { createReceiptHandlers, type ReceiptHandlerContext } from './receiptHandlers.ts';
 import type { EngineLike } from './ports.ts';
 import { redactDeep } from './redact.ts';
@@ -50,11 +50,19 @@ export interface HandlerContext extends ReceiptHandlerContext {
   scannerState(): ScannerState;
 }
 
-export async function requirePin(ctx: HandlerContext, pin: string | undefined): Promise<void> {
+/**
+ * Checks the supervisor PIN for one purpose ('refund', 'settings', 'members', …): each
+ * purpose has its own count of wrong PINs and its own lock-out (electron/app/pin.ts).
+ */
+export async function requirePin(
+  ctx: HandlerContext,
+  pin: string | undefined,
+  purpose: PinPurpose,
+): Promise<void> {
   if (pin === undefined || pin === '') {
     throw new AppError('pin-required', 'Enter the supervisor PIN.');
   }
-  const result = await ctx.pinGuard.check(pin, ctx.settings().supervisorPinHash);
+  const result = await ctx.pinGuard.check(pin, ctx.settings().supervisorPinHash, purpose);
   if (result.ok) return;
   if (result.reason === 'locked') {
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
@@ -110,7 +118,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         sale.currency,
         ctx.settings().amountCeilingMinor,
       );
-      await requirePin(ctx, req.pin);
+      await requirePin(ctx, req.pin, 'refund');
       return engine.refund(req.orderId, amountMinor);
     },
     'settings:get': async () => ctx.settingsView(),
@@ -118,7 +126,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const needsPin = Object.entries(req).some(
         ([key, value]) => value !== undefined && !FREE_SETTINGS.has(key),
       );
-      if (needsPin) await requirePin(ctx, req.pin);
+      if (needsPin) await requirePin(ctx, req.pin, 'settings');
       return ctx.applySettings(req);
     },
     'scanner:state': async () => ctx.scannerState(),
@@ -126,8 +134,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       ctx.engine().warm?.();
       return { ok: true as const };
     },
+    // Unlocks the settings screen: the settings' count of wrong PINs.
     'pin:check': async (req) => {
-      await requirePin(ctx, req.pin);
+      await requirePin(ctx, req.pin, 'settings');
       return { ok: true as const };
     },
     ...createMemberHandlers(ctx),

@@ -53,51 +53,70 @@ export type PinCheck =
   | { ok: false; reason: 'wrong'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterMs: number };
 
+/**
+ * What a PIN unlocks: each purpose keeps its own count of wrong PINs and its own lock-out
+ * (a supervisor locked out of refunds can still open the settings). 'refund', 'settings',
+ * 'members' (member unbind), and any later purpose.
+ */
+export type PinPurpose = string;
+
 export interface PinGuardOptions {
-  /** Wrong PINs allowed before the first lock-out. */
+  /** Wrong PINs allowed before a lock-out (and again after each lock-out has ended). */
   freeAttempts?: number;
-  /** First lock-out; each further wrong PIN doubles it, up to maxLockMs. */
+  /** First lock-out; each further lock-out of the same purpose doubles it, up to maxLockMs. */
   lockMs?: number;
   maxLockMs?: number;
   /** Monotonic milliseconds. */
   now?: () => number;
 }
 
+interface PurposeState {
+  /** Wrong PINs since the last lock-out ended (or the last right PIN). */
+  failures: number;
+  lockedUntil: number;
+  /** Lock-outs since the last right PIN: the next one lasts lockMs × 2^lockouts. */
+  lockouts: number;
+}
+
 /**
- * Throttles PIN attempts. While locked, every PIN (even the right one) is refused without
- * being checked, so guessing cannot go faster than the lock-out allows.
+ * Throttles PIN attempts, per purpose. While locked, every PIN (even the right one) is
+ * refused without being checked, so guessing cannot go faster than the lock-out allows.
+ * After a lock-out ends the supervisor has the full set of attempts again; only using them
+ * all up again locks for longer (30 s, 60 s, 120 s…). A right PIN forgets the purpose's
+ * wrong PINs and lock-outs.
  */
 export class PinGuard {
-  private failures = 0;
-  private lockedUntil = 0;
+  private readonly purposes = new Map<PinPurpose, PurposeState>();
   private readonly freeAttempts: number;
   private readonly lockMs: number;
   private readonly maxLockMs: number;
   private readonly now: () => number;
 
   constructor(options: PinGuardOptions = {}) {
-    this.freeAttempts = options.freeAttempts ?? 3;
+    this.freeAttempts = Math.max(1, options.freeAttempts ?? 3);
     this.lockMs = options.lockMs ?? 30_000;
     this.maxLockMs = options.maxLockMs ?? 15 * 60_000;
     this.now = options.now ?? (() => performance.now());
   }
 
-  async check(pin: string, storedHash: string): Promise<PinCheck> {
+  async check(pin: string, storedHash: string, purpose: PinPurpose): Promise<PinCheck> {
+    const state = this.purposes.get(purpose) ?? { failures: 0, lockedUntil: 0, lockouts: 0 };
     const now = this.now();
-    if (now < this.lockedUntil)
-      return { ok: false, reason: 'locked', retryAfterMs: this.lockedUntil - now };
+    if (now < state.lockedUntil)
+      return { ok: false, reason: 'locked', retryAfterMs: state.lockedUntil - now };
     if (await verifyPin(pin, storedHash)) {
-      this.failures = 0;
-      this.lockedUntil = 0;
+      this.purposes.delete(purpose);
       return { ok: true };
     }
-    this.failures += 1;
-    const over = this.failures - this.freeAttempts;
-    if (over >= 0) {
-      const lock = Math.min(this.maxLockMs, this.lockMs * 2 ** over);
-      this.lockedUntil = this.now() + lock;
+    state.failures += 1;
+    this.purposes.set(purpose, state);
+    if (state.failures >= this.freeAttempts) {
+      const lock = Math.min(this.maxLockMs, this.lockMs * 2 ** state.lockouts);
+      state.lockouts += 1;
+      state.failures = 0; // once this lock-out ends: the full set of attempts again
+      state.lockedUntil = this.now() + lock;
       return { ok: false, reason: 'locked', retryAfterMs: lock };
     }
-    return { ok: false, reason: 'wrong', attemptsLeft: this.freeAttempts - this.failures };
+    return { ok: false, reason: 'wrong', attemptsLeft: this.freeAttempts - state.failures };
   }
 }

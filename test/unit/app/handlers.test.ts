@@ -336,18 +336,41 @@ describe('pin:check (unlocking the settings screen)', () => {
     await expect(ok(app, 'pin:check', { pin: '1234' })).resolves.toEqual({ ok: true });
   });
 
-  it('shares one count of wrong PINs with refunds and settings: guessing here cannot dodge the lock', async () => {
+  it('keeps a count of wrong PINs per purpose: a settings lock-out leaves refunds open, and settings:save shares the settings lock', async () => {
     const { app, runtimes } = await harness();
     const orderId = await paidSale(app);
     expect((await fail(app, 'pin:check', { pin: '0000' })).error.code).toBe('pin-wrong');
     expect((await fail(app, 'pin:check', { pin: '0001' })).error.code).toBe('pin-wrong');
-    const third = await fail(app, 'refund:create', refund5(orderId, '0002'));
-    expect(third.error.code).toBe('pin-locked');
-    const refund = await fail(app, 'refund:create', refund5(orderId, '1234'));
-    expect(refund.error.code).toBe('pin-locked');
+    expect((await fail(app, 'pin:check', { pin: '0002' })).error.code).toBe('pin-locked');
     const save = await fail(app, 'settings:save', { pin: '1234', amountCeilingMinor: 500 });
     expect(save.error.code).toBe('pin-locked');
-    expect(refundsOf(runtimes, orderId)).toEqual([]);
+    // Refunds have their own count: the right PIN still refunds, one wrong PIN is not a lock.
+    const wrongRefund = await fail(app, 'refund:create', refund5(orderId, '0003'));
+    expect(wrongRefund.error.error).toMatch(/2 tries left/);
+    await ok(app, 'refund:create', refund5(orderId, '1234'));
+    expect(refundsOf(runtimes, orderId)).toEqual([
+      expect.objectContaining({ amountMinor: 500, status: 'refunded' }),
+    ]);
+  });
+
+  it('gives the full set of attempts again after a lock-out: one wrong PIN then is not a longer lock', async () => {
+    const { app, advance } = await harness();
+    const wrong = async () => {
+      const r = await fail(app, 'pin:check', { pin: '0000' });
+      return `${r.error.code} ${r.error.error}`;
+    };
+    for (let i = 0; i < 2; i += 1) await wrong();
+    expect(await wrong()).toMatch(/pin-locked .*locked for 30 s/);
+    advance(30_001);
+    expect(await wrong()).toMatch(/pin-wrong .*2 tries left/);
+    expect(await wrong()).toMatch(/pin-wrong .*1 try left/);
+    // The whole set used up again: now the pause is longer.
+    expect(await wrong()).toMatch(/pin-locked .*locked for 60 s/);
+    advance(60_001);
+    await ok(app, 'pin:check', { pin: '1234' });
+    // A right PIN forgets the wrong ones and the lock-outs: back to 3 tries and 30 s.
+    for (let i = 0; i < 2; i += 1) expect(await wrong()).toMatch(/pin-wrong/);
+    expect(await wrong()).toMatch(/pin-locked .*locked for 30 s/);
   });
 
   it('accepts a changed PIN and refuses the old one', async () => {

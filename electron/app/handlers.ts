@@ -26,6 +26,8 @@ import {
 import { createMemberHandlers } from './memberHandlers.ts';
 import type { PinGuard, PinPurpose } from './pin.ts';
 import { createReceiptHandlers, type ReceiptHandlerContext } from './receiptHandlers.ts';
+import type { CsvOptions } from '../engine/reports.ts';
+import type { ModeOption } from '../engine/types.ts';
 import type { EngineLike } from './ports.ts';
 import { redactDeep } from './redact.ts';
 import type { EffectiveSettings } from './settings.ts';
@@ -108,7 +110,14 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'sale:current': async () => ctx.engine().current(),
     'history:list': async (req) => ctx.engine().history(req),
     'history:report': async (req) => ctx.engine().report(req.day, modeOf(req)),
-    'history:export-csv': async (req) => ctx.engine().exportCsv(req.day, modeOf(req)),
+    'history:export-csv': async (req) => {
+      // The reasons in the screen's language, as the screen says them (engine: CsvOptions).
+      const options: ModeOption & CsvOptions = {
+        ...modeOf(req),
+        language: ctx.settings().language,
+      };
+      return ctx.engine().exportCsv(req.day, options);
+    },
     'refund:create': async (req) => {
       const engine = ctx.engine();
       const sale = engine.sale(req.orderId);

@@ -1,9 +1,13 @@
 /**
  * The daily report (Z report) and the CSV export of one business day, computed from the
- * journal: paid sales and completed refunds per method and currency, and the net.
+ * journal: paid sales and completed refunds per method and currency, and the net. The CSV's
+ * times are the terminal's local time with its zone (2026-12-02 14:03:11 +08:00) and its
+ * reasons are in the language asked for (shared/reasonTexts.ts, the screen's own words).
  */
 import type { ZReport } from '../../shared/ipc/contract.ts';
+import type { Language } from '../../shared/languages.ts';
 import { formatForGateway } from '../../shared/money.ts';
+import { reasonLine } from '../../shared/reasonTexts.ts';
 import type { DaySummaryRow, RefundRecord, SaleRecord } from '../journal/journal.ts';
 import { refundedMinor } from './views.ts';
 
@@ -34,7 +38,7 @@ export const CSV_HEADER = [
   'type',
   'order_id',
   'refund_id',
-  'time_utc',
+  'time',
   'status',
   'method',
   'currency',
@@ -48,6 +52,33 @@ export const CSV_HEADER = [
   'training',
 ];
 
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * An epoch-ms time as the terminal's local time with its zone, e.g. 2026-12-02 14:03:11 +08:00
+ * (`offsetMinutes`: the zone's offset east of UTC at that moment; default this machine's).
+ */
+export function localTimeWithZone(
+  epochMs: number,
+  offsetMinutes: (epochMs: number) => number = (ms) => -new Date(ms).getTimezoneOffset(),
+): string {
+  const offset = offsetMinutes(epochMs);
+  const d = new Date(epochMs + offset * 60_000); // read with the UTC getters: local fields
+  const sign = offset < 0 ? '-' : '+';
+  const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return (
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${zone}`
+  );
+}
+
+export interface CsvOptions {
+  /** The language of the reason column (default English: the terminal's own sentences). */
+  language?: Language;
+  /** The zone's offset east of UTC at a moment, in minutes (default this machine's zone). */
+  offsetMinutes?: (epochMs: number) => number;
+}
+
 /**
  * Every sale created on the day (whatever its status) and every refund made on the day,
  * oldest first, amounts in major units as the gateway writes them.
@@ -58,7 +89,10 @@ export function dayCsv(
   refundsOfDay: RefundRecord[],
   methodOf: (orderId: string) => string | null,
   trainingOf: (orderId: string) => boolean = () => false,
+  options: CsvOptions = {},
 ): string {
+  const language = options.language ?? 'en';
+  const when = (ms: number): string => localTimeWithZone(ms, options.offsetMinutes);
   const lines = [CSV_HEADER.join(',')];
   const rows: { at: number; fields: (string | number | null)[] }[] = [];
   for (const sale of sales) {
@@ -69,7 +103,7 @@ export function dayCsv(
         'sale',
         sale.orderId,
         null,
-        new Date(sale.createdAt).toISOString(),
+        when(sale.createdAt),
         sale.status,
         sale.method,
         sale.currency,
@@ -79,7 +113,7 @@ export function dayCsv(
         sale.transactionId,
         null,
         sale.recovered ? 'yes' : 'no',
-        sale.reason,
+        reasonLine(language, sale),
         sale.training ? 'yes' : 'no',
       ],
     });
@@ -91,7 +125,7 @@ export function dayCsv(
         'refund',
         refund.orderId,
         refund.refundId,
-        new Date(refund.createdAt).toISOString(),
+        when(refund.createdAt),
         refund.status,
         methodOf(refund.orderId),
         refund.currency,
@@ -101,7 +135,11 @@ export function dayCsv(
         refund.gatewayRefundId,
         refund.automatic ? 'yes' : 'no',
         null,
-        refund.reason,
+        reasonLine(language, {
+          reason: refund.reason,
+          reasonCode:
+            refund.reasonCode ?? (refund.status === 'declined' ? 'refund-declined' : null),
+        }),
         trainingOf(refund.orderId) ? 'yes' : 'no',
       ],
     });

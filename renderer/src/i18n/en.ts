@@ -1,4 +1,4 @@
-import type { ReasonCode } from '../../../shared/sale.ts';
+import { REASON_TEXTS } from '../../../shared/reasonTexts.ts';
 import { membersEn } from './members.ts';
 import { receiptsEn } from './receipts.ts';
 
@@ -189,25 +189,7 @@ export const en = {
     saved: 'Settings saved.',
     nothing: 'Nothing changed.',
   },
-  reasons: {
-    'customer-timeout': 'The customer did not confirm in time',
-    cancelled: 'Cancelled',
-    closed: 'The customer did not confirm — nothing was charged',
-    'code-expired': 'The payment code expired — ask the customer for a fresh code',
-    'not-sent': 'The payment did not reach the gateway — nothing was charged',
-    'auto-refunded': 'Paid after the till stopped waiting — refunded automatically',
-    'auto-refund-declined':
-      'Paid after the till stopped waiting — the automatic refund was refused (tried again): the customer is NOT refunded yet; call the supervisor',
-    'sale-in-progress': 'A payment is already in progress — finish it first',
-    'risk-declined': "Declined by the wallet's risk check — ask for another way to pay",
-    declined: 'Declined by the wallet',
-    'gateway-rejected': 'The gateway refused the payment',
-    'gateway-credentials':
-      "The gateway refused our signature or the store's credentials — check the salt and the store id in Settings. The payment is not confirmed: do not charge again; call the supervisor/IT.",
-    'amount-mismatch':
-      'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
-    'refund-declined': 'The gateway refused the refund',
-  } satisfies Record<ReasonCode, string>,
+  reasons: REASON_TEXTS.en.reasons,
   errors: {
     'deadline-invalid':
       'The customer deadline is a whole number of seconds from {{min}} to {{max}}.',
@@ -256,20 +238,7 @@ export const en = {
     offline: 'The terminal service cannot be reached.',
     'bad-response': 'The terminal answered something this screen does not understand.',
   },
-  facts: {
-    nothingCharged: 'nothing was charged',
-    separator: '; ',
-    insufficientBalance: 'insufficient balance',
-    payerCancelled: 'the customer cancelled the payment',
-    overLimit: "over the wallet's payment limit",
-    accountFrozen: "the customer's wallet account is frozen",
-    refundOverRemaining: 'more than what is left to refund',
-    refundOverPayment: 'more than the payment',
-    refundNotPossible: 'this payment cannot be refunded',
-    amountMismatch: 'the gateway reports {{stated}} paid for this {{expected}} sale',
-    badSignature: 'the gateway refused our signature: check the salt',
-    gatewayCode: 'gateway code {{code}}',
-  },
+  facts: REASON_TEXTS.en.facts,
   codeInvalid: {
     empty:
       'Nothing was scanned. Ask the customer to open the Pay screen in WeChat or Alipay and scan the code there.',

@@ -13,6 +13,7 @@ import type { SaleView } from '../../../shared/ipc/contract.ts';
 import type { Currency } from '../../../shared/money.ts';
 import { classifyPaymentCode, maskCode } from '../../../shared/paymentCode.ts';
 import { methodCurrency, type PaymentMethod, type Region } from '../../../shared/paymentMethods.ts';
+import { factsOf as sharedFactsOf } from '../../../shared/reasonTexts.ts';
 
 /** A translation key with its parameters. */
 export interface Phrase {
@@ -20,53 +21,15 @@ export interface Phrase {
   params?: Record<string, string>;
 }
 
-/** Facts of a gateway or engine sentence, in the order they appear, as phrases. */
-const FACTS: ReadonlyArray<{ pattern: RegExp; phrase: (m: RegExpMatchArray) => Phrase }> = [
-  { pattern: /(?<!that )nothing was charged/i, phrase: () => ({ key: 'facts.nothingCharged' }) },
-  {
-    pattern: /insufficient (?:balance|funds)/i,
-    phrase: () => ({ key: 'facts.insufficientBalance' }),
-  },
-  {
-    pattern: /(?:payer|customer|user) cancell?ed|cancell?ed by the (?:payer|customer|user)/i,
-    phrase: () => ({ key: 'facts.payerCancelled' }),
-  },
-  {
-    pattern: /exceed\w* (?:the )?(?:\w+ )?limit|over the limit/i,
-    phrase: () => ({ key: 'facts.overLimit' }),
-  },
-  { pattern: /frozen|suspended|blocked account/i, phrase: () => ({ key: 'facts.accountFrozen' }) },
-  {
-    pattern: /more than what is left to refund/i,
-    phrase: () => ({ key: 'facts.refundOverRemaining' }),
-  },
-  { pattern: /more than the payment/i, phrase: () => ({ key: 'facts.refundOverPayment' }) },
-  { pattern: /cannot be refunded/i, phrase: () => ({ key: 'facts.refundNotPossible' }) },
-  {
-    pattern: /reports (\S+) paid for this (\S+) sale/,
-    phrase: (m) => ({
-      key: 'facts.amountMismatch',
-      params: { stated: m[1] ?? '', expected: m[2] ?? '' },
-    }),
-  },
-  { pattern: /refused our signature/i, phrase: () => ({ key: 'facts.badSignature' }) },
-  {
-    pattern: /\((\d{6})\)/,
-    phrase: (m) => ({ key: 'facts.gatewayCode', params: { code: m[1] ?? '' } }),
-  },
-];
-
-const HAS_HAN = /\p{Script=Han}/u;
-
 /** The known facts of one sentence of the terminal (or the gateway), as phrases. */
 export function factsOf(text: string): Phrase[] {
-  const found: { at: number; phrase: Phrase }[] = [];
-  for (const { pattern, phrase } of FACTS) {
-    const m = text.match(pattern);
-    if (m && m.index !== undefined) found.push({ at: m.index, phrase: phrase(m) });
-  }
-  return found.sort((a, b) => a.at - b.at).map((f) => f.phrase);
+  return sharedFactsOf(text).map((fact) => ({
+    key: `facts.${fact.key}`,
+    ...(fact.params ? { params: fact.params } : {}),
+  }));
 }
+
+const HAS_HAN = /\p{Script=Han}/u;
 
 function joinFacts(t: TFunction, text: string): string | null {
   const facts = factsOf(text).map((p) => t(p.key, p.params));

@@ -1,4 +1,4 @@
-import type { ReasonCode } from '../../../shared/sale.ts';
+import { REASON_TEXTS } from '../../../shared/reasonTexts.ts';
 import type { Resources } from './en.ts';
 import { membersZhCN } from './members.ts';
 import { receiptsZhCN } from './receipts.ts';
@@ -182,25 +182,7 @@ export const zhCN: Resources = {
     saved: '设置已保存。',
     nothing: '没有更改。',
   },
-  reasons: {
-    'customer-timeout': '顾客未能及时确认',
-    cancelled: '已取消',
-    closed: '顾客没有确认 — 没有扣款',
-    'code-expired': '付款码已过期 — 请顾客刷新付款码',
-    'not-sent': '支付未送达网关 — 没有扣款',
-    'auto-refunded': '收银员停止等待后才支付 — 已自动退款',
-    'auto-refund-declined':
-      '收银员停止等待后才支付 — 自动退款被网关拒绝（会再试）：顾客尚未退款，请联系主管',
-    'sale-in-progress': '已有一笔支付正在进行 — 请先完成',
-    'risk-declined': '被钱包风控拒绝 — 请顾客换一种付款方式',
-    declined: '被钱包拒绝',
-    'gateway-rejected': '支付网关拒绝了这笔支付',
-    'gateway-credentials':
-      '支付网关拒绝了我们的签名或门店凭证 — 请在设置中检查密钥（salt）和门店编号。支付未能确认：请勿再次收款，请联系主管／IT。',
-    'amount-mismatch':
-      '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
-    'refund-declined': '支付网关拒绝了这笔退款',
-  } satisfies Record<ReasonCode, string>,
+  reasons: REASON_TEXTS['zh-CN'].reasons,
   errors: {
     'deadline-invalid': '顾客确认时限须为 {{min}} 至 {{max}} 之间的整数秒。',
     'scan-needs-amount': '扫到了付款码，但还没有输入金额：请先输入金额，再重新扫码。',
@@ -245,20 +227,7 @@ export const zhCN: Resources = {
     offline: '无法连接终端服务。',
     'bad-response': '终端的回复无法识别。',
   },
-  facts: {
-    nothingCharged: '没有扣款',
-    separator: '；',
-    insufficientBalance: '余额不足',
-    payerCancelled: '顾客取消了支付',
-    overLimit: '超出钱包的支付限额',
-    accountFrozen: '顾客的钱包账户已冻结',
-    refundOverRemaining: '超过可退余额',
-    refundOverPayment: '超过支付金额',
-    refundNotPossible: '这笔支付不能退款',
-    amountMismatch: '网关报告已付 {{stated}}，这笔交易金额为 {{expected}}',
-    badSignature: '网关拒绝了我们的签名：请检查密钥（salt）',
-    gatewayCode: '网关代码 {{code}}',
-  },
+  facts: REASON_TEXTS['zh-CN'].facts,
   codeInvalid: {
     empty: '没有扫到内容。请顾客在微信或支付宝打开付款码页面再扫。',
     url: '这个二维码是网址，不是付款码。请顾客在微信或支付宝打开付款码页面。',

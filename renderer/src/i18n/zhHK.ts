@@ -1,4 +1,4 @@
-import type { ReasonCode } from '../../../shared/sale.ts';
+import { REASON_TEXTS } from '../../../shared/reasonTexts.ts';
 import type { Resources } from './en.ts';
 import { membersZhHK } from './members.ts';
 import { receiptsZhHK } from './receipts.ts';
@@ -182,25 +182,7 @@ export const zhHK: Resources = {
     saved: '設定已儲存。',
     nothing: '沒有更改。',
   },
-  reasons: {
-    'customer-timeout': '顧客未能及時確認',
-    cancelled: '已取消',
-    closed: '顧客沒有確認 — 沒有扣款',
-    'code-expired': '付款碼已過期 — 請顧客刷新付款碼',
-    'not-sent': '付款未送達支付網關 — 沒有扣款',
-    'auto-refunded': '收銀員停止等待後才付款 — 已自動退款',
-    'auto-refund-declined':
-      '收銀員停止等待後才付款 — 自動退款被網關拒絕（會再試）：顧客尚未獲退款，請聯絡主管',
-    'sale-in-progress': '已有一筆付款正在進行 — 請先完成',
-    'risk-declined': '被錢包風險控制拒絕 — 請顧客改用其他付款方式',
-    declined: '被錢包拒絕',
-    'gateway-rejected': '支付網關拒絕了這筆付款',
-    'gateway-credentials':
-      '支付網關拒絕了我們的簽名或門店憑證 — 請在設定中檢查密鑰（salt）和門店編號。付款未能確認：請勿再次收款，請聯絡主管／IT。',
-    'amount-mismatch':
-      '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
-    'refund-declined': '支付網關拒絕了這筆退款',
-  } satisfies Record<ReasonCode, string>,
+  reasons: REASON_TEXTS['zh-HK'].reasons,
   errors: {
     'deadline-invalid': '顧客確認時限須為 {{min}} 至 {{max}} 之間的整數秒。',
     'scan-needs-amount': '掃描到付款碼，但尚未輸入金額：請先輸入金額，再重新掃描。',
@@ -245,20 +227,7 @@ export const zhHK: Resources = {
     offline: '無法連接終端服務。',
     'bad-response': '終端的回覆無法識別。',
   },
-  facts: {
-    nothingCharged: '沒有扣款',
-    separator: '；',
-    insufficientBalance: '餘額不足',
-    payerCancelled: '顧客取消了付款',
-    overLimit: '超出錢包的付款限額',
-    accountFrozen: '顧客的錢包帳戶已凍結',
-    refundOverRemaining: '超過可退餘額',
-    refundOverPayment: '超過付款金額',
-    refundNotPossible: '這筆付款不能退款',
-    amountMismatch: '網關報告已付 {{stated}}，這筆交易金額為 {{expected}}',
-    badSignature: '網關拒絕了我們的簽名：請檢查密鑰（salt）',
-    gatewayCode: '網關代碼 {{code}}',
-  },
+  facts: REASON_TEXTS['zh-HK'].facts,
   codeInvalid: {
     empty: '沒有掃描到內容。請顧客在微信或支付寶打開付款碼頁面再掃。',
     url: '這個二維碼是網址，不是付款碼。請顧客在微信或支付寶打開付款碼頁面。',

@@ -1,0 +1,200 @@
+/**
+ * Why a sale or refund was not paid, in the three languages the terminal speaks: the words of
+ * each reason code and of the facts a reason carries (insufficient balance, the customer
+ * cancelled…). PURE data and functions, shared by the cashier's screen (its dictionaries
+ * include these: renderer/src/i18n) and the terminal's CSV export (electron/engine/reports.ts),
+ * so both say the same thing in the same words.
+ */
+import type { Language } from './languages.ts';
+import type { ReasonCode } from './sale.ts';
+
+export const REASON_TEXTS = {
+  en: {
+    reasons: {
+      'customer-timeout': 'The customer did not confirm in time',
+      cancelled: 'Cancelled',
+      closed: 'The customer did not confirm — nothing was charged',
+      'code-expired': 'The payment code expired — ask the customer for a fresh code',
+      'not-sent': 'The payment did not reach the gateway — nothing was charged',
+      'auto-refunded': 'Paid after the till stopped waiting — refunded automatically',
+      'auto-refund-declined':
+        'Paid after the till stopped waiting — the automatic refund was refused (tried again): the customer is NOT refunded yet; call the supervisor',
+      'sale-in-progress': 'A payment is already in progress — finish it first',
+      'risk-declined': "Declined by the wallet's risk check — ask for another way to pay",
+      declined: 'Declined by the wallet',
+      'gateway-rejected': 'The gateway refused the payment',
+      'gateway-credentials':
+        "The gateway refused our signature or the store's credentials — check the salt and the store id in Settings. The payment is not confirmed: do not charge again; call the supervisor/IT.",
+      'amount-mismatch':
+        'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
+      'refund-declined': 'The gateway refused the refund',
+    } satisfies Record<ReasonCode, string>,
+    facts: {
+      nothingCharged: 'nothing was charged',
+      separator: '; ',
+      insufficientBalance: 'insufficient balance',
+      payerCancelled: 'the customer cancelled the payment',
+      overLimit: "over the wallet's payment limit",
+      accountFrozen: "the customer's wallet account is frozen",
+      refundOverRemaining: 'more than what is left to refund',
+      refundOverPayment: 'more than the payment',
+      refundNotPossible: 'this payment cannot be refunded',
+      amountMismatch: 'the gateway reports {{stated}} paid for this {{expected}} sale',
+      badSignature: 'the gateway refused our signature: check the salt',
+      gatewayCode: 'gateway code {{code}}',
+    },
+  },
+  'zh-CN': {
+    reasons: {
+      'customer-timeout': '顾客未能及时确认',
+      cancelled: '已取消',
+      closed: '顾客没有确认 — 没有扣款',
+      'code-expired': '付款码已过期 — 请顾客刷新付款码',
+      'not-sent': '支付未送达网关 — 没有扣款',
+      'auto-refunded': '收银员停止等待后才支付 — 已自动退款',
+      'auto-refund-declined':
+        '收银员停止等待后才支付 — 自动退款被网关拒绝（会再试）：顾客尚未退款，请联系主管',
+      'sale-in-progress': '已有一笔支付正在进行 — 请先完成',
+      'risk-declined': '被钱包风控拒绝 — 请顾客换一种付款方式',
+      declined: '被钱包拒绝',
+      'gateway-rejected': '支付网关拒绝了这笔支付',
+      'gateway-credentials':
+        '支付网关拒绝了我们的签名或门店凭证 — 请在设置中检查密钥（salt）和门店编号。支付未能确认：请勿再次收款，请联系主管／IT。',
+      'amount-mismatch':
+        '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
+      'refund-declined': '支付网关拒绝了这笔退款',
+    } satisfies Record<ReasonCode, string>,
+    facts: {
+      nothingCharged: '没有扣款',
+      separator: '；',
+      insufficientBalance: '余额不足',
+      payerCancelled: '顾客取消了支付',
+      overLimit: '超出钱包的支付限额',
+      accountFrozen: '顾客的钱包账户已冻结',
+      refundOverRemaining: '超过可退余额',
+      refundOverPayment: '超过支付金额',
+      refundNotPossible: '这笔支付不能退款',
+      amountMismatch: '网关报告已付 {{stated}}，这笔交易金额为 {{expected}}',
+      badSignature: '网关拒绝了我们的签名：请检查密钥（salt）',
+      gatewayCode: '网关代码 {{code}}',
+    },
+  },
+  'zh-HK': {
+    reasons: {
+      'customer-timeout': '顧客未能及時確認',
+      cancelled: '已取消',
+      closed: '顧客沒有確認 — 沒有扣款',
+      'code-expired': '付款碼已過期 — 請顧客刷新付款碼',
+      'not-sent': '付款未送達支付網關 — 沒有扣款',
+      'auto-refunded': '收銀員停止等待後才付款 — 已自動退款',
+      'auto-refund-declined':
+        '收銀員停止等待後才付款 — 自動退款被網關拒絕（會再試）：顧客尚未獲退款，請聯絡主管',
+      'sale-in-progress': '已有一筆付款正在進行 — 請先完成',
+      'risk-declined': '被錢包風險控制拒絕 — 請顧客改用其他付款方式',
+      declined: '被錢包拒絕',
+      'gateway-rejected': '支付網關拒絕了這筆付款',
+      'gateway-credentials':
+        '支付網關拒絕了我們的簽名或門店憑證 — 請在設定中檢查密鑰（salt）和門店編號。付款未能確認：請勿再次收款，請聯絡主管／IT。',
+      'amount-mismatch':
+        '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
+      'refund-declined': '支付網關拒絕了這筆退款',
+    } satisfies Record<ReasonCode, string>,
+    facts: {
+      nothingCharged: '沒有扣款',
+      separator: '；',
+      insufficientBalance: '餘額不足',
+      payerCancelled: '顧客取消了付款',
+      overLimit: '超出錢包的付款限額',
+      accountFrozen: '顧客的錢包帳戶已凍結',
+      refundOverRemaining: '超過可退餘額',
+      refundOverPayment: '超過付款金額',
+      refundNotPossible: '這筆付款不能退款',
+      amountMismatch: '網關報告已付 {{stated}}，這筆交易金額為 {{expected}}',
+      badSignature: '網關拒絕了我們的簽名：請檢查密鑰（salt）',
+      gatewayCode: '網關代碼 {{code}}',
+    },
+  },
+} as const;
+
+export type FactKey = Exclude<keyof (typeof REASON_TEXTS)['en']['facts'], 'separator'>;
+
+/** A fact with its parameters (translated with REASON_TEXTS[language].facts[key]). */
+export interface Fact {
+  key: FactKey;
+  params?: Record<string, string>;
+}
+
+/** Facts of a gateway or engine sentence (English), each found by its pattern. */
+const FACTS: ReadonlyArray<{ pattern: RegExp; fact: (m: RegExpMatchArray) => Fact }> = [
+  { pattern: /(?<!that )nothing was charged/i, fact: () => ({ key: 'nothingCharged' }) },
+  { pattern: /insufficient (?:balance|funds)/i, fact: () => ({ key: 'insufficientBalance' }) },
+  {
+    pattern: /(?:payer|customer|user) cancell?ed|cancell?ed by the (?:payer|customer|user)/i,
+    fact: () => ({ key: 'payerCancelled' }),
+  },
+  {
+    pattern: /exceed\w* (?:the )?(?:\w+ )?limit|over the limit/i,
+    fact: () => ({ key: 'overLimit' }),
+  },
+  { pattern: /frozen|suspended|blocked account/i, fact: () => ({ key: 'accountFrozen' }) },
+  { pattern: /more than what is left to refund/i, fact: () => ({ key: 'refundOverRemaining' }) },
+  { pattern: /more than the payment/i, fact: () => ({ key: 'refundOverPayment' }) },
+  { pattern: /cannot be refunded/i, fact: () => ({ key: 'refundNotPossible' }) },
+  {
+    pattern: /reports (\S+) paid for this (\S+) sale/,
+    fact: (m) => ({ key: 'amountMismatch', params: { stated: m[1] ?? '', expected: m[2] ?? '' } }),
+  },
+  { pattern: /refused our signature/i, fact: () => ({ key: 'badSignature' }) },
+  { pattern: /\((\d{6})\)/, fact: (m) => ({ key: 'gatewayCode', params: { code: m[1] ?? '' } }) },
+];
+
+/** The known facts of one sentence of the terminal (or the gateway), in the order they appear. */
+export function factsOf(text: string): Fact[] {
+  const found: { at: number; fact: Fact }[] = [];
+  for (const { pattern, fact } of FACTS) {
+    const m = text.match(pattern);
+    if (m && m.index !== undefined) found.push({ at: m.index, fact: fact(m) });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.fact);
+}
+
+const HAS_HAN = /\p{Script=Han}/u;
+
+function fill(template: string, params: Record<string, string> = {}): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => params[name] ?? '');
+}
+
+/**
+ * A sentence's facts in `language`, joined; a gateway's own words in Chinese are facts too,
+ * English ones the language does not know are left out (null when nothing is left).
+ */
+export function factsInWords(language: Language, text: string): string | null {
+  const words = REASON_TEXTS[language].facts;
+  const facts = factsOf(text).map((f) => fill(words[f.key], f.params));
+  if (facts.length > 0) return facts.join(words.separator);
+  return HAS_HAN.test(text) ? text : null;
+}
+
+/** The words of a reason code in `language`, or null for a code it has none for. */
+export function reasonWords(language: Language, code: string | null): string | null {
+  if (!code) return null;
+  const reasons: Readonly<Record<string, string>> = REASON_TEXTS[language].reasons;
+  return Object.prototype.hasOwnProperty.call(reasons, code) ? (reasons[code] ?? null) : null;
+}
+
+/**
+ * A reason as one line in `language` (the CSV's reason column): English keeps the terminal's
+ * own sentence; Chinese gives the code's words with the facts in brackets, e.g.
+ * 被钱包拒绝（余额不足）. A code without words keeps only the facts (never English).
+ */
+export function reasonLine(
+  language: Language,
+  record: { reason: string | null; reasonCode: string | null },
+): string | null {
+  if (!record.reason && !record.reasonCode) return null;
+  if (language === 'en') return record.reason ?? reasonWords('en', record.reasonCode);
+  const words = reasonWords(language, record.reasonCode);
+  const facts = record.reason ? factsInWords(language, record.reason) : null;
+  if (words && facts) return `${words}（${facts}）`;
+  return words ?? facts;
+}

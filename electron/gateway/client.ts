@@ -21,19 +21,43 @@ import {
   refundOutcomeOf,
   type OpenedAnswer,
 } from '../../shared/gateway/answers.ts';
-import { clientIdFor, isSignType, type SignType } from '../../shared/gateway/envelope.ts';
-import type { PaymentOutcome, RefundOutcome, UnknownCause } from '../../shared/gateway/outcome.ts';
 import {
+  bindOutcomeOf,
+  bindQueryOutcomeOf,
+  prePayOutcomeOf,
+  unbindOutcomeOf,
+} from '../../shared/gateway/codeGrantAnswers.ts';
+import { clientIdFor, isSignType, type SignType } from '../../shared/gateway/envelope.ts';
+import type {
+  BindOutcome,
+  BindQueryOutcome,
+  PaymentOutcome,
+  PrePayOutcome,
+  RefundOutcome,
+  UnbindOutcome,
+  UnknownCause,
+} from '../../shared/gateway/outcome.ts';
+import {
+  bindCall,
+  bindQueryCall,
+  prePayCall,
   queryCall,
+  recurringChargeCall,
+  unbindCall,
   refundCall,
   refundQueryCall,
   unifiedPayCall,
   unifiedPayTokenCall,
+  type BindQueryRequest,
+  type BindRequest,
   type Endpoint,
   type GatewayCall,
+  type PrePayRequest,
   type QueryRequest,
+  type RecurringChargeRequest,
   type RefundQueryRequest,
   type RefundRequest,
+  type UnbindRequest,
   type UnifiedPayRequest,
   type UnifiedPayTokenRequest,
 } from '../../shared/gateway/requests.ts';
@@ -48,9 +72,14 @@ import {
 
 /** The request types live in shared/gateway/requests.ts; re-exported for existing importers. */
 export type {
+  BindQueryRequest,
+  BindRequest,
+  PrePayRequest,
   QueryRequest,
+  RecurringChargeRequest,
   RefundQueryRequest,
   RefundRequest,
+  UnbindRequest,
   UnifiedPayRequest,
   UnifiedPayTokenRequest,
 };
@@ -62,6 +91,12 @@ export const DEFAULT_PATHS: Readonly<GatewayPaths> = {
   query: '/v4/payment/query',
   refund: '/v4/payment/refund',
   refundQuery: '/v4/payment/refund/query',
+  // Linked wallets (CodeGrant): bind/query and unbind are the simulator's (codegrant.md: not
+  // public), so configurable like every path.
+  bind: '/v4/paymethod/bind',
+  bindQuery: '/v4/paymethod/bind/query',
+  unbind: '/v4/paymethod/unbind',
+  prePay: '/v4/payment/prePay',
 };
 
 export interface GatewayClientOptions {
@@ -173,6 +208,10 @@ export class GatewayClient {
       query: urlFor(paths.query),
       refund: urlFor(paths.refund),
       refundQuery: urlFor(paths.refundQuery),
+      bind: urlFor(paths.bind),
+      bindQuery: urlFor(paths.bindQuery),
+      unbind: urlFor(paths.unbind),
+      prePay: urlFor(paths.prePay),
     };
     const secure = base.protocol === 'https:';
     if (options.extraCaPem !== undefined && typeof options.extraCaPem !== 'string') {
@@ -220,10 +259,49 @@ export class GatewayClient {
     return this.payment(unifiedPayCall(request));
   }
 
-  /** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
+  /**
+   * Order and pay with a linked wallet's CodeGrant token (bizType "CodeGrant"). "Token does
+   * not exist" (107001 on the order call: unknown token, or another member) is `rejected`.
+   */
   async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
     this.warmFor = request.merchantTransactionId;
-    return this.payment(unifiedPayTokenCall(request));
+    return tokenRefusal(await this.payment(unifiedPayTokenCall(request)));
+  }
+
+  /**
+   * A later charge of a subscription with the payment token of its first (checkout) payment.
+   * An unknown or revoked token, or another member, is `rejected` / `declined`.
+   */
+  async recurringCharge(request: RecurringChargeRequest): Promise<PaymentOutcome> {
+    this.warmFor = request.merchantTransactionId;
+    return tokenRefusal(await this.payment(recurringChargeCall(request)));
+  }
+
+  /** Starts a CodeGrant sign-up: the token (not usable until agreed) and the wallet's authUrl. */
+  async bind(request: BindRequest): Promise<BindOutcome> {
+    const call = bindCall(request);
+    return bindOutcomeOf(await this.exchange(call), call.expected);
+  }
+
+  /** The current status of a sign-up (the authoritative answer: notifications may not arrive). */
+  async queryBind(request: BindQueryRequest): Promise<BindQueryOutcome> {
+    const call = bindQueryCall(request);
+    return bindQueryOutcomeOf(await this.exchange(call), call.expected);
+  }
+
+  /** Ends a linked wallet (the merchant's unbind). */
+  async unbind(request: UnbindRequest): Promise<UnbindOutcome> {
+    const call = unbindCall(request);
+    return unbindOutcomeOf(await this.exchange(call), call.expected);
+  }
+
+  /**
+   * Creates a hosted checkout (pay on the customer's phone): the paymentUrl to show as a QR
+   * code. The outcome is then learnt with query({ merchantTransactionId }).
+   */
+  async prePay(request: PrePayRequest): Promise<PrePayOutcome> {
+    const call = prePayCall(request);
+    return prePayOutcomeOf(await this.exchange(call), call.expected);
   }
 
   /** The current state of a payment. */
@@ -350,6 +428,22 @@ export class GatewayClient {
       request.end(body);
     });
   }
+}
+
+/**
+ * An order call with a token answered 107001 ("token does not exist": unknown token, or a
+ * member id other than the sign-up's) is a refusal of that payment, not "no such payment".
+ */
+function tokenRefusal(outcome: PaymentOutcome): PaymentOutcome {
+  if (outcome.kind !== 'not-found') return outcome;
+  return {
+    kind: 'rejected',
+    reason: 'The wallet link is not known for this member (token does not exist): link it again.',
+    code: outcome.code,
+    resultCode: outcome.resultCode,
+    description: outcome.description,
+    ...(outcome.status === undefined ? {} : { status: outcome.status }),
+  };
 }
 
 function describeNetworkError(error: unknown): string {

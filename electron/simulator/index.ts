@@ -4,6 +4,8 @@
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { isLinkWallet, LINK_WALLETS, type LinkWallet } from '../../shared/gateway/codeGrant.ts';
+import { DEFAULT_LINK_LIMITS_MINOR, SimLinks } from './codeGrant.ts';
 import { SimGateway } from './gateway.ts';
 import { buildLedger, type LedgerEntry } from './ledger.ts';
 import { Notifier } from './notifier.ts';
@@ -17,6 +19,8 @@ export type { StoreConfig } from './stores.ts';
 export { DEFAULT_STORES } from './stores.ts';
 export { RETRY_SCHEDULE_MS } from './notifier.ts';
 export { SIMULATOR_PATHS } from './server.ts';
+export { DEFAULT_LINK_LIMITS_MINOR, SIGNUP_EXPIRES_MS } from './codeGrant.ts';
+export { CHECKOUT_EXPIRES_MS } from './gateway.ts';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -37,6 +41,11 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (benches, tests). */
   https?: { key: string; cert: string };
+  /**
+   * Per-payment limits of linked-wallet (CodeGrant) payments, in minor units of the wallet's
+   * currency (default Alipay CNY 500.00, AlipayHK HKD 50,000.00).
+   */
+  linkLimitsMinor?: Partial<Record<LinkWallet, number>>;
 }
 
 export interface Simulator {
@@ -45,6 +54,11 @@ export interface Simulator {
   port: number;
   /** Every charge and refund, as GET /__sim/ledger shows it. */
   ledger(): LedgerEntry[];
+  /**
+   * Test hook ("the payer revoked the subscription"): the payment token no longer charges.
+   * False when no store has that token. Also POST /__sim/control/revoke-payment-token.
+   */
+  revokePaymentToken(token: string): boolean;
   /** Stops the server, its timers and its notifications. */
   close(): Promise<void>;
 }
@@ -59,6 +73,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw new Error(`simulator: port must be 0..65535, got ${String(port)}`);
   }
   const host = options.host ?? '127.0.0.1';
+  const limitsMinor: Record<LinkWallet, number> = { ...DEFAULT_LINK_LIMITS_MINOR };
+  for (const [wallet, limit] of Object.entries(options.linkLimitsMinor ?? {})) {
+    if (!isLinkWallet(wallet)) {
+      throw new Error(
+        `simulator: linkLimitsMinor: ${wallet} is not one of ${LINK_WALLETS.join(', ')}`,
+      );
+    }
+    if (!Number.isSafeInteger(limit) || limit <= 0) {
+      throw new Error(
+        `simulator: linkLimitsMinor.${wallet} must be a positive whole number of minor units`,
+      );
+    }
+    limitsMinor[wallet] = limit;
+  }
   const log = options.log ?? (() => {});
   const now = (): number => Date.now();
   const stores = new StoreRegistry(options.stores ?? []);
@@ -68,6 +96,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   );
   const notifier = new Notifier({ state, stores, scheduler, timeScale, now, log });
   let baseUrl = '';
+  const links = new SimLinks({
+    state,
+    scheduler,
+    notifier,
+    timeScale,
+    now,
+    baseUrl: () => baseUrl,
+    log,
+    limitsMinor,
+  });
   const gateway = new SimGateway({
     state,
     scheduler,
@@ -75,10 +113,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timeScale,
     now,
     baseUrl: () => baseUrl,
+    links,
+    log,
   });
   const plain = createSimulatorServer({
     stores,
     gateway,
+    links,
     scheduler,
     ledger: () => buildLedger(state),
     log,
@@ -107,6 +148,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `${options.https ? 'https' : 'http'}://${hostForUrl}:${address.port}`;
   gateway.resume();
+  links.resume();
   notifier.resume();
 
   let closing: Promise<void> | null = null;
@@ -114,6 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl,
     port: address.port,
     ledger: () => buildLedger(state),
+    revokePaymentToken: (token) => gateway.revokePaymentToken(token),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         scheduler.stop();

@@ -1,6 +1,8 @@
 /**
  * The ledger of GET /__sim/ledger: one entry per payment the gateway accepted (a charge, with
- * its current status: only `SUCCESS` moved money) and one per refund.
+ * its current status: only `SUCCESS` moved money) and one per refund. Linked-wallet, hosted
+ * checkout and subscription charges have no payment code (scanCodeId null) and name how they
+ * were paid and the member.
  */
 import { formatForGateway, type Currency } from '../../shared/money.ts';
 import type { SimState } from './state.ts';
@@ -30,11 +32,21 @@ export interface LedgerEntry {
   /** Epoch ms. */
   createdAt: number;
   updatedAt: number;
+  /**
+   * Payments without a payment code only: how it was paid (a linked wallet's token, a hosted
+   * checkout, a subscription's later charge) and the member (linked wallet, subscription).
+   * Never a token.
+   */
+  source?: 'linked-wallet' | 'checkout' | 'recurring';
+  merchantUserId?: string;
 }
 
 export function buildLedger(state: SimState): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
   for (const txn of state.transactions.values()) {
+    const extra: Pick<LedgerEntry, 'source' | 'merchantUserId'> = {};
+    if (txn.source !== undefined) extra.source = txn.source;
+    if (txn.merchantUserId) extra.merchantUserId = txn.merchantUserId;
     entries.push({
       kind: 'charge',
       accId: txn.accId,
@@ -49,6 +61,7 @@ export function buildLedger(state: SimState): LedgerEntry[] {
       status: txn.status,
       createdAt: txn.createdAt,
       updatedAt: txn.updatedAt,
+      ...extra,
     });
   }
   for (const refund of state.refunds.values()) {

@@ -35,8 +35,16 @@ export class Notifier {
 
   constructor(private readonly options: NotifierOptions) {}
 
-  /** Queues a new notification and sends it now. */
-  notify(accId: string, url: string, biz: Record<string, unknown>): void {
+  /**
+   * Queues a new notification and sends it now. `retryLimit`: how many retries after the
+   * first attempt (default: the whole gateway schedule; CodeGrant notifications: 2).
+   */
+  notify(
+    accId: string,
+    url: string,
+    biz: Record<string, unknown>,
+    options: { retryLimit?: number } = {},
+  ): void {
     const { state } = this.options;
     const record: NotificationRecord = {
       id: `N${state.nextSeq()}`,
@@ -49,6 +57,7 @@ export class Notifier {
       nextAt: this.options.now(),
       lastError: null,
     };
+    if (options.retryLimit !== undefined) record.retryLimit = options.retryLimit;
     state.addNotification(record);
     state.save();
     this.schedule(record);
@@ -119,7 +128,11 @@ export class Notifier {
       return;
     }
     record.lastError = result.detail;
-    const delay = RETRY_SCHEDULE_MS[record.attempts - 1];
+    const retried = record.attempts - 1;
+    const delay =
+      record.retryLimit !== undefined && retried >= record.retryLimit
+        ? undefined
+        : RETRY_SCHEDULE_MS[retried];
     if (delay === undefined) {
       record.gaveUp = true;
       record.nextAt = null;

@@ -1,6 +1,7 @@
 /**
- * The simulator's memory: payments, refunds, request ids, used codes, CodeGrant tokens and
- * pending notifications. In memory by default; with a state file every change is written
+ * The simulator's memory: payments, refunds, request ids, used codes, CodeGrant sign-ups
+ * (linked wallets) and their unbinds, hosted checkout sessions, subscription payment tokens
+ * and pending notifications. In memory by default; with a state file every change is written
  * atomically (temp file + rename) so that a restart finds the same gateway.
  *
  * A payment code is a customer's single-use secret: the full code is only ever held while a
@@ -10,6 +11,11 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type {
+  CheckoutBrand,
+  LinkStatus,
+  SubscriptionRequest,
+} from '../../shared/gateway/codeGrant.ts';
 import type { Currency } from '../../shared/money.ts';
 import { maskCode } from '../../shared/paymentCode.ts';
 
@@ -34,6 +40,12 @@ export interface Transaction {
   updatedAt: number;
   notificationUrl: string | null;
   remark: string | null;
+  /** Linked-wallet, checkout with a subscription, and recurring payments: the member. */
+  merchantUserId?: string | null;
+  /** How it was paid when not with a payment code. */
+  source?: PaymentSource;
+  /** A checkout with createToken "Y": the payment token created by its SUCCESS (a secret). */
+  paymentToken?: string | null;
   /** A state change still to come (scenarios 2, 3, 4), at epoch ms `at`. */
   transition: {
     at: number;
@@ -68,12 +80,66 @@ export interface Attempt {
   transactionId: string;
 }
 
+/** A payment that is not made with a payment code. */
+export type PaymentSource = 'linked-wallet' | 'checkout' | 'recurring';
+
+/** A CodeGrant sign-up (a linked wallet) and its token. */
 export interface TokenGrant {
   accId: string;
   token: string;
   merchantUserId: string;
   methodType: string;
   createdAt: number;
+  /** Absent in files written before sign-ups had a status: those tokens were usable (ACTIVE). */
+  status?: LinkStatus;
+  requestId?: string;
+  /** What the sign-up asked, to tell a repeat of the same sign-up from another one. */
+  fingerprint?: string;
+  /** The wallet page's ticket (not the token: the authUrl never shows the token). */
+  ticket?: string;
+  merchantResultUrl?: string | null;
+  notificationUrl?: string | null;
+  /** Epoch ms: an unanswered sign-up expires then (PENDING → EXPIRED, no notification). */
+  expiresAt?: number;
+  updatedAt?: number;
+}
+
+/** A merchant unbind, by its requestId (a repeat answers the same). */
+export interface UnbindRecord {
+  accId: string;
+  requestId: string;
+  token: string;
+  merchantUserId: string;
+}
+
+/** A hosted checkout session (prePay); the order itself is a Transaction. */
+export interface CheckoutSession {
+  accId: string;
+  ticket: string;
+  /** The session token the prePay answer carries. */
+  sessionToken: string;
+  transactionId: string;
+  merchantTransactionId: string;
+  requestId: string;
+  brand: CheckoutBrand | null;
+  shopperResultUrl: string | null;
+  subscription: SubscriptionRequest | null;
+  fingerprint: string;
+  createdAt: number;
+}
+
+/** A subscription's reusable payment token (created by its first checkout payment). */
+export interface PaymentTokenRecord {
+  accId: string;
+  token: string;
+  merchantUserId: string;
+  /** ApplePay, GooglePay or Card. */
+  methodType: string;
+  currency: Currency;
+  status: 'ACTIVE' | 'REVOKED';
+  sourceTransactionId: string;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface NotificationRecord {
@@ -88,6 +154,8 @@ export interface NotificationRecord {
   /** Epoch ms of the next attempt while neither delivered nor given up. */
   nextAt: number | null;
   lastError: string | null;
+  /** How many retries after the first attempt (default: the whole gateway schedule). */
+  retryLimit?: number;
 }
 
 interface StateFileCommon {
@@ -99,6 +167,10 @@ interface StateFileCommon {
   failedOnce: string[];
   tokens: TokenGrant[];
   notifications: NotificationRecord[];
+  /** Added with linked wallets and checkout; absent in older files. */
+  unbinds?: UnbindRecord[];
+  checkouts?: CheckoutSession[];
+  paymentTokens?: PaymentTokenRecord[];
 }
 
 /** The previous format: full payment codes (in `usedCodes` and each `scanCodeId`). */
@@ -133,6 +205,11 @@ export class SimState {
   private codeKey: Buffer = randomBytes(CODE_KEY_BYTES);
   private readonly failedOnce = new Set<string>();
   private readonly tokens = new Map<string, TokenGrant>();
+  private readonly grantByRequest = new Map<string, string>();
+  private readonly grantByTicket = new Map<string, TokenGrant>();
+  private readonly unbinds = new Map<string, UnbindRecord>();
+  private readonly checkouts = new Map<string, CheckoutSession>();
+  private readonly paymentTokens = new Map<string, PaymentTokenRecord>();
   readonly notifications = new Map<string, NotificationRecord>();
 
   constructor(private readonly file: string | null) {
@@ -221,10 +298,69 @@ export class SimState {
 
   addToken(grant: TokenGrant): void {
     this.tokens.set(key(grant.accId, grant.token), grant);
+    if (grant.requestId !== undefined) {
+      this.grantByRequest.set(key(grant.accId, grant.requestId), grant.token);
+    }
+    if (grant.ticket !== undefined) this.grantByTicket.set(grant.ticket, grant);
   }
 
   token(accId: string, token: string): TokenGrant | undefined {
     return this.tokens.get(key(accId, token));
+  }
+
+  /** Every sign-up (for rescheduling expiries after a restart). */
+  grants(): IterableIterator<TokenGrant> {
+    return this.tokens.values();
+  }
+
+  grantByRequestId(accId: string, requestId: string): TokenGrant | undefined {
+    const token = this.grantByRequest.get(key(accId, requestId));
+    return token === undefined ? undefined : this.token(accId, token);
+  }
+
+  grantByTicketId(ticket: string): TokenGrant | undefined {
+    return this.grantByTicket.get(ticket);
+  }
+
+  addUnbind(record: UnbindRecord): void {
+    this.unbinds.set(key(record.accId, record.requestId), record);
+  }
+
+  unbind(accId: string, requestId: string): UnbindRecord | undefined {
+    return this.unbinds.get(key(accId, requestId));
+  }
+
+  // Hosted checkout --------------------------------------------------------------------------
+
+  addCheckout(session: CheckoutSession): void {
+    this.checkouts.set(session.ticket, session);
+  }
+
+  checkoutByTicket(ticket: string): CheckoutSession | undefined {
+    return this.checkouts.get(ticket);
+  }
+
+  checkoutOf(transactionId: string): CheckoutSession | undefined {
+    for (const session of this.checkouts.values()) {
+      if (session.transactionId === transactionId) return session;
+    }
+    return undefined;
+  }
+
+  addPaymentToken(record: PaymentTokenRecord): void {
+    this.paymentTokens.set(key(record.accId, record.token), record);
+  }
+
+  paymentToken(accId: string, token: string): PaymentTokenRecord | undefined {
+    return this.paymentTokens.get(key(accId, token));
+  }
+
+  /** The payment token of any store (the simulator's test hook revokes by token alone). */
+  paymentTokenAnyStore(token: string): PaymentTokenRecord | undefined {
+    for (const record of this.paymentTokens.values()) {
+      if (record.token === token) return record;
+    }
+    return undefined;
   }
 
   // Notifications ----------------------------------------------------------------------------
@@ -250,6 +386,9 @@ export class SimState {
       failedOnce: [...this.failedOnce],
       tokens: [...this.tokens.values()],
       notifications: [...this.notifications.values()],
+      unbinds: [...this.unbinds.values()],
+      checkouts: [...this.checkouts.values()],
+      paymentTokens: [...this.paymentTokens.values()],
     };
     const temp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(temp, 'w');
@@ -300,6 +439,9 @@ export class SimState {
     for (const k of data.failedOnce) this.failedOnce.add(k);
     for (const grant of data.tokens) this.addToken(grant);
     for (const record of data.notifications) this.addNotification(record);
+    for (const record of data.unbinds ?? []) this.addUnbind(record);
+    for (const session of data.checkouts ?? []) this.addCheckout(session);
+    for (const record of data.paymentTokens ?? []) this.addPaymentToken(record);
     // A file of the previous format still holds full codes on disk: rewrite it at once.
     if (data.version === 1) this.save();
   }

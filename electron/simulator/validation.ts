@@ -2,6 +2,12 @@
  * Field checks of bizContent, as the gateway applies them: a missing or malformed field is
  * 102000 naming the field; a well-formed code that no wallet could have issued is 105000.
  */
+import {
+  isLinkWallet,
+  LINK_WALLET_CURRENCY,
+  LINK_WALLETS,
+  type LinkWallet,
+} from '../../shared/gateway/codeGrant.ts';
 import { isRecord } from '../../shared/guards.ts';
 import { isCurrency, minorDigits, parseGatewayAmount, type Currency } from '../../shared/money.ts';
 import { isCodeOf } from '../../shared/paymentCode.ts';
@@ -20,11 +26,19 @@ export class Rejection extends Error {
   }
 }
 
-/** Wallets that take CodeGrant tokens in the simulator. */
-export const TOKEN_METHOD_CURRENCY: Readonly<Record<string, Currency>> = {
-  AlipayHK: 'HKD',
-  AlipayCN: 'CNY',
-};
+/** Wallets that take CodeGrant tokens in the simulator, and the currency each is charged in. */
+export const TOKEN_METHOD_CURRENCY: Readonly<Record<LinkWallet, Currency>> = LINK_WALLET_CURRENCY;
+
+/** CodeGrant wallets of other markets (codegrant.md): real, but not enabled for these stores. */
+const OTHER_MARKET_WALLETS = new Set([
+  'GCash',
+  'TNG eWallet',
+  'DANA',
+  'Kakaopay',
+  'True Money',
+  'Boost',
+  'Rabbit LINE Pay',
+]);
 
 function param(field: string, why: string): never {
   throw new Rejection(invalidParameter(field, why));
@@ -51,8 +65,12 @@ export function optionalText(
   return value;
 }
 
-export function optionalUrl(biz: Record<string, unknown>, field: string): string | null {
-  const value = optionalText(biz, field, 2048);
+export function optionalUrl(
+  biz: Record<string, unknown>,
+  field: string,
+  max = 2048,
+): string | null {
+  const value = optionalText(biz, field, max);
   if (value === null) return null;
   let url: URL;
   try {
@@ -130,33 +148,92 @@ export function offlineMethodOf(biz: Record<string, unknown>, currency: Currency
   return { method, scanCodeId: code };
 }
 
+/** The wallet of `paymentMethod.type` for a CodeGrant call; WeChat Pay has no CodeGrant. */
+function linkWalletOf(biz: Record<string, unknown>): LinkWallet {
+  const pm = biz.paymentMethod;
+  if (pm === undefined || pm === null) param('paymentMethod', 'is missing');
+  if (!isRecord(pm)) param('paymentMethod', 'must be an object');
+  const type = pm.type;
+  if (type === undefined || type === null || type === '') param('paymentMethod.type', 'is missing');
+  if (typeof type !== 'string') param('paymentMethod.type', 'must be a string');
+  if (/^we ?chat/i.test(type)) {
+    param(
+      'paymentMethod.type',
+      `${type}: WeChat Pay does not support CodeGrant (linked wallets); use ${LINK_WALLETS.join(' or ')}`,
+    );
+  }
+  if (OTHER_MARKET_WALLETS.has(type)) {
+    param(
+      'paymentMethod.type',
+      `${type} is not enabled for this store; use ${LINK_WALLETS.join(' or ')}`,
+    );
+  }
+  if (!isLinkWallet(type)) {
+    param('paymentMethod.type', `must be one of ${LINK_WALLETS.join(', ')} for CodeGrant`);
+  }
+  return type;
+}
+
+/** The member id of a CodeGrant call (≤ 256, codegrant.md). */
+export function merchantUserIdOf(biz: Record<string, unknown>): string {
+  return requiredId(biz, 'merchantUserId', 256);
+}
+
 export interface TokenPayment {
-  methodType: string;
+  methodType: LinkWallet;
   token: string;
   merchantUserId: string;
 }
 
+/** token, merchantUserId and the wallet (in its currency) of a linked-wallet payment. */
 export function tokenMethodOf(biz: Record<string, unknown>, currency: Currency): TokenPayment {
   const token = requiredId(biz, 'token', 256);
-  const merchantUserId = requiredId(biz, 'merchantUserId', 64);
-  const pm = biz.paymentMethod;
-  if (!isRecord(pm)) param('paymentMethod', 'is missing');
-  const type = pm.type;
-  if (typeof type !== 'string' || !Object.hasOwn(TOKEN_METHOD_CURRENCY, type)) {
-    param('paymentMethod.type', `must be one of ${Object.keys(TOKEN_METHOD_CURRENCY).join(', ')}`);
-  }
+  const merchantUserId = merchantUserIdOf(biz);
+  const type = linkWalletOf(biz);
   const expected = TOKEN_METHOD_CURRENCY[type];
-  if (currency !== expected) param('currency', `must be ${String(expected)} for ${type}`);
+  if (currency !== expected) param('currency', `must be ${expected} for ${type}`);
   return { methodType: type, token, merchantUserId };
 }
 
 /** paymentMethod.type of a CodeGrant sign-up. */
-export function bindMethodOf(biz: Record<string, unknown>): string {
-  const pm = biz.paymentMethod;
-  if (!isRecord(pm)) param('paymentMethod', 'is missing');
-  const type = pm.type;
-  if (typeof type !== 'string' || !Object.hasOwn(TOKEN_METHOD_CURRENCY, type)) {
-    param('paymentMethod.type', `must be one of ${Object.keys(TOKEN_METHOD_CURRENCY).join(', ')}`);
+export function bindMethodOf(biz: Record<string, unknown>): LinkWallet {
+  return linkWalletOf(biz);
+}
+
+/** device.orderTerminal: `01` mobile browser, `02` PC, `03` iOS SDK, `04` Android SDK. */
+export function orderTerminalOf(biz: Record<string, unknown>): string {
+  const device = biz.device;
+  if (device === undefined || device === null) param('device', 'is missing');
+  if (!isRecord(device)) param('device', 'must be an object');
+  const terminal = device.orderTerminal;
+  if (terminal === undefined || terminal === null || terminal === '') {
+    param('device.orderTerminal', 'is missing');
   }
-  return type;
+  if (terminal !== '01' && terminal !== '02' && terminal !== '03' && terminal !== '04') {
+    param('device.orderTerminal', 'must be 01, 02, 03 or 04');
+  }
+  return terminal;
+}
+
+/** bizType must be "CodeGrant" (sign-up, token and subscription calls). */
+export function codeGrantBizType(biz: Record<string, unknown>): void {
+  const value = biz.bizType;
+  if (value === undefined || value === null || value === '') param('bizType', 'is missing');
+  if (value !== 'CodeGrant') param('bizType', 'must be CodeGrant');
+}
+
+/** An optional nested object (`tokenDetail`, `recurringInfo`); a non-object is 102000. */
+export function optionalObject(
+  biz: Record<string, unknown>,
+  field: string,
+): Record<string, unknown> | null {
+  const value = biz[field];
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) param(field, 'must be an object');
+  return value;
+}
+
+/** 102000 naming the field (for checks outside this file). */
+export function invalid(field: string, why: string): never {
+  param(field, why);
 }

@@ -40,6 +40,12 @@ export const ANSWER_CONTENT = z.looseObject({
   transactionTime: EPOCH_MS,
   refundTime: EPOCH_MS,
   paymentMethod: z.looseObject({ type: TEXT }).optional().catch(undefined),
+  // Linked wallets (CodeGrant) and hosted checkout.
+  merchantUserId: TEXT,
+  /** A sign-up's token, a checkout session, or (a subscription's paid order) the payment token. */
+  token: TEXT,
+  authUrl: TEXT,
+  paymentUrl: TEXT,
 });
 
 export type AnswerContent = z.infer<typeof ANSWER_CONTENT>;

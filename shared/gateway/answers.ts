@@ -46,6 +46,9 @@ export interface Expected {
   requestId?: string | undefined;
   transactionId?: string | undefined;
   merchantRefundId?: string | undefined;
+  /** Linked-wallet calls: the member and the sign-up's token asked about. */
+  merchantUserId?: string | undefined;
+  token?: string | undefined;
 }
 
 export type UnknownOutcome = Extract<PaymentOutcome, { kind: 'unknown' }>;
@@ -280,7 +283,10 @@ const PAYMENT_RULES: OutcomeRules<
             answer,
           );
         }
-        return { kind: 'paid', ...answer, ...facts };
+        // A subscription's first payment carries the reusable payment token.
+        return content.token !== undefined && content.token !== ''
+          ? { kind: 'paid', ...answer, ...facts, paymentToken: content.token }
+          : { kind: 'paid', ...answer, ...facts };
       case 'FAILED':
         return { kind: 'declined', reason: declineReason(answer.resultCode), ...answer, ...facts };
       case 'CLOSED':

@@ -2,6 +2,7 @@
  * What the gateway client returns. It never throws for a gateway answer: every answer, and
  * every failure to get one, becomes one of these. The payment engine decides what to do next.
  */
+import type { LinkStatus, LinkWallet } from './codeGrant.ts';
 
 /** Why the outcome of a call is not known (the money may or may not have moved). */
 export type UnknownCause =
@@ -31,6 +32,11 @@ export interface PaymentFacts {
   /** Epoch ms stated by the gateway. */
   transactionTime?: number;
   methodType?: string;
+  /**
+   * The reusable payment token a SUCCESS of a subscription's first (hosted checkout) payment
+   * carries (`token` of the answer). A secret: never logged, never shown.
+   */
+  paymentToken?: string;
 }
 
 export type PaymentOutcome =
@@ -43,6 +49,48 @@ export type PaymentOutcome =
   | { kind: 'unknown'; cause: UnknownCause; detail: string; answer?: GatewayAnswer }
   /** Configuration or input error (101xxx, 102000, 103000, 104000, 107000…): do not retry. */
   | ({ kind: 'rejected'; reason: string } & GatewayAnswer);
+
+// Linked wallets (CodeGrant) and hosted checkout ------------------------------------------
+
+/**
+ * The outcome of a call that moves no money (sign-up, its query, unbind, checkout creation).
+ * `unknown`: timeout, dropped connection, bad signature, an answer about another request or
+ * that cannot be read; nothing in it was trusted.
+ */
+export interface CallUnknown {
+  kind: 'unknown';
+  reason: string;
+  cause: UnknownCause;
+}
+
+/** The gateway refused the call (its code and description as answered). */
+export interface CallRefused {
+  kind: 'refused';
+  code: string;
+  description: string;
+}
+
+export type BindOutcome =
+  | { kind: 'created'; token: string; authUrl: string; status?: LinkStatus }
+  | CallRefused
+  | CallUnknown;
+
+export type BindQueryOutcome =
+  | {
+      kind: 'status';
+      token: string;
+      merchantUserId: string;
+      wallet: LinkWallet;
+      status: LinkStatus;
+    }
+  /** e.g. no such sign-up (107001). */
+  | CallRefused
+  | CallUnknown;
+
+export type UnbindOutcome = { kind: 'unbound' } | CallRefused | CallUnknown;
+
+export type PrePayOutcome =
+  { kind: 'created'; paymentUrl: string; sessionToken: string } | CallRefused | CallUnknown;
 
 export interface RefundFacts {
   refundId?: string;

@@ -7,6 +7,29 @@
 import { formatForGateway, type Currency } from '../money.ts';
 import type { PaymentMethod } from '../paymentCode.ts';
 import type { Expected } from './answers.ts';
+import {
+  isLinkWallet,
+  LINK_WALLETS,
+  type BindQueryRequest,
+  type BindRequest,
+  type PrePayRequest,
+  type RecurringChargeRequest,
+  type UnbindRequest,
+} from './codeGrant.ts';
+
+export type {
+  BindQueryRequest,
+  BindRequest,
+  CheckoutBrand,
+  IntervalUnit,
+  LinkStatus,
+  LinkWallet,
+  PrePayRequest,
+  RecurringChargeRequest,
+  SubscriptionRequest,
+  UnbindRequest,
+} from './codeGrant.ts';
+export { CHECKOUT_BRANDS, INTERVAL_UNITS, LINK_STATUSES, LINK_WALLETS } from './codeGrant.ts';
 
 export interface UnifiedPayRequest {
   merchantTransactionId: string;
@@ -48,7 +71,8 @@ export interface RefundQueryRequest {
 }
 
 /** The gateway's endpoints, one per call (their paths are the client's configuration). */
-export type Endpoint = 'unifiedPay' | 'query' | 'refund' | 'refundQuery';
+export type Endpoint =
+  'unifiedPay' | 'query' | 'refund' | 'refundQuery' | 'bind' | 'bindQuery' | 'unbind' | 'prePay';
 
 /** One call: where it goes, the bizContent sent, and what the answer must be about. */
 export interface GatewayCall {
@@ -149,4 +173,123 @@ export function refundQueryCall(request: RefundQueryRequest): GatewayCall {
       merchantTransactionId: request.merchantTransactionId,
     },
   };
+}
+
+// Linked wallets (CodeGrant) and hosted checkout (shared/gateway/codeGrant.ts) ---------------
+
+/** The till's device type on the gateway (`02` PC, as the seeds send). */
+const ORDER_TERMINAL = '02';
+
+/**
+ * A CodeGrant sign-up: the answer carries the token and the authUrl the customer opens in the
+ * wallet. Throws for a wallet without CodeGrant (a caller bug: the type allows none).
+ */
+export function bindCall(request: BindRequest): GatewayCall {
+  if (!isLinkWallet(request.wallet)) {
+    throw new Error(
+      `bindCall: wallet must be one of ${LINK_WALLETS.join(', ')}, got "${String(request.wallet)}"`,
+    );
+  }
+  const content: Record<string, unknown> = {
+    requestId: request.requestId,
+    merchantUserId: request.merchantUserId,
+    paymentMethod: { type: request.wallet },
+  };
+  if (request.merchantResultUrl !== undefined) {
+    content.merchantResultUrl = request.merchantResultUrl;
+  }
+  if (request.notificationUrl !== undefined) content.notificationUrl = request.notificationUrl;
+  content.device = { orderTerminal: ORDER_TERMINAL };
+  content.bizType = 'CodeGrant';
+  return {
+    endpoint: 'bind',
+    content,
+    expected: { requestId: request.requestId, merchantUserId: request.merchantUserId },
+  };
+}
+
+/** The status of a sign-up, named by its requestId or its token (and the member id). */
+export function bindQueryCall(request: BindQueryRequest): GatewayCall {
+  const content: Record<string, unknown> = {};
+  if (request.requestId !== undefined) content.requestId = request.requestId;
+  if (request.token !== undefined) content.token = request.token;
+  content.merchantUserId = request.merchantUserId;
+  return {
+    endpoint: 'bindQuery',
+    content,
+    expected: {
+      requestId: request.requestId,
+      token: request.token,
+      merchantUserId: request.merchantUserId,
+    },
+  };
+}
+
+/** Ends a linked wallet (the merchant's unbind). */
+export function unbindCall(request: UnbindRequest): GatewayCall {
+  return {
+    endpoint: 'unbind',
+    content: {
+      requestId: request.requestId,
+      merchantUserId: request.merchantUserId,
+      token: request.token,
+    },
+    expected: {
+      requestId: request.requestId,
+      merchantUserId: request.merchantUserId,
+      token: request.token,
+    },
+  };
+}
+
+/**
+ * A hosted checkout: the answer carries the paymentUrl the customer opens on the phone. With
+ * a subscription, the first payment creates the reusable payment token (createToken "Y").
+ * Throws for a non-integer amount.
+ */
+export function prePayCall(request: PrePayRequest): GatewayCall {
+  const content: Record<string, unknown> = {
+    merchantTransactionId: request.merchantTransactionId,
+    requestId: request.requestId,
+    amount: formatForGateway(request.amountMinor, request.currency),
+    currency: request.currency,
+    paymentType: 'DEBIT',
+  };
+  if (request.brand !== undefined) content.paymentBrand = request.brand;
+  if (request.shopperResultUrl !== undefined) content.shopperResultUrl = request.shopperResultUrl;
+  if (request.notificationUrl !== undefined) content.notificationUrl = request.notificationUrl;
+  const subscription = request.subscription;
+  if (subscription !== undefined) {
+    content.merchantUserId = subscription.merchantUserId;
+    content.createToken = 'Y';
+    content.bizType = 'CodeGrant';
+    content.recurringInfo = {
+      recurringPaymentStartDate: subscription.startDate,
+      recurringPaymentIntervalUnit: subscription.intervalUnit,
+      recurringPaymentIntervalCount: String(subscription.intervalCount),
+      recurringPaymentEndDate: subscription.endDate,
+    };
+  }
+  content.device = { orderTerminal: ORDER_TERMINAL };
+  return {
+    endpoint: 'prePay',
+    content,
+    expected: {
+      merchantTransactionId: request.merchantTransactionId,
+      requestId: request.requestId,
+    },
+  };
+}
+
+/**
+ * A later charge of a subscription: the order call with bizType "CodeGrant", the member id of
+ * the first payment and its payment token (tokenDetail.token). Throws for a non-integer amount.
+ */
+export function recurringChargeCall(request: RecurringChargeRequest): GatewayCall {
+  return orderCall(request, {
+    bizType: 'CodeGrant',
+    merchantUserId: request.merchantUserId,
+    tokenDetail: { token: request.paymentToken },
+    device: { orderTerminal: ORDER_TERMINAL },
+  });
 }

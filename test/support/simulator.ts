@@ -3,6 +3,8 @@
  * wired to it, and unique payment codes of a valid format.
  */
 import { randomInt } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { GatewayClient, type GatewayClientOptions } from '../../electron/gateway/client.ts';
 import { signEnvelope, verifyEnvelope } from '../../electron/gateway/signing.ts';
@@ -20,6 +22,8 @@ export interface TestSimulator {
   store: { accId: string; salt: string };
   /** Every charge and refund the simulator recorded (in process, same as GET /__sim/ledger). */
   ledger(): LedgerEntry[];
+  /** "The payer revoked the subscription": that payment token no longer charges. */
+  revokePaymentToken(token: string): boolean;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ export async function startTestSimulator(
     baseUrl: simulator.baseUrl,
     store: { accId: first.accId, salt: first.salt },
     ledger: () => simulator.ledger(),
+    revokePaymentToken: (token) => simulator.revokePaymentToken(token),
     close: () => simulator.close(),
   };
 }
@@ -65,6 +70,7 @@ export function withSimulator(options: TestSimulatorOptions = {}): TestSimulator
       return get().store;
     },
     ledger: () => get().ledger(),
+    revokePaymentToken: (token) => get().revokePaymentToken(token),
     close: () => get().close(),
   };
 }
@@ -174,5 +180,138 @@ export async function rawRequest(
     envelope,
     biz: answerBiz,
     signedByStore: verifyEnvelope(envelope, sim.store.salt).valid,
+  };
+}
+
+export interface PageAnswer {
+  /** HTTP status of the last answer (after the redirect of a successful action: 200). */
+  status: number;
+  html: string;
+  /** The page's data-status (PENDING, ACTIVE… / PENDING, SUCCESS…), when shown. */
+  shownStatus: string | undefined;
+}
+
+async function pageAnswer(response: Response): Promise<PageAnswer> {
+  const html = await response.text();
+  return { status: response.status, html, shownStatus: /data-status="([A-Z]+)"/.exec(html)?.[1] };
+}
+
+/** Opens a customer page (the wallet page of an authUrl, the checkout page of a paymentUrl). */
+export async function openPage(url: string): Promise<PageAnswer> {
+  return pageAnswer(await fetch(url));
+}
+
+/**
+ * Presses a button of a customer page the way a browser submits its form: POST
+ * `action=agree|decline|unbind` (wallet page) or `action=pay|fail` (checkout page).
+ */
+export async function pressPageButton(url: string, action: string): Promise<PageAnswer> {
+  return pageAnswer(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action }).toString(),
+    }),
+  );
+}
+
+/** POST /__sim/control/revoke-payment-token over HTTP (what an out-of-process test does). */
+export async function revokePaymentTokenOverHttp(baseUrl: string, token: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/__sim/control/revoke-payment-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/**
+ * A proxy in front of a gateway that can rewrite each answer (to tamper with it) before the
+ * client sees it.
+ */
+export async function startAnswerProxy(
+  target: string,
+  rewrite: (
+    answer: { status: number; body: string },
+    path: string,
+  ) => { status: number; body: string },
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void fetch(`${target}${req.url ?? '/'}`, {
+        method: req.method ?? 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      })
+        .then(async (upstream) => {
+          const out = rewrite(
+            { status: upstream.status, body: await upstream.text() },
+            req.url ?? '/',
+          );
+          res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.body);
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface ReceivedNotification {
+  envelope: Envelope;
+  biz: Record<string, unknown>;
+  /** Whether the notification's signature verifies with the store's salt. */
+  signedByStore: boolean;
+}
+
+/**
+ * A local notification receiver: every POST is recorded by path; each path answers what
+ * `script` says, in order, then HTTP 200 with an empty body.
+ */
+export async function startNotificationReceiver(salt: string): Promise<{
+  url: string;
+  received(path: string): ReceivedNotification[];
+  script(path: string, answers: Array<{ status: number; body?: string }>): void;
+  close(): Promise<void>;
+}> {
+  const received = new Map<string, ReceivedNotification[]>();
+  const scripts = new Map<string, Array<{ status: number; body?: string }>>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
+      const list = received.get(path) ?? [];
+      list.push({
+        envelope,
+        biz: JSON.parse(envelope.bizContent ?? '{}') as Record<string, unknown>,
+        signedByStore: verifyEnvelope(envelope, salt).valid,
+      });
+      received.set(path, list);
+      const next = scripts.get(path)?.shift() ?? { status: 200 };
+      res.writeHead(next.status).end(next.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received: (path) => received.get(path) ?? [],
+    script: (path, answers) => scripts.set(path, [...answers]),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -23,6 +23,9 @@ import type { ScannerManager } from '../scanners/manager.ts';
 import { redactDeep } from './redact.ts';
 import { readExtraCaFile } from '../gateway/tls.ts';
 import { openTerminal, type TerminalConfig } from './runtime.ts';
+import { resolveReceiptConfig } from '../printing/config.ts';
+import { listPrinterDevices } from '../printing/discovery.ts';
+import { ReceiptService } from './receipts.ts';
 import { createMemorySecretStore, type SecretStore } from './secretStore.ts';
 import {
   applyEnvOverrides,
@@ -55,6 +58,8 @@ export interface SimulatorHandle {
 export interface RuntimeLike {
   engine: EngineLike;
   simulator?: SimulatorHandle | undefined;
+  /** The journal, for the gateway's transaction id on a receipt (not on the SaleView yet). */
+  journal?: { sale(orderId: string): { transactionId: string | null } | undefined };
   close(): Promise<void>;
 }
 
@@ -210,6 +215,21 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   let effective = applyEnvOverrides(stored, env);
 
   const hub = new EventHub(secretList, (e) => log.error('event not delivered', e));
+  // Receipts after each paid sale and refund (electron/app/receipts.ts); never part of a sale.
+  const receipts = new ReceiptService({
+    dataDir,
+    config: () => resolveReceiptConfig(effective.receipts, effective.region, env),
+    sale: (orderId) => {
+      const view = runtime?.engine.sale(orderId) ?? null;
+      if (!view) return null;
+      return { ...view, transactionId: runtime?.journal?.sale(orderId)?.transactionId ?? null };
+    },
+    report: (day, training) =>
+      requireEngine().report(day, training === undefined ? {} : { training }),
+    trainingMode: () => trainingMode(),
+    emit: (status) => hub.emit('receipt:status', status),
+    log,
+  });
 
   let runtime: RuntimeLike | null = null;
   let runtimeConfig: RuntimeConfig | null = null;
@@ -246,6 +266,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
       // A new sale takes any code, even one just scanned for the previous sale.
       if (sale.status === 'awaiting-scan') loadedScanners?.resetDedupe();
       hub.emit('sale:updated', sale);
+      receipts.onSaleUpdated(sale);
     });
   }
 
@@ -362,6 +383,8 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     },
     pinGuard,
     scannerState: () => scanners.state(),
+    receipts,
+    listPrinters: () => listPrinterDevices(),
   };
   const handlers = createHandlers(ctx);
 
@@ -425,6 +448,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
       await busy;
       for (const off of scannerOff) off();
       await scanners.close();
+      await receipts.close();
       await stopRuntime();
     },
   };

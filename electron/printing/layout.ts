@@ -1,6 +1,7 @@
 /**
- * The receipt layouts: PURE functions from a sale / refund / Z report and the store's
- * settings to ESC/POS bytes. The structure (init, styles, barcode, QR, cut) is encoded by
+ * The receipt layouts: PURE functions from a sale / refund / Z report / test page and the
+ * store's settings to ONE layout model (ReceiptDocument, line by line), which escPos() turns
+ * into the printer's bytes and svg.ts into the preview on the screen. The structure (init, styles, barcode, QR, cut) is encoded by
  * @point-of-sale/receipt-printer-encoder; the text bytes are GB18030 (mainland printers) or
  * Big5 (Hong Kong printers) from iconv-lite, which that encoder cannot produce itself, and
  * are laid out by their printed width (a Chinese character takes two columns).
@@ -12,9 +13,9 @@ import type { Currency } from '../../shared/money.ts';
 import { formatForGateway } from '../../shared/money.ts';
 import { maskCode } from '../../shared/paymentCode.ts';
 import { isPaymentMethod, METHODS, type PaymentMethod } from '../../shared/paymentMethods.ts';
+import type { PaperWidth, ReceiptCodepage } from '../../shared/ipc/receiptSettings.ts';
 
-export type ReceiptCodepage = 'gb18030' | 'big5';
-export type PaperWidth = 58 | 80;
+export type { PaperWidth, ReceiptCodepage };
 
 export interface ReceiptSettings {
   storeName: string;
@@ -36,7 +37,7 @@ export function columnsFor(width: PaperWidth): number {
 }
 
 /** Printable dots across: 384 on 58 mm, 576 on 80 mm (203 dpi). */
-function dotsFor(width: PaperWidth): number {
+export function dotsFor(width: PaperWidth): number {
   return width === 58 ? 384 : 576;
 }
 
@@ -82,31 +83,59 @@ function safeCode(masked: string | null): string {
   return /^\d+$/.test(masked) ? maskCode(masked) : masked;
 }
 
-/** Writes text in the codepage, laid out by printed width. */
+/** One printed line of a receipt, or a code, as both renderers draw it. */
+export type ReceiptLine =
+  | {
+      kind: 'text';
+      /** Already wrapped to the paper and padded (centred lines start with spaces). */
+      text: string;
+      bold: boolean;
+      invert: boolean;
+      /** 2: double width and height (half as many columns). */
+      size: 1 | 2;
+    }
+  /** CODE128 (code set B) with modules of `moduleDots` dots. */
+  | { kind: 'barcode'; value: string; moduleDots: number; height: number }
+  /** QR code (model 2, error level M) with modules of `moduleDots` dots. */
+  | { kind: 'qr'; value: string; moduleDots: number }
+  | { kind: 'feed' };
+
+/**
+ * THE layout model of a receipt: what is printed, line by line. escPos() turns it into the
+ * printer's bytes and receiptSvg (svg.ts) into the picture on the screen: one layout, two
+ * renderers. Ends with a cut.
+ */
+export interface ReceiptDocument {
+  paperWidth: PaperWidth;
+  codepage: ReceiptCodepage;
+  columns: number;
+  lines: ReceiptLine[];
+}
+
+/** Bytes of `text` in the codepage. */
+export function encodeText(text: string, codepage: ReceiptCodepage): Buffer {
+  return iconv.encode(text, codepage);
+}
+
+/** Printed columns of `text`: a double-byte (Chinese) character takes two. */
+export function printedWidth(text: string, codepage: ReceiptCodepage): number {
+  let n = 0;
+  for (const ch of text) n += encodeText(ch, codepage).length >= 2 ? 2 : 1;
+  return n;
+}
+
+/** Lays a receipt out, line by line, by printed width. */
 class Paper {
-  readonly encoder: ReceiptPrinterEncoder;
   readonly columns: number;
+  readonly lines: ReceiptLine[] = [];
+  private style = { bold: false, invert: false, size: 1 as 1 | 2 };
 
   constructor(private readonly settings: ReceiptSettings) {
     this.columns = columnsFor(settings.paperWidth);
-    this.encoder = new ReceiptPrinterEncoder({
-      language: 'esc-pos',
-      columns: this.columns,
-      feedBeforeCut: 4,
-      newline: '\n',
-    });
-    this.encoder.initialize().raw(FS_CHINESE_ON);
   }
 
-  bytes(text: string): Buffer {
-    return iconv.encode(text, this.settings.codepage);
-  }
-
-  /** Printed columns: a double-byte character takes two. */
   width(text: string): number {
-    let n = 0;
-    for (const ch of text) n += this.bytes(ch).length >= 2 ? 2 : 1;
-    return n;
+    return printedWidth(text, this.settings.codepage);
   }
 
   /** Splits into lines of at most `columns` printed columns. */
@@ -128,11 +157,23 @@ class Paper {
     return lines;
   }
 
+  private push(text: string): void {
+    this.lines.push({ kind: 'text', text, ...this.style });
+  }
+
   line(text: string, align: 'left' | 'center' = 'left'): this {
     for (const part of this.wrap(text)) {
       const pad = align === 'center' ? Math.floor((this.columns - this.width(part)) / 2) : 0;
-      this.encoder.raw(this.bytes(' '.repeat(pad) + part)).newline();
+      this.push(' '.repeat(pad) + part);
     }
+    return this;
+  }
+
+  /** Double width and height: half as many columns. */
+  big(text: string): this {
+    this.style.size = 2;
+    for (const part of this.wrap(text, this.columns / 2)) this.push(part);
+    this.style.size = 1;
     return this;
   }
 
@@ -146,9 +187,9 @@ class Paper {
   }
 
   bold(text: string, align: 'left' | 'center' = 'left'): this {
-    this.encoder.bold(true);
+    this.style.bold = true;
     this.line(text, align);
-    this.encoder.bold(false);
+    this.style.bold = false;
     return this;
   }
 
@@ -158,15 +199,15 @@ class Paper {
 
   training(on: boolean): this {
     if (!on) return this;
-    this.encoder.invert(true).bold(true);
+    this.style = { ...this.style, bold: true, invert: true };
     this.line(TRAINING_BANNER, 'center');
-    this.encoder.invert(false).bold(false);
+    this.style = { ...this.style, bold: false, invert: false };
     return this;
   }
 
   header(title: string, training: boolean): this {
     this.training(training);
-    this.bold(this.settings.storeName, 'center');
+    if (this.settings.storeName !== '') this.bold(this.settings.storeName, 'center');
     if (this.settings.storeAddress !== '') this.line(this.settings.storeAddress, 'center');
     this.rule();
     this.bold(title, 'center');
@@ -181,22 +222,68 @@ class Paper {
   code(value: string): this {
     const modules = 11 * value.length + 35; // code set B: start, data, check, stop, quiet zones
     const dots = [4, 3, 2].find((d) => modules * d <= dotsFor(this.settings.paperWidth));
-    this.encoder.align('center');
     if (dots !== undefined) {
-      // The encoder's width n is sent as GS w n+1.
-      this.encoder.barcode(value, 'code128', { height: 60, width: dots - 1, text: false });
+      this.lines.push({ kind: 'barcode', value, moduleDots: dots, height: 60 });
     } else {
-      this.encoder.qrcode(value, { model: 2, size: 6, errorlevel: 'm' });
+      this.lines.push({ kind: 'qr', value, moduleDots: 6 });
     }
-    this.encoder.align('left');
     return this.line(value, 'center');
   }
 
-  finish(training: boolean): Uint8Array {
+  finish(training: boolean): ReceiptDocument {
     this.training(training);
-    this.encoder.newline().cut('partial');
-    return this.encoder.encode();
+    this.lines.push({ kind: 'feed' });
+    return {
+      paperWidth: this.settings.paperWidth,
+      codepage: this.settings.codepage,
+      columns: this.columns,
+      lines: this.lines,
+    };
   }
+}
+
+/** The ESC/POS bytes of a receipt: init, Chinese mode, its lines, codes, a partial cut. */
+export function escPos(doc: ReceiptDocument): Uint8Array {
+  const encoder = new ReceiptPrinterEncoder({
+    language: 'esc-pos',
+    columns: doc.columns,
+    feedBeforeCut: 4,
+    newline: '\n',
+  });
+  encoder.initialize().raw(FS_CHINESE_ON);
+  for (const line of doc.lines) {
+    switch (line.kind) {
+      case 'text':
+        if (line.invert) encoder.invert(true);
+        if (line.bold) encoder.bold(true);
+        if (line.size === 2) encoder.size(2, 2);
+        encoder.raw(encodeText(line.text, doc.codepage)).newline();
+        if (line.size === 2) encoder.size(1, 1);
+        if (line.bold) encoder.bold(false);
+        if (line.invert) encoder.invert(false);
+        break;
+      case 'barcode':
+        encoder.align('center');
+        // The encoder's width n is sent as GS w n+1.
+        encoder.barcode(line.value, 'code128', {
+          height: line.height,
+          width: line.moduleDots - 1,
+          text: false,
+        });
+        encoder.align('left');
+        break;
+      case 'qr':
+        encoder.align('center');
+        encoder.qrcode(line.value, { model: 2, size: line.moduleDots, errorlevel: 'm' });
+        encoder.align('left');
+        break;
+      case 'feed':
+        encoder.newline();
+        break;
+    }
+  }
+  encoder.cut('partial');
+  return encoder.encode();
 }
 
 function saleStatusLine(sale: SaleView): string {
@@ -207,17 +294,12 @@ function saleStatusLine(sale: SaleView): string {
 }
 
 /** The customer's slip of a sale. */
-export function saleReceipt(sale: ReceiptSale, settings: ReceiptSettings): Uint8Array {
+export function saleDocument(sale: ReceiptSale, settings: ReceiptSettings): ReceiptDocument {
   const training = sale.training === true;
   const paper = new Paper(settings).header('SALE', training);
   paper.line(localDateTime(sale.createdAt, settings.timeZone));
   paper.rule();
-  paper.encoder.size(2, 2);
-  // Double size: half as many columns.
-  for (const part of paper.wrap(amount(sale.amountMinor, sale.currency), paper.columns / 2)) {
-    paper.encoder.raw(paper.bytes(part)).newline();
-  }
-  paper.encoder.size(1, 1);
+  paper.big(amount(sale.amountMinor, sale.currency));
   paper.pair('Method', methodLabel(sale.method, settings.codepage));
   paper.pair('Code', safeCode(sale.maskedCode));
   paper.pair('Status', saleStatusLine(sale));
@@ -233,23 +315,16 @@ export function saleReceipt(sale: ReceiptSale, settings: ReceiptSettings): Uint8
 }
 
 /** The refund slip: names the original sale. */
-export function refundReceipt(
+export function refundDocument(
   refund: RefundView,
   sale: ReceiptSale,
   settings: ReceiptSettings,
-): Uint8Array {
+): ReceiptDocument {
   const training = sale.training === true;
   const paper = new Paper(settings).header('REFUND', training);
   paper.line(localDateTime(refund.createdAt, settings.timeZone));
   paper.rule();
-  paper.encoder.size(2, 2);
-  for (const part of paper.wrap(
-    `-${amount(refund.amountMinor, refund.currency)}`,
-    paper.columns / 2,
-  )) {
-    paper.encoder.raw(paper.bytes(part)).newline();
-  }
-  paper.encoder.size(1, 1);
+  paper.big(`-${amount(refund.amountMinor, refund.currency)}`);
   paper.pair('Method', methodLabel(sale.method, settings.codepage));
   paper.pair('Code', safeCode(sale.maskedCode));
   paper.pair('Status', refund.status === 'refunded' ? 'REFUNDED' : `REFUND ${refund.status}`);
@@ -270,11 +345,11 @@ export function refundReceipt(
 }
 
 /** The day's report (Z report) for the owner. */
-export function zReportReceipt(
+export function zReportDocument(
   report: ZReport,
   settings: ReceiptSettings,
   options: { training: boolean; printedAt: number },
-): Uint8Array {
+): ReceiptDocument {
   const paper = new Paper(settings).header(`Z REPORT ${report.day}`, options.training);
   paper.line(`Printed ${localDateTime(options.printedAt, settings.timeZone)}`);
   paper.rule();
@@ -290,4 +365,47 @@ export function zReportReceipt(
   paper.rule();
   for (const [currency, net] of totals) paper.pair(`Total net ${currency}`, amount(net, currency));
   return paper.finish(options.training);
+}
+
+/** A page that shows the printer works and how the settings print (Settings, "test page"). */
+export function testPageDocument(
+  settings: ReceiptSettings,
+  options: { printer: string; printedAt: number },
+): ReceiptDocument {
+  const paper = new Paper(settings).header('TEST PAGE', false);
+  paper.line(localDateTime(options.printedAt, settings.timeZone));
+  paper.rule();
+  paper.pair('Printer', options.printer);
+  paper.pair('Paper', `${settings.paperWidth} mm, ${paper.columns} columns`);
+  paper.pair('Codepage', settings.codepage === 'big5' ? 'Big5' : 'GB18030');
+  paper.line(
+    settings.codepage === 'big5' ? '中文測試：微信支付 支付寶' : '中文测试：微信支付 支付宝',
+  );
+  paper.line('0123456789'.repeat(Math.ceil(paper.columns / 10)).slice(0, paper.columns));
+  paper.rule();
+  paper.code('TEST-1234');
+  return paper.finish(false);
+}
+
+/** The customer's slip of a sale, as ESC/POS bytes. */
+export function saleReceipt(sale: ReceiptSale, settings: ReceiptSettings): Uint8Array {
+  return escPos(saleDocument(sale, settings));
+}
+
+/** The refund slip, as ESC/POS bytes. */
+export function refundReceipt(
+  refund: RefundView,
+  sale: ReceiptSale,
+  settings: ReceiptSettings,
+): Uint8Array {
+  return escPos(refundDocument(refund, sale, settings));
+}
+
+/** The day's Z report, as ESC/POS bytes. */
+export function zReportReceipt(
+  report: ZReport,
+  settings: ReceiptSettings,
+  options: { training: boolean; printedAt: number },
+): Uint8Array {
+  return escPos(zReportDocument(report, settings, options));
 }

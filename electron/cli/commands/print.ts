@@ -12,11 +12,15 @@ import { zReport } from '../../engine/reports.ts';
 import { openJournal } from '../../journal/journal.ts';
 import type { SaleRecord } from '../../journal/journal.ts';
 import {
+  DEFAULT_RECEIPT_SETTINGS,
+  ReceiptSettingsSchema,
+  type ReceiptSettings as SavedReceiptSettings,
+} from '../../../shared/ipc/receiptSettings.ts';
+import { resolveReceiptConfig } from '../../printing/config.ts';
+import {
   refundReceipt,
   saleReceipt,
   zReportReceipt,
-  type PaperWidth,
-  type ReceiptCodepage,
   type ReceiptSale,
 } from '../../printing/layout.ts';
 import { printBytes } from '../../printing/printer.ts';
@@ -29,12 +33,13 @@ const help = `usage: pospay print ORDER_ID [--printer SPEC]
 
 Prints the receipt of a sale of the journal (POS_DATA_DIR) — or the refund slip, given a
 refund id — or the day's Z report (--training: the training sales' report).
-  --printer   serial:PATH[@BAUD], tcp:HOST[:9100], file:PATH (raw ESC/POS bytes);
-              default POS_PRINTER
-  --width     paper width in mm: 58 or 80 (default POS_PRINTER_WIDTH, else 80)
+  --printer   serial:PATH[@BAUD], tcp:HOST[:9100], usb:VID:PID (HID-class printers),
+              file:PATH (raw ESC/POS bytes); default POS_PRINTER, else the printer saved
+              in Settings (settings.json)
+  --width     paper width in mm: 58 or 80 (default POS_PRINTER_WIDTH, else Settings, else 80)
   --codepage  gb18030 (mainland printers) or big5 (Hong Kong printers); default
-              POS_PRINTER_CODEPAGE, else big5 for an HK store and gb18030 otherwise
-The store's name and address: POS_STORE_NAME, POS_STORE_ADDRESS.
+              POS_PRINTER_CODEPAGE, else Settings, else big5 for an HK store and gb18030
+The store's name and address: Settings (POS_STORE_NAME, POS_STORE_ADDRESS override them).
 Exit 0 printed, 1 not printed (the reason on stderr), 2 usage or unknown sale.`;
 
 export async function run(args: string[]): Promise<number> {
@@ -62,31 +67,23 @@ export async function run(args: string[]): Promise<number> {
   if ((report === undefined) === (id === undefined) || positionals.length > 1) {
     return usage('give one ORDER_ID or --report DAY');
   }
-  const specText = values.printer ?? process.env.POS_PRINTER;
-  if (specText === undefined || specText === '') {
-    return usage('no printer: give --printer SPEC or set POS_PRINTER');
+  const dataDir = defaultDataDir();
+  const saved = readSavedSettings(dataDir);
+  if (saved.warning) process.stderr.write(`warning: ${saved.warning}\n`);
+  const config = resolveReceiptConfig(saved.receipts, saved.region, process.env, {
+    printer: values.printer,
+    width: values.width,
+    codepage: values.codepage,
+  });
+  const firstProblem = config.problems[0];
+  if (firstProblem !== undefined) return usage(firstProblem);
+  const specText = config.printer;
+  if (specText === null) {
+    return usage('no printer: give --printer SPEC, set POS_PRINTER or choose one in Settings');
   }
   const spec = parsePrinterSpec(specText);
   if (!spec.ok) return usage(spec.message);
-  const widthText = values.width ?? process.env.POS_PRINTER_WIDTH ?? '80';
-  if (widthText !== '58' && widthText !== '80') return usage('--width must be 58 or 80');
-  const paperWidth = Number(widthText) as PaperWidth;
-  const dataDir = defaultDataDir();
-  const codepageText = values.codepage ?? process.env.POS_PRINTER_CODEPAGE;
-  let codepage: ReceiptCodepage;
-  if (codepageText === undefined) {
-    codepage = storeRegion(dataDir) === 'HK' ? 'big5' : 'gb18030';
-  } else if (codepageText === 'gb18030' || codepageText === 'big5') {
-    codepage = codepageText;
-  } else {
-    return usage('--codepage must be gb18030 or big5');
-  }
-  const settings = {
-    storeName: process.env.POS_STORE_NAME ?? 'PosPay',
-    storeAddress: process.env.POS_STORE_ADDRESS ?? '',
-    codepage,
-    paperWidth,
-  };
+  const settings = config.layout;
 
   let bytes: Uint8Array;
   let journal;
@@ -127,15 +124,35 @@ function receiptSale(rec: SaleRecord, refunds: Parameters<typeof toSaleView>[1])
   return { ...toSaleView(rec, refunds, null), transactionId: rec.transactionId };
 }
 
-/** The store's region from its saved settings (read only: never creates nor moves the file). */
-function storeRegion(dataDir: string): string | null {
+/**
+ * The store's region and receipt settings from settings.json (read only: never creates nor
+ * moves the file; the app owns it). A file that cannot be read gives the defaults, said once.
+ */
+function readSavedSettings(dataDir: string): {
+  region: string;
+  receipts: SavedReceiptSettings;
+  warning?: string;
+} {
+  const fallback = { region: 'CN', receipts: DEFAULT_RECEIPT_SETTINGS };
   const file = settingsPath(dataDir);
-  if (!existsSync(file)) return null;
+  if (!existsSync(file)) return fallback;
+  let json: { region?: unknown; receipts?: unknown } | null;
   try {
-    const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const region = (json as { region?: unknown } | null)?.region;
-    return typeof region === 'string' ? region : null;
-  } catch {
-    return null;
+    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
+  } catch (error) {
+    return {
+      ...fallback,
+      warning: `${file} could not be read (${errorMessage(error)}): receipt settings not used`,
+    };
   }
+  const region = typeof json?.region === 'string' ? json.region : 'CN';
+  const receipts = ReceiptSettingsSchema.safeParse(json?.receipts ?? {});
+  if (!receipts.success) {
+    return {
+      region,
+      receipts: DEFAULT_RECEIPT_SETTINGS,
+      warning: `the receipt settings in ${file} are not valid (${receipts.error.issues[0]?.message ?? 'invalid'}): not used`,
+    };
+  }
+  return { region, receipts: receipts.data };
 }

@@ -63,21 +63,16 @@ export function receiptSvg(doc: ReceiptDocument): string {
           parts.push(`<rect x="0" y="${y}" width="${width}" height="${h}" fill="#000"/>`);
         }
         const xs: number[] = [];
-        const chars: string[] = [];
         let col = 0;
         for (const ch of line.text) {
-          const w = printedWidth(ch, doc.codepage);
-          if (ch !== ' ') {
-            xs.push(col * cellW);
-            chars.push(ch);
-          }
-          col += w;
+          xs.push(col * cellW);
+          col += printedWidth(ch, doc.codepage);
         }
-        if (chars.length > 0) {
+        if (line.text.trim() !== '') {
           parts.push(
-            `<text x="${xs.join(' ')}" y="${y + h - 5 * scale}" font-size="${20 * scale}"` +
+            `<text xml:space="preserve" x="${xs.join(' ')}" y="${y + h - 5 * scale}" font-size="${20 * scale}"` +
               `${line.bold ? ' font-weight="bold"' : ''} fill="${line.invert ? '#fff' : '#000'}">` +
-              `${escapeXml(chars.join(''))}</text>`,
+              `${escapeXml(line.text)}</text>`,
           );
         }
         y += h;

@@ -187,7 +187,7 @@ export const invokeChannels = {
   /**
    * Checks the supervisor PIN without changing anything (unlocking the settings screen).
    * Refused as IpcError 'pin-required', 'pin-wrong' or 'pin-locked', throttled exactly like
-   * the PIN of refund:create and settings:save (one shared count of wrong PINs).
+   * the PIN of refund:create and settings:save (the settings' count of wrong PINs: each purpose — refund, settings, members — has its own, electron/app/pin.ts).
    */
   /**
    * The cashier began a sale (typed the first digit of an amount): the terminal opens its

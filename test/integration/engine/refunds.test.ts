@@ -241,7 +241,7 @@ describe('history, daily report and CSV', () => {
     expect(filename).toBe(`pospay-${day}.csv`);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'type,order_id,refund_id,time_utc,status,method,currency,amount,refunded,masked_code,transaction_id,automatic,recovered,reason,training',
+      'type,order_id,refund_id,time,status,method,currency,amount,refunded,masked_code,transaction_id,automatic,recovered,reason,training',
     );
     const sales = t.engine.history({ day, limit: 1000 });
     const refunds = sales.flatMap((s) => s.refunds);

@@ -1,6 +1,9 @@
 /**
  * GatewayClient: the terminal's only way to talk to PingPong Checkout v4 (gateway.md): the
- * transport. It composes the call's bizContent (shared/gateway/requests.ts), the signed
+ * transport. Payments (code, linked-wallet token, subscription charge), queries, refunds;
+ * linked wallets (CodeGrant sign-up, its status, unbind) and the hosted checkout (prePay),
+ * whose outcomes are shared/gateway/codeGrantAnswers.ts's (codegrant.md). Tokens and
+ * payment tokens are secrets: never logged (nothing is) and never put in an outcome's reason. It composes the call's bizContent (shared/gateway/requests.ts), the signed
  * envelope (./envelopeCodec.ts: verified over the raw bizContent before anything is read,
  * with the sign type sent) and the reading of the answer (shared/gateway/answers.ts).
  *

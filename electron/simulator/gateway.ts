@@ -1,7 +1,8 @@
 /**
  * The simulated gateway's business rules (simulator.md): payments with the scenario table,
- * idempotency, single-use codes, queries, refunds, CodeGrant tokens, and the notifications
- * due on final states. Transport concerns (signing, sockets, delays) are elsewhere.
+ * idempotency, single-use codes, queries, refunds, payments with a linked wallet's CodeGrant
+ * token (its sign-up is ./codeGrant.ts's) or a subscription's payment token, the hosted
+ * checkout (prePay) and its page, and the notifications due on final states. Transport concerns (signing, sockets, delays) are elsewhere.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -208,6 +209,7 @@ export class SimGateway {
     }
     // A new attempt for an order that is paid or still in progress would charge twice.
     const latest = state.latestFor(store.accId, merchantTransactionId);
+    if (latest) this.catchUp(latest);
     if (latest && (latest.status === 'SUCCESS' || latest.status === 'PROCESSING')) {
       return replyOf(
         '107000',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  fetchLedger,
   openPage,
   pressPageButton,
   rawRequest,
@@ -357,6 +358,22 @@ describe('CODEGRANT notifications', () => {
       { timeout: 10_000, interval: 20 },
     );
     expect(receiver.received(path)).toHaveLength(2);
+  });
+});
+
+describe('secrets', () => {
+  it('no token appears in the ledger (over HTTP) or in a log line', async () => {
+    const biz = bindBiz();
+    const link = (await rawRequest(sim, BIND, biz)).biz as { token: string; authUrl: string };
+    await pressPageButton(link.authUrl, 'agree');
+    expect(
+      (await rawRequest(sim, PAY, tokenPayBiz(link.token, String(biz.merchantUserId)))).biz.status,
+    ).toBe('SUCCESS');
+    const ledger = JSON.stringify(await fetchLedger(sim.baseUrl));
+    expect(ledger).toContain(String(biz.merchantUserId));
+    expect(ledger).not.toContain('SIMTOKEN-');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes('SIMTOKEN-'))).toEqual([]);
   });
 });
 

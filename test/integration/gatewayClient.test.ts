@@ -14,7 +14,6 @@ import type { PaymentMethod } from '../../shared/paymentCode.ts';
 import {
   alipayCode,
   makeClient,
-  rawRequest,
   uniqueId,
   wechatCode,
   withSimulator,
@@ -416,42 +415,6 @@ describe('refunds', () => {
     expect(await client.refundQuery({ merchantRefundId: uniqueId('F') })).toMatchObject({
       kind: 'not-found',
     });
-  });
-});
-
-describe('CodeGrant token payments', () => {
-  it('pays with a bound token; another member id is refused', async () => {
-    const merchantUserId = uniqueId('U');
-    const bind = await rawRequest(sim, '/v4/paymethod/bind', {
-      requestId: uniqueId('B'),
-      merchantUserId,
-      bizType: 'CodeGrant',
-      paymentMethod: { type: 'AlipayHK' },
-      device: { orderTerminal: '02' },
-    });
-    expect(bind.signedByStore).toBe(true);
-    const token = bind.biz.token as string;
-    expect(bind.biz.authUrl).toEqual(expect.stringContaining(sim.baseUrl));
-    const base = {
-      requestId: uniqueId('R'),
-      amountMinor: 4200,
-      currency: 'HKD' as Currency,
-      methodType: 'AlipayHK',
-      token,
-    };
-    const paid = await client.unifiedPayToken({
-      ...base,
-      merchantTransactionId: uniqueId('M'),
-      merchantUserId,
-    });
-    expect(paid).toMatchObject({ kind: 'paid', amountMinor: 4200, currency: 'HKD' });
-    const refused = await client.unifiedPayToken({
-      ...base,
-      requestId: uniqueId('R'),
-      merchantTransactionId: uniqueId('M'),
-      merchantUserId: uniqueId('U'),
-    });
-    expect(refused).toMatchObject({ kind: 'rejected', code: '102000' });
   });
 });
 

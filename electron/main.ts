@@ -1,6 +1,7 @@
 /**
  * The Electron shell, kept thin: app lifecycle, one hardened window showing the built
- * renderer over the `app://pospay/` protocol, safeStorage for the salt, and the IPC bridge to
+ * renderer over the `app://pospay/` protocol (and the customer display's window on a second
+ * monitor, the same renderer read-only: electron/shell/customerDisplay.ts), safeStorage for the salt, and the IPC bridge to
  * the terminal core. The core — the composition root (electron/app/terminalApp.ts: engine,
  * journal, scanner drivers), which runs under plain Node too — runs in a utility process
  * (electron/host/coreEntry.ts), reached over a MessagePort and restarted if it dies
@@ -20,6 +21,7 @@ import {
   MessageChannelMain,
   protocol,
   safeStorage,
+  screen,
   session,
   utilityProcess,
   type IpcMainInvokeEvent,
@@ -42,7 +44,15 @@ import {
   type CoreProcess,
   type SupervisorLog,
 } from './host/supervisor.ts';
+import type { CustomerDisplayChoice } from '../shared/ipc/screenSettings.ts';
 import { IPC_CONNECTION, IPC_EVENT, IPC_INVOKE } from './shell/channels.ts';
+import {
+  CUSTOMER_ENTRY_URL,
+  customerDisplayFor,
+  customerInvokeRefusal,
+  customerWindowOptions,
+  sameBounds,
+} from './shell/customerDisplay.ts';
 import { CONTENT_SECURITY_POLICY } from './shell/csp.ts';
 import { checkInvoke, UNTRUSTED_SENDER } from './shell/ipc.ts';
 import { createRedactionHook } from './shell/logging.ts';
@@ -79,6 +89,9 @@ app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=2');
 
 let core: CoreSupervisor | null = null;
 let mainWindow: BrowserWindow | null = null;
+/** The customer display (a second monitor, read-only), when settings ask for one. */
+let customerWindow: BrowserWindow | null = null;
+let customerChoice: CustomerDisplayChoice = 'auto';
 let quitting = false;
 /** Installed app on Windows only (electron/shell/updater.ts). */
 let updates: Updates | null = null;
@@ -123,8 +136,47 @@ function forkCore(connect: ConnectMessage): CoreProcess {
 }
 
 function sendToWindow(channel: string, ...args: unknown[]): void {
-  const contents = mainWindow?.webContents;
-  if (contents && !contents.isDestroyed()) contents.send(channel, ...args);
+  for (const window of [mainWindow, customerWindow]) {
+    const contents = window?.webContents;
+    if (contents && !contents.isDestroyed()) contents.send(channel, ...args);
+  }
+}
+
+/** Opens, moves or closes the customer display to match the setting and the monitors. */
+function syncCustomerWindow(): void {
+  if (!mainWindow) return;
+  const cashierDisplay = screen.getDisplayMatching(mainWindow.getBounds());
+  const target = customerDisplayFor(screen.getAllDisplays(), cashierDisplay.id, customerChoice);
+  if (!target) {
+    customerWindow?.destroy();
+    customerWindow = null;
+    return;
+  }
+  if (customerWindow && !customerWindow.isDestroyed()) {
+    if (!sameBounds(customerWindow.getBounds(), target.bounds)) {
+      customerWindow.setBounds(target.bounds);
+      customerWindow.setFullScreen(true);
+    }
+    return;
+  }
+  const window = new BrowserWindow(
+    customerWindowOptions(path.join(__dirname, 'preload.cjs'), target.bounds),
+  );
+  customerWindow = window;
+  window.once('ready-to-show', () => window.showInactive());
+  window.webContents.on('did-finish-load', () =>
+    window.webContents.send(IPC_CONNECTION, core?.connected ?? false),
+  );
+  window.on('closed', () => {
+    if (customerWindow === window) customerWindow = null;
+  });
+  void window.loadURL(CUSTOMER_ENTRY_URL);
+}
+
+/** The customer display setting of a settings view (a settings:get / settings:save answer). */
+function customerChoiceOf(value: unknown): CustomerDisplayChoice | undefined {
+  return (value as { screen?: { customerDisplay?: CustomerDisplayChoice } } | null)?.screen
+    ?.customerDisplay;
 }
 
 function hardenContents(contents: WebContents): void {
@@ -151,6 +203,8 @@ function createWindow(): void {
   );
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
+    // Closing the cashier's window ends the app: the customer display goes with it.
+    customerWindow?.destroy();
   });
   window.webContents.on('render-process-gone', (_event, details) => {
     log.error(`renderer gone (${details.reason}); reloading`);
@@ -254,14 +308,32 @@ async function boot(): Promise<void> {
       log.warn(`IPC refused from an untrusted frame: ${event.senderFrame?.url ?? 'unknown'}`);
       return UNTRUSTED_SENDER;
     }
+    // The customer display only reads.
+    const refusal = customerInvokeRefusal(event.senderFrame?.url, channel);
+    if (refusal) return refusal;
     const checked = checkInvoke(channel, request);
     if (!checked.ok) return checked.result;
-    return core ? core.invoke(checked.channel, checked.request) : CORE_STOPPED;
+    if (!core) return CORE_STOPPED;
+    const result = await core.invoke(checked.channel, checked.request);
+    const choice =
+      checked.channel === 'settings:save' && result.ok && customerChoiceOf(result.value);
+    if (choice && choice !== customerChoice) {
+      customerChoice = choice;
+      syncCustomerWindow();
+    }
+    return result;
   });
 
   const ready = await supervisor.start();
   for (const warning of ready.startupWarnings) log.warn(warning);
   createWindow();
+  // The customer display: on the monitor the settings name, following monitors plugged in.
+  const settings = await supervisor.invoke('settings:get', {});
+  customerChoice = (settings.ok && customerChoiceOf(settings.value)) || customerChoice;
+  syncCustomerWindow();
+  screen.on('display-added', () => syncCustomerWindow());
+  screen.on('display-removed', () => syncCustomerWindow());
+  screen.on('display-metrics-changed', () => syncCustomerWindow());
   // --- updates (issue 11): installed app on Windows; installs only on a quit outside trading
   // hours (electron/app/updatePolicy.ts).
   if (app.isPackaged && process.platform === 'win32') {
@@ -286,6 +358,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   app.on('window-all-closed', () => app.quit());
+
   app.on('will-quit', () => updates?.onWillQuit()); // issue 11: install outside trading hours
   app.on('before-quit', (event) => {
     if (quitting || !core) return;

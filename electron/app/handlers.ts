@@ -90,8 +90,11 @@ function modeOf(req: { training?: boolean | undefined }): { training?: boolean }
   return req.training === undefined ? {} : { training: req.training };
 }
 
-/** Fields of a settings:save that a cashier may change without the supervisor PIN. */
-const FREE_SETTINGS = new Set(['language', 'pin']);
+/**
+ * Fields of a settings:save that a cashier may change without the supervisor PIN: the
+ * language and this screen's own preferences (tones, quick amounts, customer display).
+ */
+const FREE_SETTINGS = new Set(['language', 'pin', 'screen']);
 
 export function createHandlers(ctx: HandlerContext): Handlers {
   return {

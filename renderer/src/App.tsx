@@ -1,4 +1,7 @@
+import { useEffect } from 'react';
 import { useKeyboard } from './keyboard.ts';
+import { playTone } from './sound.ts';
+import { soundSales } from './state/saleSound.ts';
 import { HistoryScreen } from './components/HistoryScreen.tsx';
 import { MembersScreen } from './components/members/MembersScreen.tsx';
 import { ReportScreen } from './components/ReportScreen.tsx';
@@ -10,6 +13,7 @@ import { usePos, usePosStore } from './state/context.ts';
 export function App() {
   const store = usePosStore();
   useKeyboard(store);
+  useEffect(() => soundSales(store, playTone), [store]);
   const view = usePos((s) => s.view);
   const ready = usePos((s) => s.settings !== null);
   return (

@@ -2,11 +2,15 @@ import './zodConfig.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { PosApi } from '../../shared/ipc/contract.ts';
+import { isCustomerViewUrl } from '../../shared/ipc/customerDisplay.ts';
 import { App } from './App.tsx';
 import { createHttpApi, forgetLaunchToken, takeLaunchToken, validatingApi } from './api/client.ts';
+import { readOnlyApi } from './api/readOnly.ts';
+import { CustomerDisplay } from './components/CustomerDisplay.tsx';
 import { browserLanguage, TokenRequired } from './components/TokenRequired.tsx';
 import { initI18n, setLanguage } from './i18n/index.ts';
 import { AppContext } from './state/context.ts';
+import { createCustomerStore } from './state/customerStore.ts';
 import { createPosStore } from './state/store.ts';
 import './styles.css';
 
@@ -43,6 +47,8 @@ const http = window.pospay
   ? null
   : createHttpApi(window.location.origin, { token, onTokenRefused: showTokenRequired });
 const transport: PosApi = window.pospay ?? (http as PosApi);
+/** The customer display (/customer, or ?view=customer in Electron): read-only, no controls. */
+const customerView = isCustomerViewUrl(window.location.href);
 const api = validatingApi(transport, (channel, message) =>
   store
     .getState()
@@ -50,15 +56,39 @@ const api = validatingApi(transport, (channel, message) =>
 );
 const store = createPosStore({ api, onSettings: (settings) => setLanguage(settings.language) });
 
+/** Browser mode: the customer display opens as a window of its own, with this launch's token. */
+const openCustomerDisplay =
+  http && token
+    ? () => {
+        window.open(
+          `/customer?token=${encodeURIComponent(token)}`,
+          'pospay-customer',
+          'popup,width=1024,height=768',
+        );
+      }
+    : undefined;
+
 if (http && !token) {
   // Nothing would be answered: not a single request, just the message.
   showTokenRequired();
+} else if (customerView) {
+  const customer = createCustomerStore({
+    api: readOnlyApi(validatingApi(transport)),
+    onSettings: (settings) => setLanguage(settings.language),
+  });
+  (http ?? window.pospay)?.onConnection?.((online) => customer.getState().setOnline(online));
+  void customer.getState().init();
+  reactRoot?.render(
+    <StrictMode>
+      <CustomerDisplay store={customer} />
+    </StrictMode>,
+  );
 } else {
   (http ?? window.pospay)?.onConnection?.((online) => store.getState().setOnline(online));
   void store.getState().init();
   reactRoot?.render(
     <StrictMode>
-      <AppContext.Provider value={{ store, api }}>
+      <AppContext.Provider value={{ store, api, openCustomerDisplay }}>
         <App />
       </AppContext.Provider>
     </StrictMode>,

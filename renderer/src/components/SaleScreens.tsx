@@ -6,6 +6,7 @@ import { methodsOf } from '../../../shared/paymentMethods.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
 import { usePos } from '../state/context.ts';
+import { outcomeOf, type Outcome } from '../state/outcome.ts';
 import { canTryAgain, phaseOf, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 import { OtherTenders } from './members/OtherTenders.tsx';
@@ -262,35 +263,6 @@ function useReason(sale: SaleView): { reason: string | null; detail: string | nu
   if (sale.status === 'declined') return { reason: t('result.declinedDefault'), detail: null };
   if (sale.status === 'closed') return { reason: t('result.closedDefault'), detail: null };
   return { reason: t('result.unknownHelp'), detail: null };
-}
-
-/**
- * What the cashier is told. A sale nobody waits for any more (the customer's deadline passed,
- * or the cashier stopped waiting) is not paid as far as the till is concerned: the terminal
- * still resolves it in the background and refunds it automatically if it turns out paid.
- */
-export type Outcome =
-  | 'paid'
-  | 'declined'
-  | 'closed'
-  | 'unknown'
-  | 'not-confirmed'
-  | 'stopped'
-  | 'auto-refunded'
-  | 'auto-refund-declined';
-
-export function outcomeOf(sale: Pick<SaleView, 'status' | 'abandoned' | 'reasonCode'>): Outcome {
-  if (sale.status === 'paid') {
-    if (sale.reasonCode === 'auto-refunded') return 'auto-refunded';
-    if (sale.reasonCode === 'auto-refund-declined') return 'auto-refund-declined';
-    return 'paid';
-  }
-  if (sale.status === 'unknown' && sale.abandoned) {
-    if (sale.reasonCode === 'customer-timeout') return 'not-confirmed';
-    if (sale.reasonCode === 'cancelled') return 'stopped';
-  }
-  const { status } = sale;
-  return status === 'declined' || status === 'closed' ? status : 'unknown';
 }
 
 const OUTCOME_LOOK: Record<Outcome, { tone: string; icon: string }> = {

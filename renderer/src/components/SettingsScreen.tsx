@@ -11,6 +11,7 @@ import { LANGUAGES, type Language } from '../i18n/index.ts';
 import { useApi, usePos } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
 import { ErrorLine, PinField } from './common.tsx';
+import { ScreenPrefs } from './ScreenPrefs.tsx';
 import { ReceiptSettingsSection } from './receipts/ReceiptSettingsSection.tsx';
 
 type SaveRequest = InvokeRequest<'settings:save'>;
@@ -335,6 +336,7 @@ export function SettingsScreen() {
           {t('settings.defaultPin')}
         </p>
       ) : null}
+      <ScreenPrefs settings={settings} />
       <ErrorLine error={error} testId="settings-lock-error" />
       {unlocked === null ? (
         <form

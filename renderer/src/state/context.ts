@@ -6,6 +6,8 @@ import type { PosState } from './store.ts';
 export interface AppContextValue {
   store: StoreApi<PosState>;
   api: PosApi;
+  /** Browser mode: opens the customer display (/customer) in a window of its own. */
+  openCustomerDisplay?: (() => void) | undefined;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);
@@ -26,4 +28,8 @@ export function usePosStore(): StoreApi<PosState> {
 
 export function useApi(): PosApi {
   return useAppContext().api;
+}
+
+export function useOpenCustomerDisplay(): (() => void) | undefined {
+  return useAppContext().openCustomerDisplay;
 }

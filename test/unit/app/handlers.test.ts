@@ -292,6 +292,23 @@ describe('supervisor PIN', () => {
     expect(saved.amountCeilingMinor).toBe(500);
   });
 
+  it('lets the cashier save this screen’s preferences (tones, quick amounts, customer display) without the PIN, and nothing else with them', async () => {
+    const { app } = await harness();
+    const screen = {
+      sound: false,
+      soundVolume: 30,
+      quickAmounts: ['10', '25.50'],
+      customerDisplay: 2,
+    };
+    const saved = (await ok(app, 'settings:save', { screen })) as { screen: unknown };
+    expect(saved.screen).toEqual(screen);
+    await expect(ok(app, 'settings:get', {})).resolves.toMatchObject({ screen });
+    const mixed = await fail(app, 'settings:save', { screen, amountCeilingMinor: 500 });
+    expect(mixed.error.code).toBe('pin-required');
+    const bad = await fail(app, 'settings:save', { screen: { ...screen, quickAmounts: ['abc'] } });
+    expect(bad.error.code).toBe('invalid-request');
+  });
+
   it('can be changed; the old PIN then stops working', async () => {
     const { app } = await harness();
     const before = (await ok(app, 'settings:get', {})) as { supervisorPinIsDefault: boolean };

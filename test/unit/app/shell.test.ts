@@ -8,6 +8,13 @@ import { checkInvoke } from '../../../electron/shell/ipc.ts';
 import { chooseLaunch, fallbackMessage } from '../../../electron/shell/launch.ts';
 import { createRedactionHook } from '../../../electron/shell/logging.ts';
 import {
+  CUSTOMER_ENTRY_URL,
+  CUSTOMER_READ_ONLY,
+  customerDisplayFor,
+  customerInvokeRefusal,
+  customerWindowOptions,
+} from '../../../electron/shell/customerDisplay.ts';
+import {
   isNavigationAllowed,
   isTrustedSender,
   permissionDecision,
@@ -290,5 +297,57 @@ describe('log redaction', () => {
     expect(JSON.stringify(message)).not.toContain('F78BC96A55548B2319EE68E0');
     expect(message.data[2]).toBe(3);
     expect(message.level).toBe('info');
+  });
+});
+
+describe('the customer display window', () => {
+  const cashier = { id: 1, bounds: { x: 0, y: 0, width: 1366, height: 768 } };
+  const second = { id: 2, bounds: { x: 1366, y: 0, width: 1024, height: 768 } };
+  const third = { id: 3, bounds: { x: 2390, y: 0, width: 800, height: 600 } };
+
+  it('goes on the first monitor that is not the cashier’s, none with one monitor, or off', () => {
+    expect(customerDisplayFor([cashier, second, third], 1, 'auto')).toBe(second);
+    expect(customerDisplayFor([second, cashier], 1, 'auto')).toBe(second);
+    expect(customerDisplayFor([cashier], 1, 'auto')).toBeNull();
+    expect(customerDisplayFor([cashier, second], 1, 'off')).toBeNull();
+  });
+
+  it('goes on the monitor chosen by number, never over the cashier’s screen', () => {
+    expect(customerDisplayFor([cashier, second, third], 1, 3)).toBe(third);
+    expect(customerDisplayFor([cashier, second], 1, 1)).toBeNull();
+    expect(customerDisplayFor([cashier, second], 1, 4)).toBeNull();
+  });
+
+  it('keeps the cashier window’s isolation, fills its monitor and never takes the keyboard', () => {
+    const options = customerWindowOptions('/app/preload.cjs', second.bounds);
+    expect(options).toMatchObject({
+      ...second.bounds,
+      fullscreen: true,
+      focusable: false,
+      frame: false,
+    });
+    expect(options.webPreferences).toMatchObject({
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      devTools: false,
+    });
+    expect(isNavigationAllowed(CUSTOMER_ENTRY_URL)).toBe(true);
+    expect(isTrustedSender({ url: CUSTOMER_ENTRY_URL, isMainFrame: true })).toBe(true);
+  });
+
+  it('lets the customer display read, and refuses it everything that acts', () => {
+    expect(customerInvokeRefusal(CUSTOMER_ENTRY_URL, 'sale:current')).toBeNull();
+    expect(customerInvokeRefusal(CUSTOMER_ENTRY_URL, 'settings:get')).toBeNull();
+    for (const channel of ['sale:start', 'sale:cancel', 'refund:create', 'settings:save', 42]) {
+      expect(customerInvokeRefusal(CUSTOMER_ENTRY_URL, channel)).toEqual(CUSTOMER_READ_ONLY);
+    }
+    // The cashier's window is not limited.
+    expect(customerInvokeRefusal('app://pospay/index.html', 'sale:start')).toBeNull();
   });
 });

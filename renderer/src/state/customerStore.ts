@@ -1,0 +1,97 @@
+/**
+ * The customer display's state (zustand, vanilla): the terminal's settings and the sale at
+ * the till, followed through the events. It only reads (its API is readOnlyApi).
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { PosApi, SaleView, SettingsView } from '../../../shared/ipc/contract.ts';
+import { isInProgress } from '../../../shared/sale.ts';
+import type { CustomerQr } from './customerDisplay.ts';
+import { newerView } from './store.ts';
+
+export interface CustomerState {
+  settings: SettingsView | null;
+  sale: SaleView | null;
+  /** clock() when `sale` (or its latest change) arrived. */
+  saleSeenAt: number;
+  online: boolean;
+  /** A QR code offered to the customer outside a sale (a member link), fed by its screen. */
+  qr: CustomerQr | null;
+  init(): Promise<void>;
+  receiveSale(view: SaleView): void;
+  setOnline(online: boolean): void;
+  setQr(qr: CustomerQr | null): void;
+}
+
+export interface CustomerStoreDeps {
+  api: PosApi;
+  clock?: () => number;
+  onSettings?: (settings: SettingsView) => void;
+}
+
+export function createCustomerStore({
+  api,
+  clock = () => performance.now(),
+  onSettings,
+}: CustomerStoreDeps): StoreApi<CustomerState> {
+  return createStore<CustomerState>()((set, get) => {
+    const refreshSettings = (): void => {
+      api.invoke('settings:get', {}).then(
+        (settings) => {
+          set({ settings });
+          onSettings?.(settings);
+        },
+        () => undefined,
+      );
+    };
+    return {
+      settings: null,
+      sale: null,
+      saleSeenAt: 0,
+      online: true,
+      qr: null,
+
+      async init() {
+        api.on('sale:updated', (view) => get().receiveSale(view));
+        const [settings, sale] = await Promise.allSettled([
+          api.invoke('settings:get', {}),
+          api.invoke('sale:current', {}),
+        ]);
+        if (settings.status === 'fulfilled') {
+          set({ settings: settings.value });
+          onSettings?.(settings.value);
+        }
+        if (sale.status === 'fulfilled' && sale.value && !get().sale) get().receiveSale(sale.value);
+      },
+
+      receiveSale(view) {
+        const current = get().sale;
+        if (current && current.orderId === view.orderId) {
+          if (newerView(current, view)) set({ sale: view, saleSeenAt: clock() });
+          return;
+        }
+        // Another sale: only a new one at the till, never an old one settling in the background.
+        if (!isInProgress(view.status) || view.abandoned) return;
+        set({ sale: view, saleSeenAt: clock() });
+        refreshSettings(); // the till's language may have changed since
+      },
+
+      setOnline(online) {
+        const was = get().online;
+        set({ online });
+        if (!online || was) return;
+        // Back after a break: what the till is doing now (events sent meanwhile are lost).
+        refreshSettings();
+        api.invoke('sale:current', {}).then(
+          (sale) => {
+            if (sale) get().receiveSale(sale);
+          },
+          () => undefined,
+        );
+      },
+
+      setQr(qr) {
+        set({ qr });
+      },
+    };
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * The customer display's decisions: what it shows for each state of the sale at the till
+ * (customerScreenFor), its two languages, and its API that only reads.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PosApi } from '../../../shared/ipc/contract.ts';
+import { CUSTOMER_READ_CHANNELS, isCustomerViewUrl } from '../../../shared/ipc/customerDisplay.ts';
+import { readOnlyApi, READ_ONLY_CODE } from '../../../renderer/src/api/readOnly.ts';
+import { customerLanguages } from '../../../renderer/src/components/CustomerDisplay.tsx';
+import {
+  customerScreenFor,
+  RESULT_SHOWN_MS,
+  type CustomerSale,
+} from '../../../renderer/src/state/customerDisplay.ts';
+
+function sale(patch: Partial<CustomerSale> = {}): CustomerSale {
+  return {
+    orderId: 'T1',
+    status: 'awaiting-scan',
+    amountMinor: 1230,
+    currency: 'CNY',
+    abandoned: false,
+    reasonCode: null,
+    remainingMs: null,
+    ...patch,
+  };
+}
+
+const at = (s: CustomerSale | null, now = 1_000, extra = {}) =>
+  customerScreenFor({ sale: s, saleSeenAt: 1_000, now, wallNow: 5_000_000, ...extra });
+
+describe('customerScreenFor', () => {
+  it('welcomes when there is no sale, and asks for the code with the amount while the till waits for it', () => {
+    expect(at(null)).toEqual({ kind: 'welcome' });
+    expect(at(sale())).toEqual({ kind: 'show-code', amountMinor: 1230, currency: 'CNY' });
+    expect(at(sale({ status: 'submitting' })).kind).toBe('processing');
+  });
+
+  it('counts down while the customer confirms, from when the sale arrived', () => {
+    const waiting = sale({ status: 'waiting-for-customer', remainingMs: 30_000 });
+    expect(at(waiting, 11_000)).toMatchObject({ kind: 'confirm', remainingMs: 20_000 });
+    expect(at(waiting, 99_000)).toMatchObject({ kind: 'confirm', remainingMs: 0 });
+  });
+
+  it('shows the result for a while, then welcome again', () => {
+    expect(at(sale({ status: 'paid' })).kind).toBe('paid');
+    expect(at(sale({ status: 'declined' })).kind).toBe('not-paid');
+    expect(at(sale({ status: 'closed', reasonCode: 'cancelled' })).kind).toBe('not-paid');
+    // Nobody waits any more (deadline, Stop waiting): not paid, as the cashier is told.
+    const abandoned = sale({ status: 'unknown', abandoned: true, reasonCode: 'customer-timeout' });
+    expect(at(abandoned).kind).toBe('not-paid');
+    expect(at(sale({ status: 'unknown' })).kind).toBe('checking');
+    expect(at(sale({ status: 'paid', reasonCode: 'auto-refunded' })).kind).toBe('not-paid');
+    expect(at(sale({ status: 'paid' }), 1_000 + RESULT_SHOWN_MS + 1).kind).toBe('welcome');
+  });
+
+  it('shows the pay-on-phone QR code of a sale while it is valid, with the amount', () => {
+    const phone = sale({ paymentUrl: 'https://pay.example/c/1', paymentUrlExpiresAt: 6_000_000 });
+    expect(at(phone)).toEqual({
+      kind: 'qr',
+      text: 'https://pay.example/c/1',
+      caption: 'customer.qrPay',
+      expiresAt: 6_000_000,
+      amount: { amountMinor: 1230, currency: 'CNY' },
+    });
+    expect(at({ ...phone, paymentUrlExpiresAt: 4_000_000 }).kind).toBe('show-code');
+    expect(at({ ...phone, status: 'paid' }).kind).toBe('paid');
+  });
+
+  it('shows a member-link QR code when no sale is in hand, until it expires', () => {
+    const qr = {
+      text: 'https://link.example/m/7',
+      caption: 'customer.qrLink',
+      expiresAt: 6_000_000,
+    };
+    expect(at(null, 1_000, { qr })).toMatchObject({ kind: 'qr', text: qr.text, amount: null });
+    expect(at(sale(), 1_000, { qr }).kind).toBe('show-code');
+    expect(at(null, 1_000, { qr: { ...qr, expiresAt: 1 } }).kind).toBe('welcome');
+  });
+});
+
+describe('the customer display’s languages', () => {
+  it('puts English under Chinese, and under English the Chinese of the region', () => {
+    expect(customerLanguages('zh-CN', 'CN')).toEqual(['zh-CN', 'en']);
+    expect(customerLanguages('zh-HK', 'HK')).toEqual(['zh-HK', 'en']);
+    expect(customerLanguages('en', 'HK')).toEqual(['en', 'zh-HK']);
+    expect(customerLanguages('en', 'CN')).toEqual(['en', 'zh-CN']);
+  });
+
+  it('is the page /customer or ?view=customer', () => {
+    expect(isCustomerViewUrl('http://127.0.0.1:5317/customer')).toBe(true);
+    expect(isCustomerViewUrl('app://pospay/index.html?view=customer')).toBe(true);
+    expect(isCustomerViewUrl('http://127.0.0.1:5317/')).toBe(false);
+    expect(isCustomerViewUrl('app://pospay/index.html')).toBe(false);
+  });
+});
+
+describe('readOnlyApi', () => {
+  it('passes the reads and refuses everything that acts, before it leaves the page', async () => {
+    const sent: string[] = [];
+    const api: PosApi = {
+      invoke: async (channel) => {
+        sent.push(channel);
+        return null as never;
+      },
+      on: () => () => undefined,
+    };
+    const readOnly = readOnlyApi(api);
+    for (const channel of CUSTOMER_READ_CHANNELS) await readOnly.invoke(channel, {});
+    await expect(readOnly.invoke('sale:start', { amountText: '5' })).rejects.toMatchObject({
+      code: READ_ONLY_CODE,
+    });
+    await expect(
+      readOnly.invoke('refund:create', { orderId: 'T1', amountText: '5', pin: '1234' }),
+    ).rejects.toMatchObject({ code: READ_ONLY_CODE });
+    await expect(readOnly.invoke('settings:save', { language: 'en' })).rejects.toMatchObject({
+      code: READ_ONLY_CODE,
+    });
+    expect(sent).toEqual([...CUSTOMER_READ_CHANNELS]);
+  });
+});

@@ -88,3 +88,41 @@ export function methodFor(wallet: Wallet, region: Region): PaymentMethod {
 export const CHARGEABLE_CURRENCIES: ReadonlySet<Currency> = new Set(
   PAYMENT_METHODS.map(methodCurrency),
 );
+
+/**
+ * The methods of a sale paid without a scanned code: a linked wallet (CodeGrant, the
+ * gateway's `paymentMethod.type`, shared/members.ts) or the customer's phone (hosted
+ * checkout: the brand, or the card page). They are not code methods: the classifier and
+ * PAYMENT_METHODS know nothing of them.
+ */
+export const LINKED_METHODS = ['AlipayHK', 'Alipay'] as const;
+export const CHECKOUT_BRANDS = ['ApplePay', 'GooglePay'] as const;
+export type CheckoutBrand = (typeof CHECKOUT_BRANDS)[number];
+/** A checkout without a brand: the gateway's card page. */
+export const CARD_METHOD = 'Card';
+export const CHECKOUT_METHODS = [...CHECKOUT_BRANDS, CARD_METHOD] as const;
+
+/** Every method a sale can record: a code method, a linked wallet or a checkout brand. */
+export const SALE_METHODS = [...PAYMENT_METHODS, ...LINKED_METHODS, ...CHECKOUT_METHODS] as const;
+export type SaleMethod = (typeof SALE_METHODS)[number];
+
+const OTHER_METHOD_NAMES: Record<Exclude<SaleMethod, PaymentMethod>, string> = {
+  AlipayHK: 'AlipayHK (linked)',
+  Alipay: 'Alipay (linked)',
+  ApplePay: 'Apple Pay',
+  GooglePay: 'Google Pay',
+  Card: 'card',
+};
+
+export function isSaleMethod(value: unknown): value is SaleMethod {
+  return typeof value === 'string' && (SALE_METHODS as readonly string[]).includes(value);
+}
+
+export function isCheckoutBrand(value: unknown): value is CheckoutBrand {
+  return typeof value === 'string' && (CHECKOUT_BRANDS as readonly string[]).includes(value);
+}
+
+/** What a cashier calls any sale method. */
+export function saleMethodName(method: SaleMethod): string {
+  return isPaymentMethod(method) ? methodName(method) : OTHER_METHOD_NAMES[method];
+}

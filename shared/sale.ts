@@ -1,3 +1,5 @@
+import type { MemberReasonCode } from './members.ts';
+
 /**
  * The sale domain: the statuses a sale and a refund move through, the reason codes the
  * engine puts on them, and the business day. The journal, the engine, the CLI and the
@@ -58,7 +60,19 @@ export type ReasonCode =
   | 'declined'
   | 'gateway-rejected'
   | 'amount-mismatch'
-  | 'refund-declined';
+  | 'refund-declined'
+  // linked wallets, pay on phone, memberships (shared/members.ts MemberReasonCode)
+  | MemberReasonCode
+  | 'checkout-expired'
+  | 'checkout-cancelled'
+  | 'checkout-failed';
+
+/**
+ * How a sale is paid: a scanned code, a linked wallet (CodeGrant token), the customer's
+ * phone (hosted checkout), or a subscription's renewal (the kept payment token).
+ */
+export const TENDERS = ['code', 'linked-wallet', 'checkout', 'renewal'] as const;
+export type Tender = (typeof TENDERS)[number];
 
 /** The local calendar day of an epoch-ms time, as YYYY-MM-DD: the business day of a sale. */
 export function localDay(epochMs: number): string {

@@ -15,6 +15,9 @@ const subcommands: Record<string, () => Promise<{ run(args: string[]): Promise<n
   serve: () => import('./commands/serve.ts'),
   scanners: () => import('./commands/scanners.ts'),
   scan: () => import('./commands/scan.ts'),
+  member: () => import('./commands/member.ts'),
+  checkout: () => import('./commands/checkout.ts'),
+  renew: () => import('./commands/renew.ts'),
 };
 
 const usage = `usage: pospay <command> [options]
@@ -24,6 +27,13 @@ const usage = `usage: pospay <command> [options]
   classify CODE [--region CN|HK]
   simulator [--port N] [--time-scale F] [--state FILE]
   pay --amount 12.50 --currency CNY [--code DIGITS | --scanner SPEC]
+  pay --amount X --currency C --member ID [--wallet AlipayHK|Alipay]
+  member link --member ID --wallet AlipayHK|Alipay [--no-wait]
+  member list [--json]
+  member unbind --member ID [--wallet W]
+  checkout --amount X --currency C [--brand ApplePay|GooglePay]
+           [--member ID --every N --unit month --until YYYY-MM-DD]
+  renew --member ID --amount X --currency C
   query ORDER_ID
   refund ORDER_ID --amount X
   history [--json]

@@ -29,6 +29,8 @@ import {
   type GatewayIdentity,
   type EngineLog,
   type PaymentEngineOptions,
+  type MemberPort,
+  DEFAULT_CHECKOUT_LIFETIME_MS,
 } from './types.ts';
 import { type LiveSale, type LiveRefund, clearDeadline } from './tasks.ts';
 import { localDay } from '../../shared/sale.ts';
@@ -52,6 +54,9 @@ export class EngineCore {
   readonly recoveryConcurrency: number;
   readonly deadlineSlackMs: number;
   readonly identity: GatewayIdentity | undefined;
+  members: MemberPort | undefined;
+  readonly checkoutDeadlineMs: number;
+  readonly checkoutLifetimeMs: number;
 
   readonly listeners = new Set<(sale: SaleView) => void>();
   readonly lives = new Map<string, LiveSale>();
@@ -76,6 +81,7 @@ export class EngineCore {
     this.faultHook = options.fault;
     this.dayOf = options.dayOf ?? localDay;
     this.identity = options.gateway;
+    this.members = options.members;
     const tuning = options.tuning ?? {};
     this.schedule = tuning.querySchedule ?? DEFAULT_QUERY_SCHEDULE_MS;
     this.notFoundGraceMs = tuning.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
@@ -87,6 +93,10 @@ export class EngineCore {
     this.sweepIntervalMs = tuning.sweepIntervalMs ?? 30_000;
     this.recoveryConcurrency = Math.max(1, tuning.recoveryConcurrency ?? 4);
     this.deadlineSlackMs = tuning.deadlineSlackMs ?? 1000;
+    this.checkoutLifetimeMs = tuning.checkoutLifetimeMs ?? DEFAULT_CHECKOUT_LIFETIME_MS;
+    this.checkoutDeadlineMs =
+      tuning.checkoutDeadlineMs ??
+      this.checkoutLifetimeMs + Math.min(60_000, this.checkoutLifetimeMs);
   }
 
   // ---------------------------------------------------------------- public API

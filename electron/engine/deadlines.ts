@@ -1,6 +1,6 @@
 /** The customer's deadline: when the cashier stops waiting, and the abandon it records. */
 import { type AbandonCause, type SaleRecord } from '../journal/journal.ts';
-import { abandonReason, isCredentialsReason } from './reasons.ts';
+import { REASONS, abandonReason, isCredentialsReason } from './reasons.ts';
 import { type LiveSale, clearDeadline } from './tasks.ts';
 import { DEADLINE_EPSILON_MS, DEADLINE_RETRY_MS } from './answers.ts';
 import type { EngineCore } from './core.ts';
@@ -90,7 +90,11 @@ export class Deadlines {
       );
       // The real cause stays on screen when it is known (a refused signature is not a
       // customer who did not confirm).
-      const reason = isCredentialsReason(rec.reasonCode) ? {} : abandonReason(cause);
+      const reason = isCredentialsReason(rec.reasonCode)
+        ? {}
+        : rec.tender === 'checkout' && cause === 'cancel'
+          ? REASONS.checkoutCancelledOpen
+          : abandonReason(cause);
       return this.core.commit(
         rec,
         { status: 'unknown', abandoned: cause, ...reason },

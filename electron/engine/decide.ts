@@ -19,13 +19,17 @@ import { isCredentialsRefusal, outcomeDetail } from './answers.ts';
 import {
   REASONS,
   amountMismatchReason,
+  checkoutFailedReason,
   closedReason,
   credentialsReason,
   declineReason,
+  linkUnboundReason,
   rejectedReason,
+  renewalTokenReason,
   type Reason,
 } from './reasons.ts';
 import type { Applied } from './tasks.ts';
+import type { CheckoutCreated, TokenFacts } from './types.ts';
 
 type Paid = Extract<PaymentOutcome, { kind: 'paid' }>;
 
@@ -40,6 +44,8 @@ export type Effect =
   | { kind: 'auto-refund' }
   /** The crash-test fault point of a sale that now waits for the customer. */
   | { kind: 'fault-waiting' }
+  /** A member sale is final: tell the members side what the answer said about the token. */
+  | { kind: 'member'; facts: TokenFacts }
   | {
       kind: 'log';
       level: 'info' | 'warn' | 'error';
@@ -59,6 +65,8 @@ export interface Decision {
 export interface DecideContext {
   /** Resolved by recovery / the sweeper rather than by this process's own submit. */
   fromRecovery: boolean;
+  /** What the answer said about a member's token (set by decidePayment). */
+  facts?: TokenFacts;
 }
 
 const nothing = (applied: Applied, effects: Effect[] = []): Decision => ({
@@ -86,6 +94,9 @@ export function settleDecision(
   context: DecideContext,
 ): Decision {
   const recovered = context.fromRecovery;
+  const member: Effect[] = isMemberSale(rec)
+    ? [{ kind: 'member', facts: context.facts ?? {} }]
+    : [];
   return {
     applied: 'settled',
     patch: {
@@ -100,9 +111,45 @@ export function settleDecision(
     effects: [
       { kind: 'final' },
       ...(status === 'paid' && rec.abandoned ? [{ kind: 'auto-refund' } as const] : []),
+      ...member,
       log('info', `sale ${status}`, { orderId: rec.orderId, recovered }),
     ],
   };
+}
+
+/** A sale paid with (or yielding) a member's token: a linked wallet, a membership. */
+export function isMemberSale(rec: SaleRecord): boolean {
+  return (
+    rec.tender === 'linked-wallet' ||
+    rec.tender === 'renewal' ||
+    (rec.tender === 'checkout' && (rec.subscriptionId ?? null) !== null)
+  );
+}
+
+/** A charge with a token (a linked wallet's, a subscription's). */
+function isTokenCharge(rec: SaleRecord): boolean {
+  return rec.tender === 'linked-wallet' || rec.tender === 'renewal';
+}
+
+/**
+ * The token's state a refusal names ("the linked wallet is UNBOUND", "the payment token was
+ * revoked"), or
+ * null when the answer is not about the token.
+ */
+export function tokenStateOf(description: string): string | null {
+  if (!/token|linked wallet/i.test(description)) return null;
+  if (/does not exist|not exist|unknown token/i.test(description)) return null;
+  const named = /\b(PENDING|DECLINED|EXPIRED|UNBOUND|REVOKED|INACTIVE|INVALID|CANCELL?ED)\b/i.exec(
+    description,
+  );
+  if (named?.[1]) return named[1].toUpperCase();
+  if (/not active|inactive|revoked|expired|unbound/i.test(description)) return 'NOT ACTIVE';
+  return null;
+}
+
+/** "Token does not exist": a member id other than the sign-up's (or an unknown token). */
+export function isTokenMismatch(description: string): boolean {
+  return /token/i.test(description) && /does not exist|not exist|unknown token/i.test(description);
 }
 
 /** A SUCCESS for another amount or currency (or without them): not paid, for the supervisor. */
@@ -227,8 +274,17 @@ export function decidePayment(
     return outcome.kind === 'paid' ? decideLate(rec, outcome, event, context) : nothing('settled');
   }
   switch (outcome.kind) {
-    case 'paid':
+    case 'paid': {
       if (!matches(rec, outcome)) return mismatchDecision(rec, outcome, event, context);
+      const paymentToken = (outcome as { paymentToken?: unknown }).paymentToken;
+      // Kept only for a membership's first payment that the cashier still waited for (one
+      // found paid after the till stopped waiting is refunded: no membership, no token).
+      const keep =
+        rec.tender === 'checkout' &&
+        (rec.subscriptionId ?? null) !== null &&
+        !rec.abandoned &&
+        typeof paymentToken === 'string' &&
+        paymentToken !== '';
       return settleDecision(
         rec,
         'paid',
@@ -238,25 +294,39 @@ export function decidePayment(
           transactionId: outcome.transactionId ?? rec.transactionId,
           gatewayStatus: outcome.status ?? 'SUCCESS',
         },
-        context,
+        keep ? { ...context, facts: { paymentToken } } : context,
       );
-    case 'declined':
+    }
+    case 'declined': {
+      const state = isTokenCharge(rec) ? tokenStateOf(outcome.description) : null;
+      let reason = declineReason(outcome);
+      if (state !== null) {
+        reason =
+          rec.tender === 'renewal'
+            ? renewalTokenReason(state)
+            : linkUnboundReason(rec.method ?? 'wallet', state);
+      } else if (rec.tender === 'checkout') {
+        reason = checkoutFailedReason(outcome);
+      }
       return settleDecision(
         rec,
         'declined',
-        declineReason(outcome),
+        reason,
         event,
         {
           transactionId: outcome.transactionId ?? rec.transactionId,
           gatewayStatus: outcome.status ?? null,
         },
-        context,
+        state !== null ? { ...context, facts: { tokenState: state } } : context,
       );
+    }
     case 'closed':
       return settleDecision(
         rec,
         'closed',
-        closedReason(rec.abandoned),
+        rec.tender === 'checkout'
+          ? checkoutClosedReason(rec.abandoned)
+          : closedReason(rec.abandoned),
         event,
         {
           transactionId: outcome.transactionId ?? rec.transactionId,
@@ -304,10 +374,119 @@ export function decidePayment(
           }),
         ]);
       }
+      if (isTokenCharge(rec) && isTokenMismatch(outcome.description)) {
+        // An integration fault (the member id sent is not the sign-up's): nothing was
+        // charged; logged for IT, not retried, and the link is NOT unbound.
+        return settleDecision(
+          rec,
+          'declined',
+          REASONS.memberTokenMismatch,
+          event,
+          {},
+          { ...context, facts: { tokenMismatch: true } },
+        );
+      }
+      const state = isTokenCharge(rec) ? tokenStateOf(outcome.description) : null;
+      if (state !== null) {
+        return settleDecision(
+          rec,
+          'declined',
+          rec.tender === 'renewal'
+            ? renewalTokenReason(state)
+            : linkUnboundReason(rec.method ?? 'wallet', state),
+          event,
+          {},
+          { ...context, facts: { tokenState: state } },
+        );
+      }
       return settleDecision(
         rec,
         'declined',
         rejectedReason(outcome, outcome.reason),
+        event,
+        {},
+        context,
+      );
+    }
+  }
+}
+
+/** A checkout page that closed unpaid. */
+function checkoutClosedReason(abandoned: SaleRecord['abandoned']): Reason {
+  return abandoned === 'cancel' ? REASONS.checkoutCancelled : REASONS.checkoutExpired;
+}
+
+/**
+ * What the answer to a checkout creation (prePay) means: the page exists (the sale waits
+ * for the customer, its paymentUrl journaled to be shown as a QR), the gateway refused it
+ * (nothing can be paid: declined), or no usable answer (the query decides, as for any
+ * payment). `expiresAt`: when the page closes as far as the till knows.
+ */
+export function decideCheckoutCreated(
+  rec: SaleRecord,
+  created: CheckoutCreated,
+  via: AnswerVia,
+  expiresAt: number,
+  context: DecideContext,
+): Decision {
+  if (rec.settled) return nothing('settled');
+  switch (created.kind) {
+    case 'created': {
+      const event: JournalEventInput = { kind: 'checkout-created', detail: { via } };
+      if (rec.paymentUrl === created.paymentUrl && rec.status !== 'submitting') {
+        return nothing('pending');
+      }
+      return {
+        applied: 'pending',
+        patch: {
+          paymentUrl: created.paymentUrl,
+          expiresAt,
+          ...(rec.status === 'submitting'
+            ? { status: 'waiting-for-customer' as const, gatewayStatus: 'INIT' }
+            : {}),
+        },
+        event,
+        effects: [{ kind: 'fault-waiting' }],
+      };
+    }
+    case 'unknown':
+      return waitDecision(
+        rec,
+        { kind: 'answer-unknown', detail: { via, outcome: 'unknown', cause: created.reason } },
+        undefined,
+        [log('warn', 'checkout creation outcome unknown', { orderId: rec.orderId, via })],
+      );
+    case 'refused': {
+      const answer = {
+        code: created.code,
+        resultCode: created.code,
+        description: created.description,
+      };
+      const event: JournalEventInput = {
+        kind: 'answer',
+        detail: { via, outcome: 'rejected', code: created.code, description: created.description },
+      };
+      if (isCredentialsRefusal(answer)) {
+        const reason = credentialsReason(answer);
+        return {
+          applied: 'pending',
+          patch: { status: 'unknown', ...reason },
+          event,
+          effects: [
+            log('error', 'the gateway refused the till credentials; checkout outcome unknown', {
+              orderId: rec.orderId,
+              code: created.code,
+            }),
+          ],
+        };
+      }
+      if (categoryOf(created.code) === 'duplicate') {
+        return waitDecision(rec, event, undefined);
+      }
+      return settleDecision(
+        rec,
+        'declined',
+        rejectedReason(answer, created.description || created.code),
         event,
         {},
         context,

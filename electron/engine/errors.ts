@@ -3,6 +3,8 @@
  * to the screen (and the CLI prints), with a message a cashier understands.
  */
 
+import type { ReasonCode } from '../../shared/sale.ts';
+
 export type EngineErrorCode =
   /** A sale is still waiting for its outcome: finish it (or cancel) first. */
   | 'sale-in-progress'
@@ -30,6 +32,8 @@ export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
+    /** The screen's words for it (shared/sale.ts ReasonCode), when there is one. */
+    readonly reasonCode?: ReasonCode,
   ) {
     super(message);
     this.name = 'EngineError';

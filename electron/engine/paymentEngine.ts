@@ -33,8 +33,12 @@ import { EngineError } from './errors.ts';
 import { newOrderId, requestIdFor } from './ids.ts';
 import { REASONS } from './reasons.ts';
 import {
+  type CheckoutInput,
+  type MemberChargeInput,
+  type MemberPort,
   type ModeOption,
   type PaymentEngine,
+  type RenewalInput,
   type PaymentEngineOptions,
   type ScanSource,
   type StartSaleInput,
@@ -47,6 +51,7 @@ import { Refunds } from './refunds.ts';
 import { SaleResolution } from './resolution.ts';
 import { Recovery } from './recovery.ts';
 import { ReadModel } from './readModel.ts';
+import { Tenders } from './tenders.ts';
 
 export * from './types.ts';
 
@@ -57,6 +62,7 @@ class Engine implements PaymentEngine {
   readonly resolution: SaleResolution;
   readonly recovery: Recovery;
   readonly readModel: ReadModel;
+  readonly tenders: Tenders;
 
   constructor(options: PaymentEngineOptions) {
     this.core = new EngineCore(options);
@@ -65,6 +71,23 @@ class Engine implements PaymentEngine {
     this.resolution = new SaleResolution(this.core, this.deadlines, this.refunds);
     this.recovery = new Recovery(this.core, this.resolution, this.refunds, this.deadlines);
     this.readModel = new ReadModel(this.core);
+    this.tenders = new Tenders(this.core, this.deadlines, this.resolution);
+  }
+
+  useMembers(members: MemberPort | undefined): void {
+    this.core.members = members;
+  }
+
+  chargeMember(input: MemberChargeInput): Promise<SaleView> {
+    return this.tenders.chargeMember(input);
+  }
+
+  startCheckout(input: CheckoutInput): Promise<SaleView> {
+    return this.tenders.startCheckout(input);
+  }
+
+  renew(input: RenewalInput): Promise<SaleView> {
+    return this.tenders.renew(input);
   }
 
   startSale(input: StartSaleInput): SaleView {
@@ -169,6 +192,14 @@ class Engine implements PaymentEngine {
     }
     if (rec.status === 'paid' || rec.status === 'closed') {
       throw new EngineError('sale-already-final', 'This sale is finished — start a new sale');
+    }
+    if ((rec.tender ?? 'code') !== 'code') {
+      // A linked wallet, a checkout or a renewal that was declined: a scanned code is a new
+      // sale of its own (never sent under this sale's token or checkout).
+      throw new EngineError(
+        'sale-already-final',
+        'This sale was not paid with a scanned code — start a new sale to scan the customer’s code',
+      );
     }
     const settings = this.core.settingsOf();
     const override = rec === this.core.draft ? this.core.draftOverride : this.core.currentOverride;

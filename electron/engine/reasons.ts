@@ -6,6 +6,7 @@ import type { GatewayAnswer } from '../../shared/gateway/outcome.ts';
 import { categoryOf } from '../../shared/gateway/resultCodes.ts';
 import type { ReasonCode } from '../../shared/sale.ts';
 import type { AbandonCause } from '../journal/journal.ts';
+import { ASK_SCAN_OR_RELINK } from '../../shared/members.ts';
 
 export type { ReasonCode };
 
@@ -65,7 +66,55 @@ export const REASONS = {
       'Do not charge again; call the supervisor/IT to check the store key in Settings.',
     reasonCode: 'gateway-credentials',
   },
+  checkoutExpired: {
+    reason: 'The customer did not pay on the phone before the page closed — nothing was charged',
+    reasonCode: 'checkout-expired',
+  },
+  checkoutCancelledOpen: {
+    reason:
+      'Cancelled — the payment page stays open until it closes; should the customer pay ' +
+      'anyway, it is refunded automatically',
+    reasonCode: 'checkout-cancelled',
+  },
+  checkoutCancelled: {
+    reason: 'Cancelled — the payment page closed, nothing was charged',
+    reasonCode: 'checkout-cancelled',
+  },
+  memberTokenMismatch: {
+    reason:
+      'The gateway does not know this member’s token ("token does not exist": the member id ' +
+      'differs from the sign-up’s) — nothing was charged; an integration fault, reported to IT. ' +
+      `For now ${ASK_SCAN_OR_RELINK}`,
+    reasonCode: 'member-token-mismatch',
+  },
 } as const satisfies Record<string, Reason>;
+
+/** The linked wallet refused as not active (the wallet names the token's state). */
+export function linkUnboundReason(wallet: string, state: string): Reason {
+  return {
+    reason: `The customer’s linked ${wallet} no longer works (${state}) — nothing was charged; ${ASK_SCAN_OR_RELINK}`,
+    reasonCode: 'link-unbound',
+  };
+}
+
+/** A renewal refused because the kept payment token is revoked or expired. */
+export function renewalTokenReason(state: string): Reason {
+  return {
+    reason:
+      `The membership’s payment token no longer works (${state}) — nothing was charged; ` +
+      'ask the customer to pay on their phone again to renew the membership',
+    reasonCode: 'subscription-token-revoked',
+  };
+}
+
+/** A checkout the customer's payment on the phone failed (or the gateway declined). */
+export function checkoutFailedReason(answer: GatewayAnswer): Reason {
+  const description = clean(answer.description);
+  return {
+    reason: `The payment on the customer’s phone failed${description ? ` (${description})` : ''} — nothing was charged; ask for another way to pay`,
+    reasonCode: 'checkout-failed',
+  };
+}
 
 /** A gateway text shown to the cashier: one line, bounded. */
 function clean(text: string): string {

@@ -36,7 +36,10 @@ export class Recovery {
         this.core.currentId = onScreen.orderId;
         const live = this.core.liveFor(onScreen.orderId, true);
         if (isWaiting(onScreen.status)) {
-          const deadline = this.core.settingsOf().customerDeadlineMs;
+          const deadline =
+            onScreen.tender === 'checkout'
+              ? Math.max(this.core.settingsOf().customerDeadlineMs, this.core.checkoutDeadlineMs)
+              : this.core.settingsOf().customerDeadlineMs;
           live.deadlineAt = this.core.clock.monotonic() + deadline;
           this.deadlines.armDeadline(live, deadline);
         }

@@ -10,6 +10,7 @@ import { outcomeDetail } from './answers.ts';
 import type { EngineCore } from './core.ts';
 import type { Deadlines } from './deadlines.ts';
 import {
+  decideCheckoutCreated,
   decidePayment,
   settleDecision,
   waitDecision,
@@ -20,6 +21,8 @@ import { REASONS } from './reasons.ts';
 import type { Refunds } from './refunds.ts';
 import { queryDelay } from './schedule.ts';
 import { clearDeadline, type Applied, type LiveSale } from './tasks.ts';
+import type { CheckoutCreated, CheckoutRequest, TokenFacts } from './types.ts';
+import { isPaymentMethod } from '../../shared/paymentMethods.ts';
 
 export class SaleResolution {
   constructor(
@@ -30,6 +33,8 @@ export class SaleResolution {
 
   /** Sends the attempt (same requestId every time) and applies the answer. */
   async payOnce(live: LiveSale, known?: SaleRecord, afterSend?: () => void): Promise<Applied> {
+    const rec = known ?? this.core.mustSale(live.orderId);
+    if (rec.tender === 'checkout') return this.sendCheckout(live, rec, 'pay', afterSend);
     const outcome = await this.sendPay(live, known, afterSend);
     const applied = this.applyPayment(live, outcome, 'pay');
     if (applied === 'not-found') {
@@ -63,14 +68,7 @@ export class SaleResolution {
     live.paying = true;
     let outcome: PaymentOutcome;
     try {
-      const answer = this.core.client.unifiedPay({
-        merchantTransactionId: rec.orderId,
-        requestId: rec.requestId,
-        amountMinor: rec.amountMinor,
-        currency: rec.currency,
-        method: rec.method,
-        scanCodeId: live.code,
-      });
+      const answer = this.requestFor(rec, live.code, rec.requestId);
       afterSend?.();
       outcome = await answer;
     } finally {
@@ -78,6 +76,91 @@ export class SaleResolution {
     }
     this.core.fault('after-send-before-answer');
     return outcome;
+  }
+
+  /**
+   * The order call of the sale's tender: a scanned code (unifiedPay), a linked wallet's
+   * token (bizType CodeGrant) or a subscription's kept token. `credential` is the code or
+   * token, held in memory only.
+   */
+  private requestFor(
+    rec: SaleRecord,
+    credential: string,
+    requestId: string,
+  ): Promise<PaymentOutcome> {
+    const client = this.core.client;
+    const order = {
+      merchantTransactionId: rec.orderId,
+      requestId,
+      amountMinor: rec.amountMinor,
+      currency: rec.currency,
+    };
+    const tender = rec.tender ?? 'code';
+    if (tender === 'linked-wallet') {
+      if (!client.unifiedPayToken || !rec.memberId || rec.method === null) {
+        throw new Error(`sale ${rec.orderId}: linked-wallet charges are not available`);
+      }
+      return client.unifiedPayToken({
+        ...order,
+        token: credential,
+        merchantUserId: rec.memberId,
+        methodType: rec.method,
+      });
+    }
+    if (tender === 'renewal') {
+      if (!client.recurringCharge || !rec.memberId) {
+        throw new Error(`sale ${rec.orderId}: renewals are not available`);
+      }
+      return client.recurringCharge({
+        ...order,
+        merchantUserId: rec.memberId,
+        paymentToken: credential,
+      });
+    }
+    if (!isPaymentMethod(rec.method)) {
+      throw new Error(`sale ${rec.orderId}: ${String(rec.method)} is not a code method`);
+    }
+    return client.unifiedPay({ ...order, method: rec.method, scanCodeId: credential });
+  }
+
+  /**
+   * Creates (or, the same requestId, re-creates) the sale's checkout page, and applies the
+   * answer: the paymentUrl journaled (shown as a QR), a refusal, or unknown (the query
+   * decides). `live.code` holds the subscription request while this process may send it.
+   */
+  async sendCheckout(
+    live: LiveSale,
+    rec: SaleRecord,
+    via: AnswerVia,
+    afterSend?: () => void,
+  ): Promise<Applied> {
+    const client = this.core.client;
+    if (!client.prePay || rec.requestId === null) {
+      throw new Error(`sale ${rec.orderId}: pay on phone is not available`);
+    }
+    const request: CheckoutRequest = {
+      merchantTransactionId: rec.orderId,
+      requestId: rec.requestId,
+      amountMinor: rec.amountMinor,
+      currency: rec.currency,
+      ...(rec.brand === 'ApplePay' || rec.brand === 'GooglePay' ? { brand: rec.brand } : {}),
+      ...(live.checkout?.subscription ? { subscription: live.checkout.subscription } : {}),
+    };
+    live.paying = true;
+    let created: CheckoutCreated;
+    try {
+      const answer = client.prePay(request);
+      afterSend?.();
+      created = await answer;
+    } finally {
+      live.paying = false;
+    }
+    this.core.fault('after-send-before-answer');
+    const expiresAt = this.core.clock.now() + this.core.checkoutLifetimeMs;
+    return this.core.retryOnChange(() => {
+      const now = this.core.mustSale(live.orderId);
+      return this.carryOut(live, now, decideCheckoutCreated(now, created, via, expiresAt, live));
+    });
   }
 
   /** Queries on the schedule until the sale is final (or the engine stops). */
@@ -160,6 +243,11 @@ export class SaleResolution {
         if (!resent.settled) return false; // moved by another process: look again next step
       }
       if (resent.settled) return true; // settled meanwhile (another process): nothing to send
+      if (resent.tender === 'checkout') {
+        const created = await this.sendCheckout(live, resent, 'resend');
+        live.notFoundSince = null;
+        return created === 'settled';
+      }
       const outcome = await this.sendPay(live);
       const applied = this.applyPayment(live, outcome, 'resend');
       live.notFoundSince = null;
@@ -229,6 +317,10 @@ export class SaleResolution {
         case 'fault-waiting':
           if (decision.patch) this.core.fault('waiting-for-customer');
           break;
+        case 'member':
+          live.checkout = null;
+          this.tellMembers(next, effect.facts);
+          break;
         case 'log':
           this.core.log(effect.level, effect.message, effect.fields);
           break;
@@ -237,5 +329,24 @@ export class SaleResolution {
     return decision.applied;
   }
 
-  // ---------------------------------------------------------------- refunds
+  /** The members side learns how a member sale ended; its failure never undoes the sale. */
+  tellMembers(sale: SaleRecord, facts: TokenFacts): void {
+    const members = this.core.members;
+    if (!members) return;
+    if (facts.tokenMismatch) {
+      this.core.log('error', 'integration fault: the gateway says the token does not exist', {
+        orderId: sale.orderId,
+        memberId: sale.memberId,
+        wallet: sale.method,
+      });
+    }
+    try {
+      members.saleFinal(sale, facts);
+    } catch (error) {
+      this.core.log('error', 'the member record could not be updated after a sale', {
+        orderId: sale.orderId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
 }

@@ -1,9 +1,15 @@
 /** What the engine keeps in memory per sale and refund being resolved, and its task helpers. */
+import type { CheckoutRequest } from './types.ts';
 
 export interface LiveSale {
   orderId: string;
-  /** The customer's code, in memory only, to re-send the same attempt. */
+  /**
+   * The customer's code (or a member's token; for a checkout a marker), in memory only, to
+   * re-send the same attempt.
+   */
   code: string | null;
+  /** A checkout's request details this process can re-send (a subscription's schedule). */
+  checkout?: { subscription?: CheckoutRequest['subscription'] } | null;
   deadlineAt: number | null;
   deadlineTimer: NodeJS.Timeout | null;
   paying: boolean;

@@ -9,17 +9,136 @@ import type {
   RefundRequest,
   UnifiedPayRequest,
 } from '../../shared/gateway/requests.ts';
-import { type Journal, type JournalEvent, type SaleFilter } from '../journal/journal.ts';
+import {
+  type Journal,
+  type JournalEvent,
+  type SaleFilter,
+  type SaleRecord,
+} from '../journal/journal.ts';
+import type { LinkWallet, MemberReasonCode, Schedule } from '../../shared/members.ts';
+import type { SaleMethod } from '../../shared/paymentMethods.ts';
 import type { FaultHook } from './faults.ts';
+
+/** A linked wallet's charge (bizType CodeGrant): shared/gateway/requests.ts. */
+export interface TokenPayRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  token: string;
+  merchantUserId: string;
+  methodType: string;
+}
+
+/** A subscription's renewal with the kept payment token (tokenDetail.token). */
+export interface RenewalChargeRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  merchantUserId: string;
+  paymentToken: string;
+}
+
+/** A hosted checkout (pay on the customer's phone), v4 prePay. */
+export interface CheckoutRequest {
+  merchantTransactionId: string;
+  requestId: string;
+  amountMinor: number;
+  currency: Currency;
+  brand?: 'ApplePay' | 'GooglePay';
+  shopperResultUrl?: string;
+  notificationUrl?: string;
+  subscription?: {
+    merchantUserId: string;
+    /** "YYYY-MM-DD HH:mm:ss" */
+    startDate: string;
+    intervalUnit: 'day' | 'week' | 'month' | 'year';
+    intervalCount: number;
+    endDate: string;
+  };
+}
+
+/** What a checkout creation answers (no money moves until the customer pays on the phone). */
+export type CheckoutCreated =
+  | { kind: 'created'; paymentUrl: string; sessionToken: string }
+  | { kind: 'refused'; code: string; description: string }
+  | { kind: 'unknown'; reason: string };
 
 /** What the engine needs from the gateway client (GatewayClient satisfies it). */
 export interface PaymentGateway {
   unifiedPay(request: UnifiedPayRequest): Promise<PaymentOutcome>;
+  /** Linked wallets (CodeGrant); absent: the engine refuses member charges. */
+  unifiedPayToken?(request: TokenPayRequest): Promise<PaymentOutcome>;
+  /** Subscriptions' renewals; absent: refused. */
+  recurringCharge?(request: RenewalChargeRequest): Promise<PaymentOutcome>;
+  /** Pay on the customer's phone; absent: refused. */
+  prePay?(request: CheckoutRequest): Promise<CheckoutCreated>;
   query(request: QueryRequest): Promise<PaymentOutcome>;
   refund(request: RefundRequest): Promise<RefundOutcome>;
   refundQuery(request: RefundQueryRequest): Promise<RefundOutcome>;
   /** A sale awaits its code: open a connection ahead (nothing sent). Never throws, no wait. */
   warm?(): void;
+}
+
+/** What a member charge may use: the token in memory only, or why it may not be sent. */
+export type MemberGrant<T> =
+  | ({ ok: true } & T)
+  | {
+      ok: false;
+      code: 'not-found' | 'method-invalid' | 'amount-invalid' | 'currency-invalid';
+      reasonCode: MemberReasonCode;
+      reason: string;
+    };
+
+export interface LinkedChargeGrant {
+  wallet: LinkWallet;
+  token: string;
+  merchantUserId: string;
+}
+
+export interface RenewalGrant {
+  subscriptionId: string;
+  token: string;
+  merchantUserId: string;
+  /** What the first payment was made with (the renewal's method): ApplePay, GooglePay, Card. */
+  method: SaleMethod;
+}
+
+/** What the gateway's answer about a member charge said about the token (decide.ts). */
+export interface TokenFacts {
+  /** The gateway refused the token as not active, naming its state (UNBOUND, EXPIRED…). */
+  tokenState?: string;
+  /** "Token does not exist": the merchantUserId is not the sign-up's (integration fault). */
+  tokenMismatch?: boolean;
+  /** The payment token a subscription's first (checkout) payment yielded. A secret. */
+  paymentToken?: string;
+}
+
+/**
+ * The members side the engine asks and tells (electron/members/memberService.ts). Every
+ * method may be absent in a terminal without members (member charges are then refused).
+ */
+export interface MemberPort {
+  /** Ready to charge a linked wallet (re-checked at the gateway when its last check is old). */
+  prepareLinkedCharge(
+    memberId: string,
+    wallet: LinkWallet | undefined,
+    currency: Currency,
+  ): Promise<MemberGrant<LinkedChargeGrant>>;
+  /** Ready to charge a renewal with the subscription's kept token. */
+  prepareRenewal(memberId: string, subscriptionId?: string): MemberGrant<RenewalGrant>;
+  /** A membership's first payment: journals the subscription (pending) before the checkout. */
+  beginSubscription(input: {
+    memberId: string;
+    orderId: string;
+    amountMinor: number;
+    currency: Currency;
+    method: SaleMethod;
+    schedule: Schedule;
+  }): { subscriptionId: string };
+  /** A member sale is final (paid or not) with what its answer said about the token. */
+  saleFinal(sale: SaleRecord, facts: TokenFacts): void;
 }
 
 export interface EngineSettings {
@@ -54,6 +173,13 @@ export interface EngineTuning {
    * (notFoundWindowFor).
    */
   notFoundWindowMs?: number;
+  /**
+   * How long the cashier waits on a checkout (pay on phone) before it is left to resolve in
+   * the background: the page's life (15 min at the simulator's time scale 1) plus a minute.
+   */
+  checkoutDeadlineMs?: number;
+  /** How long a checkout page stays open, as far as the till knows (shown as a countdown). */
+  checkoutLifetimeMs?: number;
   /** How long a sale closed as "did not reach the gateway" is still re-checked by the sweeper. */
   recheckClosedMs?: number;
   /** Re-sends of the same attempt (same requestId and code) when the gateway has no trace. */
@@ -67,6 +193,9 @@ export interface EngineTuning {
   /** When a query is stuck at the deadline, how much longer before the cashier is told. */
   deadlineSlackMs?: number;
 }
+
+/** Default of EngineTuning.checkoutLifetimeMs: the gateway's checkout page lives 15 minutes. */
+export const DEFAULT_CHECKOUT_LIFETIME_MS = 15 * 60_000;
 
 /** Default of EngineTuning.notFoundGraceMs. */
 export const DEFAULT_NOT_FOUND_GRACE_MS = 3000;
@@ -115,6 +244,8 @@ export interface PaymentEngineOptions {
   log?: EngineLog;
   /** Crash-test hook (POS_FAULT); see faults.ts. */
   fault?: FaultHook;
+  /** Members, linked wallets and subscriptions; without it member charges are refused. */
+  members?: MemberPort;
   /** Business day of a record (default: the till's local date). */
   dayOf?: (epochMs: number) => string;
   /**
@@ -140,7 +271,41 @@ export interface StartSaleInput {
 import type { ScanSource } from '../../shared/ipc/contract.ts';
 export type { ScanSource };
 
+export interface MemberChargeInput {
+  amountMinor: number;
+  currency?: Currency;
+  memberId: string;
+  /** Which linked wallet; default: the member's active one in the sale's currency. */
+  wallet?: LinkWallet;
+}
+
+export interface CheckoutInput {
+  amountMinor: number;
+  currency?: Currency;
+  brand?: 'ApplePay' | 'GooglePay';
+  /** A membership's first payment: the member and the schedule of later charges. */
+  subscription?: { memberId: string; schedule: Schedule };
+}
+
+export interface RenewalInput {
+  memberId: string;
+  amountMinor: number;
+  currency?: Currency;
+  subscriptionId?: string;
+}
+
 export interface PaymentEngine {
+  /**
+   * Connects the members side (linked wallets, memberships) once it is open; until then
+   * (or with undefined) member charges are refused. Prefer PaymentEngineOptions.members.
+   */
+  useMembers(members: MemberPort | undefined): void;
+  /** Charges a member's linked wallet (no scan); resolves after the gateway's first answer. */
+  chargeMember(input: MemberChargeInput): Promise<SaleView>;
+  /** Pay on the customer's phone: resolves once the checkout page exists (or is refused). */
+  startCheckout(input: CheckoutInput): Promise<SaleView>;
+  /** A subscription's renewal with the member's kept token (a person's decision, never automatic). */
+  renew(input: RenewalInput): Promise<SaleView>;
   /** Opens the gateway connection ahead of a sale (nothing is sent); never throws. */
   warm?(): void;
   /** A new sale waiting for the customer's code (refused while another is in progress). */

@@ -44,5 +44,11 @@ export function toSaleView(
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
     training: rec.training === true,
+    tender: rec.tender ?? 'code',
+    memberId: rec.memberId ?? null,
+    // The page is shown while the customer may still pay on it.
+    paymentUrl:
+      rec.tender === 'checkout' && !rec.settled && !rec.abandoned ? (rec.paymentUrl ?? null) : null,
+    paymentExpiresAt: rec.tender === 'checkout' ? (rec.expiresAt ?? null) : null,
   };
 }

@@ -19,11 +19,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { Currency } from '../../shared/money.ts';
-import type { PaymentMethod } from '../../shared/paymentCode.ts';
+import type { SaleMethod } from '../../shared/paymentMethods.ts';
 import type { SaleStatus } from '../../shared/sale.ts';
 import { JournalError, toJournalError } from './errors.ts';
 import { JournalFileGuard } from './fileGuard.ts';
 import { LATEST_VERSION } from './migrations.ts';
+import { MemberStore } from './members.ts';
 import { openJournalFile, type JournalFiles, type OpenJournalOptions } from './open.ts';
 import {
   int,
@@ -64,6 +65,14 @@ export type {
   SaleRecord,
 } from './records.ts';
 export { JOURNAL_FILE } from './open.ts';
+export { MemberStore } from './members.ts';
+export type {
+  LinkRecord,
+  MemberEvent,
+  MemberEventInput,
+  MemberRecord,
+  SubscriptionRecord,
+} from './members.ts';
 export type { OpenJournalOptions } from './open.ts';
 export type { RequestHorizon, RequestTimes } from './statements.ts';
 export type { ChangeSaleOptions, CreateRefundResult } from './transactions.ts';
@@ -71,7 +80,7 @@ export type { ChangeSaleOptions, CreateRefundResult } from './transactions.ts';
 export interface SaleFilter {
   day?: string;
   status?: SaleStatus;
-  method?: PaymentMethod;
+  method?: SaleMethod;
   /** Part of the order id, transaction id or masked code. */
   search?: string;
   limit?: number;
@@ -107,6 +116,17 @@ export class Journal {
     });
     this.rebind(db);
   }
+
+  /** Members, linked wallets and subscriptions (migration 4), on this journal's file. */
+  readonly members: MemberStore = new MemberStore(
+    () => this.handle,
+    (work) =>
+      this.guard(() => {
+        this.checkFile();
+        return work();
+      }),
+    (work) => this.guard(work),
+  );
 
   /** Prepares every statement and transaction on `db` (at open, and after a restore). */
   private rebind(db: Database.Database): void {

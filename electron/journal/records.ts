@@ -5,7 +5,8 @@
  */
 import type { RefundStatus, SaleStatus } from '../../shared/sale.ts';
 import type { Currency } from '../../shared/money.ts';
-import type { PaymentMethod } from '../../shared/paymentCode.ts';
+import type { SaleMethod } from '../../shared/paymentMethods.ts';
+import type { Tender } from '../../shared/sale.ts';
 
 /**
  * Why nobody waits for the sale any more: the cashier cancelled, the customer's deadline
@@ -22,7 +23,8 @@ export interface SaleRecord {
   status: SaleStatus;
   amountMinor: number;
   currency: Currency;
-  method: PaymentMethod | null;
+  /** A code method, a linked wallet (AlipayHK, Alipay) or a checkout brand (ApplePay…). */
+  method: SaleMethod | null;
   /** Masked payment code of the latest attempt (never the code itself). */
   maskedCode: string | null;
   source: string | null;
@@ -53,6 +55,18 @@ export interface SaleRecord {
   gateway?: string | null;
   /** The store (accId) the sale was charged to; null when not recorded. */
   accId?: string | null;
+  /** How it is paid (default `code`: a scanned code; every sale before journal version 4). */
+  tender?: Tender;
+  /** The member charged (merchantUserId): linked wallet, checkout of a membership, renewal. */
+  memberId?: string | null;
+  /** The checkout's paymentBrand (ApplePay, GooglePay); null: the card page or no checkout. */
+  brand?: string | null;
+  /** The checkout page the customer opens (shown as a QR; not a secret). */
+  paymentUrl?: string | null;
+  /** When the checkout page closes (epoch ms, as far as the till knows). */
+  expiresAt?: number | null;
+  /** The membership this sale pays (first payment or renewal). */
+  subscriptionId?: string | null;
 }
 
 /** What a new sale is made of; everything else starts empty (no attempt yet). */
@@ -82,6 +96,12 @@ export function newSaleRecord(init: NewSaleInit): SaleRecord {
     training: false,
     gateway: null,
     accId: null,
+    tender: 'code',
+    memberId: null,
+    brand: null,
+    paymentUrl: null,
+    expiresAt: null,
+    subscriptionId: null,
     ...init,
   };
 }
@@ -138,7 +158,7 @@ export function saleFromRow(row: Row): SaleRecord {
     status: String(row.status) as SaleStatus,
     amountMinor: int(row.amount_minor),
     currency: String(row.currency) as Currency,
-    method: text(row.method) as PaymentMethod | null,
+    method: text(row.method) as SaleMethod | null,
     maskedCode: text(row.masked_code),
     source: text(row.source),
     attempt: int(row.attempt),
@@ -156,6 +176,12 @@ export function saleFromRow(row: Row): SaleRecord {
     training: int(row.training) === 1,
     gateway: text(row.gateway),
     accId: text(row.acc_id),
+    tender: (text(row.tender) ?? 'code') as Tender,
+    memberId: text(row.member_id),
+    brand: text(row.brand),
+    paymentUrl: text(row.payment_url),
+    expiresAt: row.expires_at === null || row.expires_at === undefined ? null : int(row.expires_at),
+    subscriptionId: text(row.subscription_id),
   };
 }
 
@@ -209,6 +235,12 @@ export interface EventRow {
   training: number | null;
   gateway: string | null;
   acc_id: string | null;
+  tender: string | null;
+  member_id: string | null;
+  brand: string | null;
+  payment_url: string | null;
+  expires_at: number | null;
+  subscription_id: string | null;
 }
 
 /** The columns nobody sets for the other kind of row (a sale's refund columns and back). */
@@ -230,6 +262,12 @@ const EMPTY_ROW = {
   training: null,
   gateway: null,
   acc_id: null,
+  tender: null,
+  member_id: null,
+  brand: null,
+  payment_url: null,
+  expires_at: null,
+  subscription_id: null,
 } as const satisfies Partial<EventRow>;
 
 const EVENT_COLUMNS: readonly (keyof EventRow)[] = [
@@ -262,6 +300,12 @@ const EVENT_COLUMNS: readonly (keyof EventRow)[] = [
   'training',
   'gateway',
   'acc_id',
+  'tender',
+  'member_id',
+  'brand',
+  'payment_url',
+  'expires_at',
+  'subscription_id',
 ];
 
 export const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`;
@@ -297,6 +341,13 @@ export function saleEvent(sale: SaleRecord, event: JournalEventInput): EventRow 
     training: sale.training ? 1 : 0,
     gateway: sale.gateway ?? null,
     acc_id: sale.accId ?? null,
+    // A scanned-code sale keeps NULL (as before version 4): the same rows as ever.
+    tender: sale.tender === undefined || sale.tender === 'code' ? null : sale.tender,
+    member_id: sale.memberId ?? null,
+    brand: sale.brand ?? null,
+    payment_url: sale.paymentUrl ?? null,
+    expires_at: sale.expiresAt ?? null,
+    subscription_id: sale.subscriptionId ?? null,
   };
 }
 

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { LANGUAGE_CODES } from '../languages.ts';
 import { CURRENCY_CODES } from '../money.ts';
-import { PAYMENT_METHODS, REGIONS } from '../paymentMethods.ts';
-import { REFUND_STATUSES, SALE_STATUSES } from '../sale.ts';
+import { PAYMENT_METHODS, REGIONS, SALE_METHODS } from '../paymentMethods.ts';
+import { REFUND_STATUSES, SALE_STATUSES, TENDERS } from '../sale.ts';
 import { memberEventChannels, memberInvokeChannels } from './memberChannels.ts';
 import { receiptEventChannels, receiptInvokeChannels } from './receiptChannels.ts';
 import { ReceiptSettingsSchema } from './receiptSettings.ts';
@@ -37,7 +37,8 @@ export const SaleViewSchema = z.object({
   status: SaleStatusSchema,
   amountMinor: z.number().int(),
   currency: CurrencySchema,
-  method: MethodSchema.nullable(),
+  /** A code method, a linked wallet (AlipayHK, Alipay) or a checkout brand (ApplePay, GooglePay, Card). */
+  method: z.enum(SALE_METHODS).nullable(),
   /** Masked payment code, e.g. 134567********1234. */
   maskedCode: z.string().nullable(),
   /** Why the sale was not paid, in words a cashier understands (already translated key). */
@@ -55,6 +56,14 @@ export const SaleViewSchema = z.object({
   updatedAt: z.number(),
   /** True for a training-mode sale (embedded simulator): nothing was really charged. */
   training: z.boolean().optional(),
+  /** How it is paid: a scanned code, a linked wallet, the customer's phone, a renewal. */
+  tender: z.enum(TENDERS).optional(),
+  /** The member charged (linked wallet, membership); never a phone number. */
+  memberId: z.string().nullable().optional(),
+  /** Pay on phone: the page the customer opens, shown as a QR code (not a secret). */
+  paymentUrl: z.string().nullable().optional(),
+  /** Pay on phone: when the page closes (epoch ms), for the countdown. */
+  paymentExpiresAt: z.number().nullable().optional(),
 });
 
 export const ScannerStateSchema = z.object({

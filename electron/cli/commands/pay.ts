@@ -6,16 +6,23 @@
  */
 import type { SaleView, ScanSource } from '../../../shared/ipc/contract.ts';
 import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
-import { isFinal } from '../../../shared/sale.ts';
 import { isPaymentMethod, isRegion, PAYMENT_METHODS } from '../../../shared/paymentMethods.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { parseCommand } from '../args.ts';
+import {
+  isLinkWallet,
+  memberIdProblem,
+  walletRefusal,
+  type LinkWallet,
+} from '../../../shared/members.ts';
+import { openMemberTerminal, waitUntilShown, type MemberTerminal } from '../memberTerminal.ts';
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
+       pospay pay --amount X --currency C --member ID [--wallet AlipayHK|Alipay]
 
 Charges one sale through the terminal's engine and journal (POS_DATA_DIR), against
 POS_GATEWAY_URL with POS_ACC_ID / POS_SALT, or the built-in simulator (training mode).
@@ -28,6 +35,9 @@ POS_GATEWAY_URL with POS_ACC_ID / POS_SALT, or the built-in simulator (training 
   --method METHOD   per-sale override: ${PAYMENT_METHODS.join(', ')}
   --region CN|HK    Alipay as AlipayCN (CN) or AlipayHK (HK); default from the currency
   --deadline S      how long to wait for the customer (default 60)
+  --member ID       charge the member's linked wallet (no scan; pospay member link);
+                    --phone NUMBER instead of --member: the member found by phone number
+  --wallet W        which linked wallet (default: the one charged in the sale's currency)
 
 Prints {"orderId","status","reason","method"}; exit 0 paid, 1 not paid, 3 unknown (still
 being resolved: \`pospay query ORDER_ID\` later), 2 refused before charging (bad input).
@@ -85,60 +95,109 @@ async function scanOnce(
   }
 }
 
-/**
- * Whether the cashier's wait for this sale is over: a final answer, or unknown with nobody
- * waiting any more (the deadline passed or the cashier stopped: still resolved in the
- * background), or unknown for good (the gateway stated another amount: the supervisor).
- */
-function isShown(view: SaleView): boolean {
-  if (isFinal(view.status)) return true;
-  return view.status === 'unknown' && (view.abandoned || view.reasonCode === 'amount-mismatch');
-}
-
-/**
- * Resolves with the sale once it is shown — and at the latest at `limitMs` (the customer's
- * deadline plus slack) with whatever it is then, so that every path prints one outcome.
- */
-function waitUntilShown(terminal: Terminal, sale: SaleView, limitMs: number): Promise<SaleView> {
-  if (isShown(sale)) return Promise.resolve(sale);
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (view: SaleView): void => {
-      if (done) return;
-      done = true;
-      off();
-      clearTimeout(limit);
-      clearInterval(poll);
-      resolve(view);
-    };
-    const off = terminal.engine.onSaleUpdated((view) => {
-      if (view.orderId === sale.orderId && isShown(view)) finish(view);
-    });
-    // Another process on the same data folder (pospay query, the app) may resolve it.
-    const poll = setInterval(() => {
-      const latest = terminal.engine.sale(sale.orderId);
-      if (latest && isShown(latest)) finish(latest);
-    }, JOURNAL_POLL_MS);
-    // Also keeps the process alive while the engine works in the background.
-    const limit = setTimeout(() => {
-      finish(terminal.engine.sale(sale.orderId) ?? sale);
-    }, limitMs);
-    const latest = terminal.engine.sale(sale.orderId);
-    if (latest && isShown(latest)) finish(latest);
-  });
-}
-
-/** How often `pospay pay` looks at the journal for a change made by another process. */
-const JOURNAL_POLL_MS = 250;
-
 /** How long past the customer's deadline `pospay pay` waits before printing "unknown". */
 const PRINT_SLACK_MS = 5000;
+
+/**
+ * `pospay pay --member`: the member's linked wallet charged through the same engine
+ * lifecycle; the same outcome line and exit codes, `method` the wallet.
+ */
+async function payMember(input: {
+  amountMinor: number;
+  currency: Currency;
+  member?: string;
+  phone?: string;
+  wallet?: string;
+  region?: 'CN' | 'HK';
+  deadlineMs?: number;
+}): Promise<number> {
+  let wallet: LinkWallet | undefined;
+  if (input.wallet !== undefined) {
+    if (!isLinkWallet(input.wallet)) {
+      return fail(walletRefusal(input.wallet)?.reason ?? `unknown wallet ${input.wallet}`);
+    }
+    wallet = input.wallet;
+  }
+  if (input.member !== undefined && input.phone !== undefined) {
+    return fail('give --member or --phone, not both');
+  }
+  if (input.member !== undefined) {
+    const problem = memberIdProblem(input.member.trim());
+    if (problem) return fail(problem);
+  }
+  let opened: MemberTerminal;
+  try {
+    opened = await openMemberTerminal({
+      currency: input.currency,
+      ...(input.region ? { region: input.region } : {}),
+      ...(input.deadlineMs !== undefined ? { customerDeadlineMs: input.deadlineMs } : {}),
+    });
+  } catch (error) {
+    return fail(errorMessage(error));
+  }
+  const { terminal, members } = opened;
+  const { engine } = terminal;
+  process.exitCode = 3;
+  let orderId: string | null = null;
+  const stopListening = onInterrupt(() => {
+    if (orderId) engine.cancel(orderId);
+  });
+  try {
+    let memberId: string;
+    try {
+      memberId =
+        input.phone !== undefined
+          ? members.memberIdFor({ phone: input.phone }).memberId
+          : (input.member ?? '').trim();
+    } catch (error) {
+      return fail(errorMessage(error));
+    }
+    let sale: SaleView;
+    try {
+      sale = await engine.chargeMember({
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        memberId,
+        ...(wallet ? { wallet } : {}),
+      });
+    } catch (error) {
+      if (error instanceof EngineError) return fail(error.message);
+      throw error;
+    }
+    orderId = sale.orderId;
+    const final = await waitUntilShown(engine, sale, opened.customerDeadlineMs + PRINT_SLACK_MS);
+    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
+    return exitCodeForSale(final);
+  } catch (error) {
+    const journaled = orderId !== null ? engine.sale(orderId) : null;
+    if (!journaled) throw error;
+    process.stderr.write(`pospay pay: ${errorMessage(error)}\n`);
+    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
+    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
+  } finally {
+    stopListening();
+    await opened.close();
+  }
+}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'pay',
     args,
-    { strings: ['amount', 'currency', 'code', 'scanner', 'method', 'region', 'deadline'] },
+    {
+      strings: [
+        'amount',
+        'currency',
+        'code',
+        'scanner',
+        'method',
+        'region',
+        'deadline',
+        'member',
+        'phone',
+        'wallet',
+      ],
+    },
     help,
   );
   if (!parsed.ok) return parsed.exitCode;
@@ -165,6 +224,24 @@ export async function run(args: string[]): Promise<number> {
     }
     deadlineMs = Math.round(seconds * 1000);
   }
+  if (values.member !== undefined || values.phone !== undefined) {
+    if (values.code !== undefined || values.scanner !== undefined || method !== undefined) {
+      return fail(
+        'a member charge takes no code, scanner or method (it is the linked wallet)',
+        true,
+      );
+    }
+    return payMember({
+      amountMinor: amount.minor,
+      currency,
+      ...(values.member !== undefined ? { member: values.member } : {}),
+      ...(values.phone !== undefined ? { phone: values.phone } : {}),
+      ...(values.wallet !== undefined ? { wallet: values.wallet } : {}),
+      ...(region ? { region } : {}),
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    });
+  }
+  if (values.wallet !== undefined) return fail('--wallet goes with --member', true);
   const scannerSpec =
     values.code === undefined ? (values.scanner ?? process.env.POS_SCANNER) : undefined;
   if (values.code !== undefined && values.scanner !== undefined) {
@@ -279,7 +356,7 @@ export async function run(args: string[]): Promise<number> {
     // Ctrl-C stops waiting; the terminal still checks that nothing was charged.
     void interruption.then(() => engine.cancel(saleId));
     const final = await waitUntilShown(
-      terminal,
+      engine,
       engine.sale(saleId) ?? sale,
       customerDeadlineMs + PRINT_SLACK_MS,
     );

@@ -1,0 +1,313 @@
+/**
+ * Sales paid without a scanned code, through the SAME lifecycle as a scanned sale (journaled
+ * write-ahead in one transaction that checks no other sale is in flight, sent once with the
+ * same requestId on a re-send, queried until final, recovered after a crash, a late success
+ * refunded automatically):
+ *
+ * - a member's linked wallet (CodeGrant token): the wallet's currency and per-payment limit
+ *   are checked before anything is sent; the link is re-checked at the gateway first when
+ *   its last check is old (the members side, MemberPort);
+ * - the customer's phone (hosted checkout, prePay): the page's paymentUrl is journaled and
+ *   shown as a QR; the till queries until the customer paid, failed, or the page closed.
+ *   Cancel stops showing it; the page may still be paid until it closes, and such a payment
+ *   is refunded automatically like any late success;
+ * - a subscription's renewal with the member's kept payment token (a person's decision:
+ *   nothing here charges on its own).
+ */
+import type { SaleView } from '../../shared/ipc/contract.ts';
+import { formatForDisplay, type Currency } from '../../shared/money.ts';
+import {
+  chargeRefusal,
+  LINK_WALLET_FACTS,
+  LINK_WALLETS,
+  scheduleProblem,
+  type LinkWallet,
+} from '../../shared/members.ts';
+import {
+  CARD_METHOD,
+  CHARGEABLE_CURRENCIES,
+  type SaleMethod,
+} from '../../shared/paymentMethods.ts';
+import { isInFlight } from '../../shared/saleTransitions.ts';
+import type { Tender } from '../../shared/sale.ts';
+import { newSaleRecord, type SaleRecord } from '../journal/journal.ts';
+import type { EngineCore } from './core.ts';
+import type { Deadlines } from './deadlines.ts';
+import { EngineError } from './errors.ts';
+import { newOrderId, requestIdFor } from './ids.ts';
+import { REASONS } from './reasons.ts';
+import type { SaleResolution } from './resolution.ts';
+import { stepThenLoop } from './tasks.ts';
+import type {
+  CheckoutInput,
+  CheckoutRequest,
+  MemberChargeInput,
+  MemberGrant,
+  RenewalInput,
+} from './types.ts';
+
+/** The linked wallet a sale in `currency` is charged to (each wallet has one currency). */
+export function walletForCurrency(currency: Currency): LinkWallet | undefined {
+  return LINK_WALLETS.find((w) => LINK_WALLET_FACTS[w].currency === currency);
+}
+
+function refused(grant: Extract<MemberGrant<object>, { ok: false }>): EngineError {
+  return new EngineError(grant.code, grant.reason, grant.reasonCode);
+}
+
+/** "2025-06-01" → the gateway's "2025-06-01 00:00:00". */
+function gatewayDateTime(day: string): string {
+  return `${day} 00:00:00`;
+}
+
+export class Tenders {
+  constructor(
+    readonly core: EngineCore,
+    readonly deadlines: Deadlines,
+    readonly resolution: SaleResolution,
+  ) {}
+
+  /** What every new sale is checked for (as startSale): journal, amount, currency, one at a time. */
+  checkNewSale(amountMinor: number, currencyIn: Currency | undefined): Currency {
+    this.core.assertRunning();
+    const journalProblem = this.core.journal.problem;
+    if (journalProblem !== null) throw new EngineError('journal-unavailable', journalProblem);
+    const settings = this.core.settingsOf();
+    const currency = currencyIn ?? settings.currency;
+    if (!CHARGEABLE_CURRENCIES.has(currency)) {
+      throw new EngineError(
+        'currency-invalid',
+        `Payments are charged in CNY or HKD, not ${String(currency)}`,
+      );
+    }
+    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+      throw new EngineError('amount-invalid', 'The amount must be more than zero');
+    }
+    if (amountMinor > settings.amountCeilingMinor) {
+      throw new EngineError(
+        'amount-invalid',
+        `The amount is above this till's limit of ${formatForDisplay(settings.amountCeilingMinor, currency)}`,
+      );
+    }
+    const current = this.core.currentRecord();
+    if (current && current === this.core.draft) {
+      throw new EngineError(
+        'sale-in-progress',
+        `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
+          'on this terminal, waiting for its code (perhaps in another window) — cancel it first',
+      );
+    }
+    if (current && isInFlight(current) && !this.core.isStale(current)) {
+      throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
+    }
+    const elsewhere = this.core.journal.inFlightSale();
+    if (elsewhere && !this.core.isStale(elsewhere)) {
+      throw new EngineError(
+        'sale-in-progress',
+        `${REASONS.inProgress.reason}: sale ${elsewhere.orderId} is still being confirmed ` +
+          `(pospay query ${elsewhere.orderId})`,
+      );
+    }
+    return currency;
+  }
+
+  private members() {
+    const members = this.core.members;
+    if (!members) {
+      throw new EngineError(
+        'method-invalid',
+        'Members (linked wallets, memberships) are not available on this terminal',
+      );
+    }
+    return members;
+  }
+
+  async chargeMember(input: MemberChargeInput): Promise<SaleView> {
+    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    const members = this.members();
+    if (!this.core.client.unifiedPayToken) {
+      throw new EngineError(
+        'method-invalid',
+        'This gateway connection cannot charge linked wallets',
+      );
+    }
+    const wallet = input.wallet ?? walletForCurrency(currency);
+    if (wallet === undefined) {
+      throw new EngineError(
+        'currency-invalid',
+        `No linked wallet is charged in ${currency}`,
+        'link-currency',
+      );
+    }
+    // Before anything is sent (and before the gateway is asked about the link).
+    const refusal = chargeRefusal(wallet, input.amountMinor, currency);
+    if (refusal) {
+      throw new EngineError(
+        refusal.reasonCode === 'link-currency' ? 'currency-invalid' : 'amount-invalid',
+        refusal.reason,
+        refusal.reasonCode,
+      );
+    }
+    const grant = await members.prepareLinkedCharge(input.memberId, wallet, currency);
+    if (!grant.ok) throw refused(grant);
+    return this.launch({
+      amountMinor: input.amountMinor,
+      currency,
+      tender: 'linked-wallet',
+      method: grant.wallet,
+      memberId: grant.merchantUserId,
+      credential: grant.token,
+      deadlineMs: this.core.settingsOf().customerDeadlineMs,
+    });
+  }
+
+  async renew(input: RenewalInput): Promise<SaleView> {
+    const members = this.members();
+    const grant = members.prepareRenewal(input.memberId, input.subscriptionId);
+    if (!grant.ok) throw refused(grant);
+    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    if (!this.core.client.recurringCharge) {
+      throw new EngineError('method-invalid', 'This gateway connection cannot charge renewals');
+    }
+    return this.launch({
+      amountMinor: input.amountMinor,
+      currency,
+      tender: 'renewal',
+      method: grant.method,
+      memberId: grant.merchantUserId,
+      subscriptionId: grant.subscriptionId,
+      credential: grant.token,
+      deadlineMs: this.core.settingsOf().customerDeadlineMs,
+    });
+  }
+
+  async startCheckout(input: CheckoutInput): Promise<SaleView> {
+    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    if (!this.core.client.prePay) {
+      throw new EngineError(
+        'method-invalid',
+        'This gateway connection cannot take payments on the phone',
+      );
+    }
+    const method: SaleMethod = input.brand ?? CARD_METHOD;
+    let subscription: CheckoutRequest['subscription'];
+    let subscriptionId: string | null = null;
+    const orderId = newOrderId(this.core.settingsOf().terminalId, this.core.clock.now());
+    if (input.subscription) {
+      const problem = scheduleProblem(input.subscription.schedule);
+      if (problem) throw new EngineError('amount-invalid', `The membership schedule: ${problem}`);
+      const members = this.members();
+      const begun = members.beginSubscription({
+        memberId: input.subscription.memberId,
+        orderId,
+        amountMinor: input.amountMinor,
+        currency,
+        method,
+        schedule: input.subscription.schedule,
+      });
+      subscriptionId = begun.subscriptionId;
+      const schedule = input.subscription.schedule;
+      subscription = {
+        merchantUserId: input.subscription.memberId,
+        startDate: gatewayDateTime(schedule.startDate),
+        intervalUnit: schedule.intervalUnit,
+        intervalCount: schedule.intervalCount,
+        endDate: gatewayDateTime(schedule.endDate),
+      };
+    }
+    return this.launch({
+      orderId,
+      amountMinor: input.amountMinor,
+      currency,
+      tender: 'checkout',
+      method,
+      brand: input.brand ?? null,
+      memberId: input.subscription?.memberId ?? null,
+      subscriptionId,
+      credential: 'checkout',
+      checkout: subscription ? { subscription } : {},
+      deadlineMs: Math.max(this.core.settingsOf().customerDeadlineMs, this.core.checkoutDeadlineMs),
+    });
+  }
+
+  /**
+   * Journals the attempt (write-ahead, one sale in flight), then sends it and follows it as
+   * submitCode does; resolves after the gateway's first answer.
+   */
+  private async launch(spec: {
+    orderId?: string;
+    amountMinor: number;
+    currency: Currency;
+    tender: Tender;
+    method: SaleMethod;
+    brand?: string | null;
+    memberId: string | null;
+    subscriptionId?: string | null;
+    credential: string;
+    checkout?: { subscription?: CheckoutRequest['subscription'] };
+    deadlineMs: number;
+  }): Promise<SaleView> {
+    const settings = this.core.settingsOf();
+    const now = this.core.clock.now();
+    const orderId = spec.orderId ?? newOrderId(settings.terminalId, now);
+    const initial: SaleRecord = newSaleRecord({
+      orderId,
+      terminalId: settings.terminalId,
+      amountMinor: spec.amountMinor,
+      currency: spec.currency,
+      createdAt: now,
+      day: this.core.dayOf(now),
+      training: this.core.identity?.training ?? false,
+      gateway: this.core.identity?.gateway ?? null,
+      accId: this.core.identity?.accId ?? null,
+      tender: spec.tender,
+      memberId: spec.memberId,
+      brand: spec.brand ?? null,
+      subscriptionId: spec.subscriptionId ?? null,
+    });
+    const submitted = this.core.commitAttempt(
+      initial,
+      {
+        status: 'submitting',
+        method: spec.method,
+        source: spec.tender,
+        attempt: 1,
+        requestId: requestIdFor(orderId, 1),
+        settled: false,
+      },
+      {
+        kind: 'submitted',
+        detail: {
+          attempt: 1,
+          method: spec.method,
+          tender: spec.tender,
+          ...(spec.memberId ? { memberId: spec.memberId } : {}),
+          ...(spec.subscriptionId ? { subscriptionId: spec.subscriptionId } : {}),
+          windowMs: this.core.notFoundWindowMs,
+          deadlineMs: spec.deadlineMs,
+        },
+      },
+    );
+    this.core.currentId = orderId;
+    this.core.currentOverride = undefined;
+    const live = this.core.liveFor(orderId, false);
+    live.code = spec.credential;
+    live.checkout = spec.checkout ?? null;
+    live.resends = 0;
+    live.notFoundSince = null;
+    live.deadlineAt = this.core.clock.monotonic() + spec.deadlineMs;
+    this.deadlines.armDeadline(live, spec.deadlineMs);
+    this.core.fault('after-journal-before-request');
+    const { task, first } = stepThenLoop(
+      async () => {
+        await this.resolution.payOnce(live, submitted, () => this.core.emitRecord(submitted));
+        return false;
+      },
+      () => this.resolution.resolveLoop(live, false),
+      (error) => this.core.logStepError('the payment request', { orderId }, error),
+    );
+    this.core.runSaleTask(live, task);
+    await first;
+    return this.core.viewOf(orderId);
+  }
+}

@@ -1,0 +1,1055 @@
+/**
+ * Members and their linked wallets at the till (CodeGrant, codegrant.md), and the members
+ * side of the payment engine (MemberPort: what a member charge may use, and what its answer
+ * said about the token).
+ *
+ * Linking: the sign-up is journaled `pending` (with its own new requestId) BEFORE the bind
+ * is sent; the token and authUrl the gateway answers are journaled (the token sealed,
+ * tokenCipher.ts); then the sign-up is asked about (bind query) on a schedule until it is
+ * active, declined or expired — no notification reaches a till behind NAT, the query is
+ * authoritative. Pending sign-ups are asked about again at start and every few minutes; a
+ * sign-up nobody answers expires, and linking again makes a NEW sign-up (new requestId).
+ *
+ * Charging: a linked wallet whose last check is older than `recheckAfterMs` is asked about
+ * first; one the gateway no longer has ACTIVE is marked unbound (by the wallet) and the
+ * charge refused ("ask the customer to scan their payment code or link again"). A charge the
+ * gateway refuses naming the token's state marks it unbound the same way; "token does not
+ * exist" (a member id other than the sign-up's) is an integration fault: logged, NOT unbound.
+ *
+ * A token is never logged, never in a view, an event detail or an error message.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Currency } from '../../shared/money.ts';
+import {
+  ASK_SCAN_OR_RELINK,
+  isFinalLinkStatus,
+  LINK_WALLET_FACTS,
+  linkStatusOf,
+  looksLikePhone,
+  memberIdProblem,
+  nextDueDate,
+  normalisePhone,
+  type LinkStatus,
+  type LinkWallet,
+  type MemberReasonCode,
+  type Schedule,
+} from '../../shared/members.ts';
+import { localDay } from '../../shared/sale.ts';
+import type { SaleMethod } from '../../shared/paymentMethods.ts';
+import type {
+  Journal,
+  LinkRecord,
+  MemberRecord,
+  SaleRecord,
+  SubscriptionRecord,
+} from '../journal/journal.ts';
+import type {
+  EngineLog,
+  GatewayIdentity,
+  LinkedChargeGrant,
+  MemberGrant,
+  MemberPort,
+  RenewalGrant,
+  TokenFacts,
+} from '../engine/types.ts';
+import type { TokenCipher } from './tokenCipher.ts';
+
+// ---------------------------------------------------------------- the gateway's side
+
+type Refused = { kind: 'refused'; code: string; description: string };
+type Unknown = { kind: 'unknown'; reason: string };
+
+/** What the service needs from the gateway client (GatewayClient satisfies it). */
+export interface LinkGateway {
+  bind(request: {
+    requestId: string;
+    merchantUserId: string;
+    wallet: LinkWallet;
+    merchantResultUrl?: string;
+    notificationUrl?: string;
+  }): Promise<{ kind: 'created'; token: string; authUrl: string } | Refused | Unknown>;
+  queryBind(request: {
+    merchantUserId: string;
+    requestId?: string;
+    token?: string;
+  }): Promise<
+    | { kind: 'status'; token: string; merchantUserId: string; wallet: string; status: string }
+    | Refused
+    | Unknown
+  >;
+  unbind(request: {
+    requestId: string;
+    merchantUserId: string;
+    token: string;
+  }): Promise<{ kind: 'unbound' } | Refused | Unknown>;
+}
+
+// ---------------------------------------------------------------- views
+
+/** A linked wallet as the screen and the CLI show it: never the token. */
+export interface LinkView {
+  linkId: string;
+  memberId: string;
+  wallet: LinkWallet;
+  status: LinkStatus;
+  /** The wallet page the customer opens (shown as a QR while pending; not a secret). */
+  authUrl: string | null;
+  /** When a pending sign-up lapses (epoch ms). */
+  expiresAt: number | null;
+  reason: string | null;
+  reasonCode: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastCheckedAt: number | null;
+  unboundBy: string | null;
+}
+
+export interface SubscriptionView {
+  subscriptionId: string;
+  memberId: string;
+  amountMinor: number;
+  currency: Currency;
+  schedule: Schedule;
+  status: SubscriptionRecord['status'];
+  method: string | null;
+  firstOrderId: string;
+  /** Paid charges so far (the first payment and each renewal). */
+  paidCount: number;
+  /** The next due date (YYYY-MM-DD), or null when the schedule has ended. */
+  nextDue: string | null;
+  reason: string | null;
+  createdAt: number;
+}
+
+export interface MemberView {
+  memberId: string;
+  label: string | null;
+  phoneHashed: boolean;
+  createdAt: number;
+  /** The latest sign-up of each wallet. */
+  links: LinkView[];
+  subscriptions: SubscriptionView[];
+}
+
+export function linkView(rec: LinkRecord): LinkView {
+  return {
+    linkId: rec.linkId,
+    memberId: rec.memberId,
+    wallet: rec.wallet,
+    status: rec.status,
+    authUrl: rec.status === 'pending' ? rec.authUrl : null,
+    expiresAt: rec.expiresAt,
+    reason: rec.reason,
+    reasonCode: rec.reasonCode,
+    createdAt: rec.createdAt,
+    updatedAt: rec.updatedAt,
+    lastCheckedAt: rec.lastCheckedAt,
+    unboundBy: rec.unboundBy,
+  };
+}
+
+// ---------------------------------------------------------------- errors
+
+export type MemberErrorCode = 'not-found' | 'method-invalid' | 'amount-invalid' | 'link-failed';
+
+export class MemberError extends Error {
+  constructor(
+    readonly code: MemberErrorCode,
+    message: string,
+    readonly reasonCode?: MemberReasonCode,
+  ) {
+    super(message);
+    this.name = 'MemberError';
+  }
+}
+
+// ---------------------------------------------------------------- options
+
+export interface MemberTuning {
+  /** Delays between sign-up queries while a link is pending (ms); the last repeats. */
+  pollScheduleMs?: readonly number[];
+  /** How long a sign-up waits for the customer (the gateway's 10 minutes at scale 1). */
+  signUpLifetimeMs?: number;
+  /** A linked wallet last checked longer ago than this is asked about before a charge. */
+  recheckAfterMs?: number;
+  /** How often pending sign-ups nobody is polling are asked about again. */
+  pendingSweepMs?: number;
+}
+
+export interface MemberServiceOptions {
+  journal: Journal;
+  gateway: LinkGateway;
+  cipher: TokenCipher;
+  /** The gateway the terminal talks to now: links are used only with the one they were made on. */
+  identity?: GatewayIdentity;
+  clock?: { now(): number };
+  log?: EngineLog;
+  tuning?: MemberTuning;
+  /** Business day of a time (default: the till's local date). */
+  dayOf?: (epochMs: number) => string;
+}
+
+export const DEFAULT_SIGN_UP_LIFETIME_MS = 10 * 60_000;
+const DEFAULT_POLL_MS: readonly number[] = [1000, 1000, 1500, 2000, 3000, 5000];
+
+function randomId(prefix: string): string {
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  return `${prefix}-${stamp}-${randomBytes(6).toString('hex').toUpperCase()}`;
+}
+
+function tokenContext(memberId: string, what: string): string {
+  return `${memberId}\u0000${what}`;
+}
+
+type Grant<T> = MemberGrant<T>;
+
+function no<T>(
+  code: Extract<Grant<T>, { ok: false }>['code'],
+  reasonCode: MemberReasonCode,
+  reason: string,
+): Grant<T> {
+  return { ok: false, code, reasonCode, reason };
+}
+
+export class MemberService implements MemberPort {
+  readonly journal: Journal;
+  private readonly gateway: LinkGateway;
+  private readonly cipher: TokenCipher;
+  private readonly identity: GatewayIdentity | undefined;
+  private readonly now: () => number;
+  private readonly log: EngineLog;
+  private readonly dayOf: (epochMs: number) => string;
+  private readonly pollMs: readonly number[];
+  readonly signUpLifetimeMs: number;
+  private readonly recheckAfterMs: number;
+  private readonly pendingSweepMs: number;
+  private readonly listeners = new Set<(link: LinkView) => void>();
+  /** Sign-ups being polled by this process: linkId → the poll (resolves when final). */
+  private readonly polls = new Map<string, Promise<LinkView>>();
+  /** Sleeping polls: stop() wakes them (they then see `stopped` and end). */
+  private readonly sleepers = new Set<() => void>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(options: MemberServiceOptions) {
+    this.journal = options.journal;
+    this.gateway = options.gateway;
+    this.cipher = options.cipher;
+    this.identity = options.identity;
+    this.now = options.clock ? () => options.clock!.now() : () => Date.now();
+    this.log = options.log ?? (() => undefined);
+    this.dayOf = options.dayOf ?? localDay;
+    const tuning = options.tuning ?? {};
+    this.pollMs = tuning.pollScheduleMs ?? DEFAULT_POLL_MS;
+    this.signUpLifetimeMs = tuning.signUpLifetimeMs ?? DEFAULT_SIGN_UP_LIFETIME_MS;
+    this.recheckAfterMs = tuning.recheckAfterMs ?? 5 * 60_000;
+    this.pendingSweepMs = tuning.pendingSweepMs ?? 3 * 60_000;
+  }
+
+  // ---------------------------------------------------------------- members
+
+  /**
+   * The member id for what the cashier gave: a member id as it is (checked), or a phone
+   * number turned into an opaque id by a keyed hash under the terminal's data key (the
+   * same phone gives the same id on this terminal; the number itself is never stored).
+   */
+  memberIdFor(input: { memberId?: string; phone?: string }): {
+    memberId: string;
+    phoneHashed: boolean;
+  } {
+    if (input.phone !== undefined) {
+      const digits = normalisePhone(input.phone);
+      if (digits.length < 7 || digits.length > 15) {
+        throw new MemberError('not-found', 'A phone number has 7 to 15 digits');
+      }
+      const hash = this.cipher.keyedHash(digits);
+      if (hash === null) {
+        throw new MemberError(
+          'method-invalid',
+          'This terminal has no data key: a member cannot be found by phone number — give the member id',
+          'link-token-unreadable',
+        );
+      }
+      return { memberId: `ph-${hash.slice(0, 32)}`, phoneHashed: true };
+    }
+    const id = (input.memberId ?? '').trim();
+    const problem = memberIdProblem(id);
+    if (problem) throw new MemberError('not-found', problem);
+    return { memberId: id, phoneHashed: false };
+  }
+
+  /** The member (created when new). */
+  findOrCreate(input: { memberId?: string; phone?: string; label?: string }): MemberView {
+    const { memberId, phoneHashed } = this.memberIdFor(input);
+    const label = input.label?.trim();
+    if (label && looksLikePhone(label)) {
+      throw new MemberError('not-found', 'A phone number is never kept as a member’s name');
+    }
+    this.journal.members.ensureMember({
+      memberId,
+      label: label ? label.slice(0, 80) : null,
+      phoneHashed,
+      createdAt: this.now(),
+    });
+    return this.mustView(memberId);
+  }
+
+  /** The member, or null (never created). */
+  find(input: { memberId?: string; phone?: string }): MemberView | null {
+    const { memberId } = this.memberIdFor(input);
+    return this.view(memberId);
+  }
+
+  view(memberId: string): MemberView | null {
+    const member = this.journal.members.member(memberId);
+    return member ? this.toView(member) : null;
+  }
+
+  private mustView(memberId: string): MemberView {
+    const view = this.view(memberId);
+    if (!view) throw new MemberError('not-found', `There is no member ${memberId}`);
+    return view;
+  }
+
+  list(search = ''): MemberView[] {
+    return this.journal.members.members(search.trim()).map((m) => this.toView(m));
+  }
+
+  private toView(member: MemberRecord): MemberView {
+    const latest = new Map<LinkWallet, LinkRecord>();
+    for (const link of this.journal.members.linksOf(member.memberId)) {
+      if (!latest.has(link.wallet)) latest.set(link.wallet, link);
+    }
+    return {
+      memberId: member.memberId,
+      label: member.label,
+      phoneHashed: member.phoneHashed,
+      createdAt: member.createdAt,
+      links: [...latest.values()].map(linkView),
+      subscriptions: this.journal.members
+        .subscriptionsOf(member.memberId)
+        .map((s) => this.subscriptionView(s)),
+    };
+  }
+
+  subscriptionView(rec: SubscriptionRecord): SubscriptionView {
+    const schedule: Schedule = {
+      startDate: rec.startDate,
+      intervalUnit: rec.intervalUnit,
+      intervalCount: rec.intervalCount,
+      endDate: rec.endDate,
+    };
+    const paidCount = this.journal.members.paidCount(rec.subscriptionId);
+    return {
+      subscriptionId: rec.subscriptionId,
+      memberId: rec.memberId,
+      amountMinor: rec.amountMinor,
+      currency: rec.currency,
+      schedule,
+      status: rec.status,
+      method: rec.method,
+      firstOrderId: rec.firstOrderId,
+      paidCount,
+      nextDue: rec.status === 'active' ? nextDueDate(schedule, paidCount) : null,
+      reason: rec.reason,
+      createdAt: rec.createdAt,
+    };
+  }
+
+  /** Active subscriptions due on `today` or before (YYYY-MM-DD): for a person to charge. */
+  dueRenewals(today = this.dayOf(this.now())): SubscriptionView[] {
+    return this.journal.members
+      .subscriptionsOf()
+      .map((s) => this.subscriptionView(s))
+      .filter((s) => s.status === 'active' && s.nextDue !== null && s.nextDue <= today);
+  }
+
+  subscriptions(memberId?: string): SubscriptionView[] {
+    return this.journal.members.subscriptionsOf(memberId).map((s) => this.subscriptionView(s));
+  }
+
+  // ---------------------------------------------------------------- events
+
+  onLinkUpdated(listener: (link: LinkView) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private emit(rec: LinkRecord): void {
+    const view = linkView(rec);
+    for (const listener of this.listeners) {
+      try {
+        listener(view);
+      } catch (error) {
+        this.log('error', 'a link listener failed', { error: String(error) });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- linking
+
+  private isOurs(link: LinkRecord): boolean {
+    const id = this.identity;
+    if (!id || link.gateway === null) return true;
+    return link.training === id.training && link.gateway === id.gateway;
+  }
+
+  /**
+   * Starts a sign-up of `wallet` for the member (created when new) and resolves with it
+   * pending (its authUrl to show as a QR), or as the gateway left it. An active link of
+   * that wallet is returned as it is; a pending one still open too (never two sign-ups at
+   * once). The sign-up is then polled in the background until final (waitForLink).
+   */
+  async link(memberIdIn: string, wallet: LinkWallet): Promise<LinkView> {
+    if (this.stopped) throw new MemberError('link-failed', 'The terminal is shutting down');
+    const facts = LINK_WALLET_FACTS[wallet];
+    if (!facts) throw new MemberError('method-invalid', `${String(wallet)} cannot be linked`);
+    const member = this.findOrCreate({ memberId: memberIdIn });
+    const memberId = member.memberId;
+    const latest = this.journal.members.linksOf(memberId, wallet).find((l) => this.isOurs(l));
+    if (latest && latest.status === 'active') return linkView(latest);
+    if (latest && latest.status === 'pending' && !this.lapsed(latest)) {
+      this.poll(latest.linkId);
+      return linkView(latest);
+    }
+    if (this.cipher.keyId === null) {
+      throw new MemberError(
+        'method-invalid',
+        'This terminal has no data key to keep the wallet’s token encrypted: linking is not possible',
+        'link-token-unreadable',
+      );
+    }
+    const now = this.now();
+    const linkId = randomId('LNK');
+    // Write-ahead: the sign-up is journaled before the bind is sent.
+    const pending = this.journal.members.createLink(
+      {
+        linkId,
+        memberId,
+        wallet,
+        status: 'pending',
+        tokenSealed: null,
+        keyId: null,
+        authUrl: null,
+        expiresAt: now + this.signUpLifetimeMs,
+        reason: null,
+        reasonCode: null,
+        createdAt: now,
+        updatedAt: now,
+        lastCheckedAt: null,
+        unboundBy: null,
+        training: this.identity?.training ?? false,
+        gateway: this.identity?.gateway ?? null,
+        accId: this.identity?.accId ?? null,
+      },
+      { kind: 'link-started', detail: { wallet } },
+    );
+    this.emit(pending);
+    const answer = await this.gateway.bind({ requestId: linkId, merchantUserId: memberId, wallet });
+    let rec: LinkRecord;
+    if (answer.kind === 'created') {
+      rec = this.change(
+        linkId,
+        {
+          tokenSealed: this.cipher.seal(answer.token, tokenContext(memberId, wallet)),
+          keyId: this.cipher.keyId,
+          authUrl: answer.authUrl,
+          lastCheckedAt: this.now(),
+        },
+        { kind: 'link-created' },
+      );
+    } else if (answer.kind === 'refused') {
+      rec = this.change(
+        linkId,
+        {
+          status: 'declined',
+          reason: `The gateway refused the sign-up (${answer.code}): ${answer.description}`,
+          reasonCode: 'link-not-active',
+        },
+        { kind: 'link-refused', detail: { code: answer.code } },
+      );
+      return linkView(rec);
+    } else {
+      // No usable answer: the sign-up query finds out whether it exists.
+      this.log('warn', 'sign-up outcome unknown; asking the gateway', { linkId, memberId });
+      rec = this.journal.members.link(linkId) ?? pending;
+    }
+    this.poll(linkId);
+    return linkView(rec);
+  }
+
+  private lapsed(link: LinkRecord): boolean {
+    return link.expiresAt !== null && this.now() > link.expiresAt + this.lapseGraceMs();
+  }
+
+  /** How long past its expiry a sign-up the gateway still calls pending is given. */
+  private lapseGraceMs(): number {
+    return Math.max(1000, Math.round(this.signUpLifetimeMs / 10));
+  }
+
+  private change(
+    linkId: string,
+    patch: Partial<LinkRecord>,
+    event: { kind: string; detail?: Record<string, unknown> },
+  ): LinkRecord {
+    const before = this.journal.members.link(linkId);
+    const rec = this.journal.members.changeLink(linkId, { ...patch, updatedAt: this.now() }, event);
+    if (!before || before.status !== rec.status || before.authUrl !== rec.authUrl) this.emit(rec);
+    return rec;
+  }
+
+  /** Polls the sign-up (once per process) until it is final; resolves with it then. */
+  poll(linkId: string): Promise<LinkView> {
+    const running = this.polls.get(linkId);
+    if (running) return running;
+    const task = (async () => {
+      let index = 0;
+      for (;;) {
+        const rec = this.journal.members.link(linkId);
+        if (!rec) throw new MemberError('not-found', `There is no sign-up ${linkId}`);
+        if (rec.status !== 'pending' || this.stopped) return linkView(rec);
+        const delay = this.pollMs[Math.min(index, this.pollMs.length - 1)] ?? 2000;
+        index += 1;
+        await this.sleep(delay);
+        if (this.stopped) return linkView(this.journal.members.link(linkId) ?? rec);
+        try {
+          await this.checkLink(linkId);
+        } catch (error) {
+          this.log('warn', 'a sign-up query failed; asking again', {
+            linkId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    })().finally(() => this.polls.delete(linkId));
+    this.polls.set(linkId, task);
+    task.catch(() => undefined);
+    return task;
+  }
+
+  /** Resolves with the sign-up once final (or as it is when `timeoutMs` passes). */
+  async waitForLink(linkId: string, timeoutMs?: number): Promise<LinkView> {
+    const poll = this.poll(linkId);
+    if (timeoutMs === undefined) return poll;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    const result = await Promise.race([poll, timeout]);
+    if (timer) clearTimeout(timer);
+    const rec = this.journal.members.link(linkId);
+    return result ?? (rec ? linkView(rec) : poll);
+  }
+
+  /** Asks the gateway about one sign-up now and journals what it says. */
+  async checkLink(linkId: string): Promise<LinkView> {
+    const rec = this.journal.members.link(linkId);
+    if (!rec) throw new MemberError('not-found', `There is no sign-up ${linkId}`);
+    if (isFinalLinkStatus(rec.status) || !this.isOurs(rec)) return linkView(rec);
+    const answer = await this.gateway.queryBind({
+      merchantUserId: rec.memberId,
+      requestId: linkId,
+    });
+    const now = this.now();
+    if (answer.kind === 'status') {
+      const status = linkStatusOf(answer.status);
+      if (status === null) return linkView(rec);
+      const patch: Partial<LinkRecord> = { lastCheckedAt: now };
+      if (rec.tokenSealed === null && answer.token) {
+        patch.tokenSealed = this.cipher.seal(answer.token, tokenContext(rec.memberId, rec.wallet));
+        patch.keyId = this.cipher.keyId;
+      }
+      const next = this.nextStatus(rec.status, status);
+      if (next !== rec.status) {
+        patch.status = next;
+        Object.assign(patch, this.statusReason(next, rec.wallet));
+        if (next === 'unbound') patch.unboundBy = 'wallet';
+      }
+      return linkView(
+        this.change(linkId, patch, { kind: next === rec.status ? 'checked' : `link-${next}` }),
+      );
+    }
+    if (answer.kind === 'refused' && rec.tokenSealed === null && this.lapsed(rec)) {
+      // The gateway never registered it (the bind's answer was lost) and its time is up.
+      return linkView(
+        this.change(
+          linkId,
+          {
+            status: 'expired',
+            reason: 'The sign-up did not reach the gateway — link again',
+            reasonCode: 'link-not-active',
+          },
+          { kind: 'link-expired', detail: { code: answer.code } },
+        ),
+      );
+    }
+    if (rec.status === 'pending' && this.lapsed(rec)) {
+      return linkView(
+        this.change(
+          linkId,
+          { status: 'expired', ...this.statusReason('expired', rec.wallet) },
+          {
+            kind: 'link-expired',
+            detail: { local: true },
+          },
+        ),
+      );
+    }
+    return linkView(rec);
+  }
+
+  /** The move a gateway status makes from ours (a pending link the wallet calls UNBOUND: expired). */
+  private nextStatus(from: LinkStatus, gateway: LinkStatus): LinkStatus {
+    if (from === gateway) return from;
+    if (from === 'pending') return gateway === 'unbound' ? 'expired' : gateway;
+    if (from === 'active') return gateway === 'pending' ? 'active' : 'unbound';
+    return from;
+  }
+
+  private statusReason(
+    status: LinkStatus,
+    wallet: LinkWallet,
+  ): { reason: string | null; reasonCode: string | null } {
+    switch (status) {
+      case 'declined':
+        return {
+          reason: `The customer declined the ${wallet} link in the wallet`,
+          reasonCode: 'link-not-active',
+        };
+      case 'expired':
+        return {
+          reason: `The customer did not agree in ${wallet} in time — the sign-up expired; link again`,
+          reasonCode: 'link-not-active',
+        };
+      case 'unbound':
+        return {
+          reason: `The ${wallet} link was ended — ${ASK_SCAN_OR_RELINK}`,
+          reasonCode: 'link-unbound',
+        };
+      default:
+        return { reason: null, reasonCode: null };
+    }
+  }
+
+  /** Asks about every pending sign-up nobody polls (at start, then every few minutes). */
+  async recheckPending(): Promise<void> {
+    for (const link of this.journal.members.pendingLinks()) {
+      if (this.stopped) return;
+      if (!this.isOurs(link) || this.polls.has(link.linkId)) continue;
+      try {
+        await this.checkLink(link.linkId);
+      } catch (error) {
+        this.log('warn', 'a pending sign-up could not be checked', {
+          linkId: link.linkId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  /** Re-checks pending sign-ups now and every `pendingSweepMs`. */
+  start(): void {
+    if (this.sweeper || this.stopped) return;
+    void this.recheckPending();
+    this.sweeper = setInterval(() => void this.recheckPending(), this.pendingSweepMs);
+    this.sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    for (const wake of [...this.sleepers]) wake();
+    await Promise.allSettled([...this.polls.values()]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  // ---------------------------------------------------------------- unbind
+
+  /**
+   * Unbinds the member's active links (of `wallet`, or all) at the gateway, then journals
+   * them unbound with who did it. Rejects when the gateway did not confirm (nothing changed).
+   */
+  async unbind(memberId: string, wallet: LinkWallet | undefined, by: string): Promise<LinkView[]> {
+    if (!this.journal.members.member(memberId)) {
+      throw new MemberError('not-found', `There is no member ${memberId}`, 'member-unknown');
+    }
+    const active = this.journal.members
+      .linksOf(memberId, wallet)
+      .filter((l) => l.status === 'active' && this.isOurs(l));
+    if (active.length === 0) {
+      throw new MemberError(
+        'not-found',
+        `Member ${memberId} has no linked ${wallet ?? 'wallet'} to unbind`,
+        'link-missing',
+      );
+    }
+    const done: LinkView[] = [];
+    for (const link of active) {
+      const token = link.tokenSealed
+        ? this.cipher.open(link.tokenSealed, tokenContext(memberId, link.wallet))
+        : null;
+      if (token === null) {
+        // Not usable here any more anyway; the customer can end it inside the wallet.
+        done.push(
+          linkView(
+            this.change(
+              link.linkId,
+              {
+                status: 'unbound',
+                unboundBy: by,
+                reason:
+                  'Unbound at this till only: its token cannot be read here (data key missing) — the customer can also end it in the wallet',
+                reasonCode: 'link-token-unreadable',
+              },
+              { kind: 'link-unbound', detail: { by, atGateway: false } },
+            ),
+          ),
+        );
+        continue;
+      }
+      const answer = await this.gateway.unbind({
+        requestId: randomId('UNB'),
+        merchantUserId: memberId,
+        token,
+      });
+      let confirmed = answer.kind === 'unbound';
+      if (!confirmed) {
+        // Already unbound in the wallet (or the answer was lost): the query says.
+        const check = await this.gateway.queryBind({
+          merchantUserId: memberId,
+          requestId: link.linkId,
+        });
+        confirmed = check.kind === 'status' && linkStatusOf(check.status) !== 'active';
+      }
+      if (!confirmed) {
+        throw new MemberError(
+          'link-failed',
+          answer.kind === 'refused'
+            ? `The gateway refused to unbind the ${link.wallet} link (${answer.code}): ${answer.description}`
+            : `The gateway did not confirm the unbind of the ${link.wallet} link — try again`,
+        );
+      }
+      done.push(
+        linkView(
+          this.change(
+            link.linkId,
+            {
+              status: 'unbound',
+              unboundBy: by,
+              lastCheckedAt: this.now(),
+              reason: `Unbound by ${by}`,
+              reasonCode: 'link-unbound',
+            },
+            { kind: 'link-unbound', detail: { by, atGateway: true } },
+          ),
+        ),
+      );
+    }
+    return done;
+  }
+
+  // ---------------------------------------------------------------- MemberPort
+
+  async prepareLinkedCharge(
+    memberId: string,
+    wallet: LinkWallet | undefined,
+    currency: Currency,
+  ): Promise<Grant<LinkedChargeGrant>> {
+    if (!this.journal.members.member(memberId)) {
+      return no(
+        'not-found',
+        'member-unknown',
+        `There is no member ${memberId} — find or create the member first`,
+      );
+    }
+    const links = this.journal.members.linksOf(memberId, wallet).filter((l) => this.isOurs(l));
+    const usable = links.find(
+      (l) => l.status === 'active' && LINK_WALLET_FACTS[l.wallet].currency === currency,
+    );
+    if (!usable) {
+      const latest = links[0];
+      const name = wallet ?? 'wallet';
+      if (!latest) {
+        return no(
+          'not-found',
+          'link-missing',
+          `Member ${memberId} has no linked ${name} — link it first, or ask the customer to scan their payment code`,
+        );
+      }
+      if (latest.status === 'unbound') {
+        return no(
+          'method-invalid',
+          'link-unbound',
+          `The member’s linked ${latest.wallet} was ended — ${ASK_SCAN_OR_RELINK}`,
+        );
+      }
+      if (latest.status === 'pending') {
+        return no(
+          'method-invalid',
+          'link-not-active',
+          `The customer has not agreed to the ${latest.wallet} link yet — wait for it, or ask them to scan their payment code`,
+        );
+      }
+      return no(
+        'method-invalid',
+        'link-not-active',
+        `The member’s ${latest.wallet} link is ${latest.status} — ${ASK_SCAN_OR_RELINK}`,
+      );
+    }
+    let link = usable;
+    if (link.lastCheckedAt === null || this.now() - link.lastCheckedAt > this.recheckAfterMs) {
+      // Its last word is old: the customer may have unlinked inside the wallet meanwhile.
+      try {
+        const checked = await this.gateway.queryBind({
+          merchantUserId: memberId,
+          requestId: link.linkId,
+        });
+        if (checked.kind === 'status') {
+          const status = linkStatusOf(checked.status);
+          if (status !== null && status !== 'active') {
+            const rec = this.change(
+              link.linkId,
+              {
+                status: 'unbound',
+                unboundBy: 'wallet',
+                lastCheckedAt: this.now(),
+                reason: `The ${link.wallet} link is ${checked.status} in the wallet — ${ASK_SCAN_OR_RELINK}`,
+                reasonCode: 'link-unbound',
+              },
+              { kind: 'link-unbound', detail: { by: 'wallet', status: checked.status } },
+            );
+            return no('method-invalid', 'link-unbound', rec.reason ?? ASK_SCAN_OR_RELINK);
+          }
+          if (status === 'active') {
+            link = this.change(link.linkId, { lastCheckedAt: this.now() }, { kind: 'checked' });
+          }
+        }
+      } catch (error) {
+        this.log('warn', 'the linked wallet could not be re-checked; the charge will tell', {
+          memberId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const token = link.tokenSealed
+      ? this.cipher.open(link.tokenSealed, tokenContext(memberId, link.wallet))
+      : null;
+    if (token === null) {
+      return no(
+        'method-invalid',
+        'link-token-unreadable',
+        `The ${link.wallet} link’s token cannot be read on this terminal (its data key is missing or changed) — ${ASK_SCAN_OR_RELINK}`,
+      );
+    }
+    return { ok: true, wallet: link.wallet, token, merchantUserId: memberId };
+  }
+
+  prepareRenewal(memberId: string, subscriptionId?: string): Grant<RenewalGrant> {
+    if (!this.journal.members.member(memberId)) {
+      return no('not-found', 'member-unknown', `There is no member ${memberId}`);
+    }
+    const subs = this.journal.members
+      .subscriptionsOf(memberId)
+      .filter((s) => subscriptionId === undefined || s.subscriptionId === subscriptionId);
+    const sub = subs.find((s) => s.status === 'active') ?? subs[0];
+    if (!sub) {
+      return no(
+        'not-found',
+        'subscription-missing',
+        `Member ${memberId} has no membership with recurring payments`,
+      );
+    }
+    if (sub.status === 'revoked') {
+      return no(
+        'method-invalid',
+        'subscription-token-revoked',
+        sub.reason ??
+          'The membership’s payment token was revoked — ask the customer to pay on their phone again',
+      );
+    }
+    if (sub.status !== 'active' || sub.tokenSealed === null) {
+      return no(
+        'method-invalid',
+        'subscription-missing',
+        `The membership is ${sub.status}: it has no payment token to charge (its first payment was not completed)`,
+      );
+    }
+    const view = this.subscriptionView(sub);
+    if (view.nextDue === null) {
+      return no(
+        'method-invalid',
+        'subscription-missing',
+        `The membership’s schedule ended on ${sub.endDate}`,
+      );
+    }
+    const token = this.cipher.open(sub.tokenSealed, tokenContext(memberId, sub.subscriptionId));
+    if (token === null) {
+      return no(
+        'method-invalid',
+        'link-token-unreadable',
+        'The membership’s payment token cannot be read on this terminal (its data key is missing or changed) — ask the customer to pay on their phone again',
+      );
+    }
+    return {
+      ok: true,
+      subscriptionId: sub.subscriptionId,
+      token,
+      merchantUserId: memberId,
+      method: (sub.method ?? 'Card') as SaleMethod,
+    };
+  }
+
+  beginSubscription(input: {
+    memberId: string;
+    orderId: string;
+    amountMinor: number;
+    currency: Currency;
+    method: SaleMethod;
+    schedule: Schedule;
+  }): { subscriptionId: string } {
+    const member = this.findOrCreate({ memberId: input.memberId });
+    if (this.cipher.keyId === null) {
+      throw new MemberError(
+        'method-invalid',
+        'This terminal has no data key to keep the membership’s payment token encrypted',
+        'link-token-unreadable',
+      );
+    }
+    const now = this.now();
+    const subscriptionId = `SUB-${input.orderId}`.slice(0, 64);
+    this.journal.members.saveSubscription(
+      {
+        subscriptionId,
+        memberId: member.memberId,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        startDate: input.schedule.startDate,
+        intervalUnit: input.schedule.intervalUnit,
+        intervalCount: input.schedule.intervalCount,
+        endDate: input.schedule.endDate,
+        firstOrderId: input.orderId,
+        method: input.method,
+        status: 'pending',
+        tokenSealed: null,
+        keyId: null,
+        reason: null,
+        reasonCode: null,
+        createdAt: now,
+        updatedAt: now,
+        training: this.identity?.training ?? false,
+        gateway: this.identity?.gateway ?? null,
+        accId: this.identity?.accId ?? null,
+      },
+      { kind: 'subscription-started', detail: { orderId: input.orderId } },
+    );
+    return { subscriptionId };
+  }
+
+  saleFinal(sale: SaleRecord, facts: TokenFacts): void {
+    const memberId = sale.memberId;
+    if (!memberId) return;
+    if (sale.tender === 'linked-wallet') {
+      const links = this.journal.members
+        .linksOf(memberId, sale.method as LinkWallet)
+        .filter((l) => l.status === 'active');
+      for (const link of links) {
+        if (facts.tokenState) {
+          this.change(
+            link.linkId,
+            {
+              status: 'unbound',
+              unboundBy: 'wallet',
+              lastCheckedAt: this.now(),
+              reason: `The gateway refused the token (${facts.tokenState}) — ${ASK_SCAN_OR_RELINK}`,
+              reasonCode: 'link-unbound',
+            },
+            {
+              kind: 'link-unbound',
+              detail: { by: 'wallet', orderId: sale.orderId, state: facts.tokenState },
+            },
+          );
+        } else if (sale.status === 'paid') {
+          this.change(link.linkId, { lastCheckedAt: this.now() }, { kind: 'checked' });
+        }
+      }
+      return;
+    }
+    const subscriptionId = sale.subscriptionId;
+    if (!subscriptionId) return;
+    const sub = this.journal.members.subscription(subscriptionId);
+    if (!sub) return;
+    const now = this.now();
+    if (
+      sale.tender === 'checkout' &&
+      sale.orderId === sub.firstOrderId &&
+      sub.status === 'pending'
+    ) {
+      if (sale.status === 'paid' && !sale.abandoned && facts.paymentToken) {
+        this.journal.members.saveSubscription(
+          {
+            ...sub,
+            status: 'active',
+            tokenSealed: this.cipher.seal(
+              facts.paymentToken,
+              tokenContext(memberId, subscriptionId),
+            ),
+            keyId: this.cipher.keyId,
+            reason: null,
+            reasonCode: null,
+            updatedAt: now,
+          },
+          { kind: 'subscription-active', detail: { orderId: sale.orderId } },
+        );
+      } else {
+        this.journal.members.saveSubscription(
+          {
+            ...sub,
+            status: 'failed',
+            reason:
+              sale.status === 'paid'
+                ? 'The first payment carried no payment token: renewals cannot be charged (the payment stands)'
+                : `The first payment was not made: ${sale.reason ?? sale.status}`,
+            reasonCode: 'subscription-missing',
+            updatedAt: now,
+          },
+          { kind: 'subscription-failed', detail: { orderId: sale.orderId, status: sale.status } },
+        );
+      }
+      return;
+    }
+    if (sale.tender === 'renewal' && facts.tokenState && sub.status === 'active') {
+      this.journal.members.saveSubscription(
+        {
+          ...sub,
+          status: 'revoked',
+          reason: sale.reason ?? `The payment token was refused (${facts.tokenState})`,
+          reasonCode: 'subscription-token-revoked',
+          updatedAt: now,
+        },
+        {
+          kind: 'subscription-revoked',
+          detail: { orderId: sale.orderId, state: facts.tokenState },
+        },
+      );
+    }
+  }
+}
+
+export function createMemberService(options: MemberServiceOptions): MemberService {
+  return new MemberService(options);
+}

@@ -1,0 +1,240 @@
+/**
+ * Linked wallets (issue 12) against the real simulator over HTTP: link (the customer agrees
+ * on the wallet page), charge without a scan through the engine's lifecycle, and every
+ * failure case — over the limit (refused before sending), unlinked in the wallet (marked
+ * unbound, "scan or link again"), the member id not the sign-up's ("token does not exist":
+ * an integration fault, no retry, no unbind), a sign-up nobody answers (expires; a new
+ * attempt is a new requestId), pending sign-ups re-checked at start, a stale link re-checked
+ * before a charge, unbind at the gateway, no data key. Ledger vs journal after each; the
+ * token never in the journal's bytes.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EngineError } from '../../../electron/engine/errors.ts';
+import { newDataKey } from '../../../electron/members/tokenCipher.ts';
+import { ledgerProblems, waitFor, isShownFinal } from '../../support/engineProcess.ts';
+import {
+  customerDoes,
+  journalBytes,
+  openMemberTerminal,
+  startMemberSim,
+  type MemberSim,
+  type MemberTerminal,
+} from './support.ts';
+
+let sim: MemberSim;
+const open: MemberTerminal[] = [];
+const key = newDataKey();
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.05);
+});
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+let terminalSeq = 0;
+async function terminal(options: Partial<Parameters<typeof openMemberTerminal>[1]> = {}) {
+  terminalSeq += 1;
+  const t = await openMemberTerminal(sim, { key, terminalId: `LW${terminalSeq}`, ...options });
+  open.push(t);
+  return t;
+}
+
+let memberSeq = 0;
+function memberId(): string {
+  memberSeq += 1;
+  return `M-${Date.now().toString(36)}-${memberSeq}`;
+}
+
+/** Links `wallet` for a new member and has the customer agree. */
+async function linked(t: MemberTerminal, wallet: 'AlipayHK' | 'Alipay' = 'AlipayHK') {
+  const id = memberId();
+  const pending = await t.members.link(id, wallet);
+  expect(pending.status).toBe('pending');
+  expect(pending.authUrl).toMatch(/\/__sim\/wallet\/authorize\?ticket=/);
+  expect(await customerDoes(pending.authUrl as string, 'agree')).toBeLessThan(400);
+  const active = await t.members.waitForLink(pending.linkId, 10_000);
+  expect(active.status).toBe('active');
+  return { id, link: active, authUrl: pending.authUrl as string };
+}
+
+async function finalOf(t: MemberTerminal, orderId: string) {
+  return waitFor(
+    () => t.engine.sale(orderId),
+    (s) => s !== null && isShownFinal(s),
+    15_000,
+  );
+}
+
+describe('link, then charge without a scan', () => {
+  it('agreed in the wallet: active; a charge is paid once, method the wallet, ledger agrees', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    const first = await t.engine.chargeMember({
+      amountMinor: 12_30,
+      currency: 'HKD',
+      memberId: id,
+    });
+    const sale = await finalOf(t, first.orderId);
+    expect(sale).toMatchObject({ status: 'paid', method: 'AlipayHK' });
+    const record = t.terminal.journal.sale(first.orderId);
+    expect(record).toMatchObject({ tender: 'linked-wallet', memberId: id, maskedCode: null });
+    const charges = sim.ledger().filter((e) => e.merchantTransactionId === first.orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({
+      status: 'SUCCESS',
+      scanCodeId: null,
+      methodType: 'AlipayHK',
+    });
+    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
+      [],
+    );
+    // Never a token in the journal's bytes (file and WAL).
+    expect(t.secrets.tokens.size).toBeGreaterThan(0);
+    const bytes = journalBytes(t.terminal.dataDir);
+    for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
+  });
+
+  it('declined in the wallet: the sign-up ends declined', async () => {
+    const t = await terminal();
+    const pending = await t.members.link(memberId(), 'Alipay');
+    await customerDoes(pending.authUrl as string, 'decline');
+    expect((await t.members.waitForLink(pending.linkId, 10_000)).status).toBe('declined');
+  });
+
+  it('above the wallet limit: refused before anything is sent, with the reason', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    const before = sim.ledger().length;
+    const refusal = await t.engine
+      .chargeMember({ amountMinor: 5_000_001, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(EngineError);
+    expect((refusal as EngineError).reasonCode).toBe('link-limit-exceeded');
+    expect((refusal as EngineError).message).toContain('HK$50,000.00');
+    expect(sim.ledger().length).toBe(before);
+    expect(t.terminal.journal.listSales()).toEqual([]);
+  });
+
+  it('unlinked inside the wallet: the charge is declined, the link marked unbound, "scan or link again"', async () => {
+    const t = await terminal();
+    const { id, authUrl } = await linked(t);
+    expect(await customerDoes(authUrl, 'unbind')).toBeLessThan(400);
+    // The link was checked a moment ago: the charge itself finds out.
+    const first = await t.engine.chargeMember({ amountMinor: 5_00, currency: 'HKD', memberId: id });
+    const sale = await finalOf(t, first.orderId);
+    expect(sale).toMatchObject({ status: 'declined', reasonCode: 'link-unbound' });
+    expect(sale?.reason).toContain('ask the customer to scan their payment code or link again');
+    const view = t.members.view(id);
+    expect(view?.links[0]).toMatchObject({ status: 'unbound', unboundBy: 'wallet' });
+    // Next time: refused before anything is sent.
+    const again = await t.engine
+      .chargeMember({ amountMinor: 5_00, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e as EngineError);
+    expect((again as EngineError).reasonCode).toBe('link-unbound');
+    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
+      [],
+    );
+  });
+
+  it('a link whose last check is old is asked about first: unlinked meanwhile, nothing is sent', async () => {
+    const t = await terminal({ memberTuning: { recheckAfterMs: 0 } });
+    const { id, authUrl } = await linked(t);
+    await customerDoes(authUrl, 'unbind');
+    const refusal = await t.engine
+      .chargeMember({ amountMinor: 5_00, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e as EngineError);
+    expect((refusal as EngineError).reasonCode).toBe('link-unbound');
+    expect(t.terminal.journal.listSales()).toEqual([]);
+    expect(t.members.view(id)?.links[0]?.status).toBe('unbound');
+  });
+
+  it('the member id is not the sign-up\'s ("token does not exist"): declined, not retried, NOT unbound', async () => {
+    const good = await terminal();
+    const { id } = await linked(good);
+    await good.close();
+    open.splice(open.indexOf(good), 1);
+    // Same data folder's members would be needed; instead a terminal whose integration
+    // sends another merchantUserId with the token (the fault being tested).
+    const t = await terminal({ rewrite: { merchantUserId: 'SOMEONE-ELSE' } });
+    const { id: other } = await linked(t);
+    const first = await t.engine.chargeMember({
+      amountMinor: 3_00,
+      currency: 'HKD',
+      memberId: other,
+    });
+    const sale = await finalOf(t, first.orderId);
+    expect(sale).toMatchObject({ status: 'declined', reasonCode: 'member-token-mismatch' });
+    expect(t.members.view(other)?.links[0]?.status).toBe('active');
+    const events = t.terminal.journal.events(first.orderId).map((e) => e.kind);
+    expect(events.filter((k) => k === 'resend')).toEqual([]);
+    expect(sim.ledger().filter((e) => e.merchantTransactionId === first.orderId)).toEqual([]);
+    expect(id).not.toBe(other);
+  });
+
+  it('unbind at the till: the gateway says UNBOUND, the link is unbound by who did it', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    const done = await t.members.unbind(id, 'AlipayHK', 'cashier');
+    expect(done).toEqual([expect.objectContaining({ status: 'unbound', unboundBy: 'cashier' })]);
+    const refusal = await t.engine
+      .chargeMember({ amountMinor: 1_00, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e as EngineError);
+    expect((refusal as EngineError).reasonCode).toBe('link-unbound');
+  });
+
+  it('pending sign-ups are asked about again at start: agreed while the till was off → active', async () => {
+    const first = await terminal({ keepDir: true });
+    const id = memberId();
+    const pending = await first.members.link(id, 'AlipayHK');
+    const dataDir = first.terminal.dataDir;
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    await customerDoes(pending.authUrl as string, 'agree');
+    const second = await terminal({ dataDir });
+    expect(second.members.view(id)?.links[0]?.status).toBe('pending');
+    await second.members.recheckPending();
+    expect(second.members.view(id)?.links[0]?.status).toBe('active');
+  });
+
+  it('a terminal without its data key cannot read the token: "link again", never a crash', async () => {
+    const first = await terminal({ keepDir: true });
+    const { id } = await linked(first);
+    const dataDir = first.terminal.dataDir;
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    const other = await terminal({ dataDir, key: newDataKey() });
+    const refusal = await other.engine
+      .chargeMember({ amountMinor: 1_00, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e as EngineError);
+    expect((refusal as EngineError).reasonCode).toBe('link-token-unreadable');
+    expect((refusal as EngineError).message).toMatch(/link again/);
+    const none = await terminal({ dataDir, key: null });
+    await expect(none.members.link(memberId(), 'AlipayHK')).rejects.toThrow(/no data key/);
+  });
+});
+
+describe('a sign-up nobody answers', () => {
+  let fast: MemberSim;
+  beforeAll(async () => {
+    fast = await startMemberSim(0.005); // the sign-up lapses after 3 s
+  });
+  afterAll(async () => {
+    await fast.close();
+  });
+  it('expires; linking again makes a new sign-up with a new requestId', async () => {
+    const t = await openMemberTerminal(fast, { key });
+    open.push(t);
+    const id = memberId();
+    const first = await t.members.link(id, 'AlipayHK');
+    const ended = await t.members.waitForLink(first.linkId, 20_000);
+    expect(ended.status).toBe('expired');
+    const second = await t.members.link(id, 'AlipayHK');
+    expect(second.status).toBe('pending');
+    expect(second.linkId).not.toBe(first.linkId);
+    expect(second.authUrl).not.toBe(first.authUrl);
+  });
+});

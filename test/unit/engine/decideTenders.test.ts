@@ -1,0 +1,234 @@
+/**
+ * What one gateway answer means for a sale paid without a scanned code (decide.ts): a
+ * linked wallet's token refused as not active, "token does not exist", a checkout page
+ * created / refused / closed, a membership's first payment yielding its token.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PaymentOutcome } from '../../../shared/gateway/outcome.ts';
+import {
+  decideCheckoutCreated,
+  decidePayment,
+  tokenStateOf,
+  type Decision,
+} from '../../../electron/engine/decide.ts';
+import { newSaleRecord, type SaleRecord } from '../../../electron/journal/journal.ts';
+
+function sale(patch: Partial<SaleRecord> = {}): SaleRecord {
+  return newSaleRecord({
+    orderId: 'T-1',
+    terminalId: 'T',
+    amountMinor: 1000,
+    currency: 'HKD',
+    createdAt: 1,
+    day: '2025-03-01',
+    status: 'submitting',
+    method: 'AlipayHK',
+    attempt: 1,
+    requestId: 'T-1-A1',
+    tender: 'linked-wallet',
+    memberId: 'M-1',
+    ...patch,
+  });
+}
+const live = { fromRecovery: false };
+const memberFacts = (d: Decision) =>
+  d.effects.flatMap((e) => (e.kind === 'member' ? [e.facts] : []));
+
+describe('a linked wallet charge', () => {
+  it('declined naming the token state: declined, "scan or link again", the link told', () => {
+    const outcome: PaymentOutcome = {
+      kind: 'declined',
+      reason: 'declined',
+      code: '300000',
+      resultCode: '300000',
+      description: 'token is UNBOUND',
+    };
+    const d = decidePayment(sale(), outcome, 'pay', live);
+    expect(d.patch).toMatchObject({
+      status: 'declined',
+      settled: true,
+      reasonCode: 'link-unbound',
+    });
+    expect(d.patch?.reason).toContain('ask the customer to scan their payment code or link again');
+    expect(memberFacts(d)).toEqual([{ tokenState: 'UNBOUND' }]);
+  });
+
+  it('"token does not exist": declined as an integration fault, not unbound, not retried', () => {
+    const outcome: PaymentOutcome = {
+      kind: 'rejected',
+      reason: 'refused',
+      code: '107001',
+      resultCode: '107001',
+      description: 'token does not exist',
+    };
+    const d = decidePayment(sale(), outcome, 'pay', live);
+    expect(d.applied).toBe('settled');
+    expect(d.patch).toMatchObject({ status: 'declined', reasonCode: 'member-token-mismatch' });
+    expect(memberFacts(d)).toEqual([{ tokenMismatch: true }]);
+  });
+
+  it('an ordinary decline is not about the token: the link is told nothing bad', () => {
+    const outcome: PaymentOutcome = {
+      kind: 'declined',
+      reason: 'declined',
+      code: '000000',
+      resultCode: '300002',
+      description: 'insufficient balance',
+      status: 'FAILED',
+    };
+    const d = decidePayment(sale(), outcome, 'query', live);
+    expect(d.patch).toMatchObject({ status: 'declined', reasonCode: 'declined' });
+    expect(memberFacts(d)).toEqual([{}]);
+  });
+
+  it('the token state is read from the description only when it is about the token', () => {
+    expect(tokenStateOf('token status EXPIRED')).toBe('EXPIRED');
+    expect(tokenStateOf('Declined: the linked wallet is UNBOUND: the customer unlinked')).toBe(
+      'UNBOUND',
+    );
+    expect(tokenStateOf('Declined: the payment token was revoked by the payer')).toBe('REVOKED');
+    expect(tokenStateOf('the token is not active')).toBe('NOT ACTIVE');
+    expect(tokenStateOf('token does not exist')).toBeNull();
+    expect(tokenStateOf('card expired')).toBeNull();
+  });
+
+  it('a scanned-code sale with the same words is not a member sale', () => {
+    const outcome: PaymentOutcome = {
+      kind: 'declined',
+      reason: 'declined',
+      code: '300000',
+      resultCode: '300000',
+      description: 'token is UNBOUND',
+    };
+    const d = decidePayment(
+      sale({ tender: 'code', method: 'AlipayHK-Offline', memberId: null }),
+      outcome,
+      'pay',
+      live,
+    );
+    expect(d.patch?.reasonCode).toBe('declined');
+    expect(memberFacts(d)).toEqual([]);
+  });
+});
+
+describe('a checkout (pay on phone)', () => {
+  const checkout = (patch: Partial<SaleRecord> = {}) =>
+    sale({ tender: 'checkout', method: 'ApplePay', brand: 'ApplePay', memberId: null, ...patch });
+
+  it('created: waiting for the customer with the page journaled, not settled', () => {
+    const d = decideCheckoutCreated(
+      checkout(),
+      { kind: 'created', paymentUrl: 'http://sim/__sim/checkout?ticket=1', sessionToken: 'S' },
+      'pay',
+      5000,
+      live,
+    );
+    expect(d.applied).toBe('pending');
+    expect(d.patch).toMatchObject({
+      status: 'waiting-for-customer',
+      paymentUrl: 'http://sim/__sim/checkout?ticket=1',
+      expiresAt: 5000,
+    });
+    expect(JSON.stringify(d.event)).not.toContain('"S"');
+  });
+
+  it('no usable answer: keeps waiting (the query decides), never declined', () => {
+    const d = decideCheckoutCreated(
+      checkout(),
+      { kind: 'unknown', reason: 'timeout' },
+      'pay',
+      0,
+      live,
+    );
+    expect(d.applied).toBe('pending');
+    expect(d.patch?.status).toBe('waiting-for-customer');
+  });
+
+  it('refused by the gateway: declined with its code; an unsigned credentials refusal: unknown', () => {
+    const refused = decideCheckoutCreated(
+      checkout(),
+      { kind: 'refused', code: '102000', description: 'bad amount' },
+      'pay',
+      0,
+      live,
+    );
+    expect(refused.patch).toMatchObject({ status: 'declined', reasonCode: 'gateway-rejected' });
+    const creds = decideCheckoutCreated(
+      checkout(),
+      { kind: 'refused', code: '104000', description: 'sign error' },
+      'pay',
+      0,
+      live,
+    );
+    expect(creds.patch).toMatchObject({ status: 'unknown', reasonCode: 'gateway-credentials' });
+    expect(creds.applied).toBe('pending');
+  });
+
+  it('the page closed unpaid: expired; after the cashier cancelled: cancelled', () => {
+    const closed: PaymentOutcome = {
+      kind: 'closed',
+      reason: 'closed',
+      code: '000000',
+      resultCode: '000000',
+      description: '',
+      status: 'CLOSED',
+    };
+    const waiting = checkout({ status: 'waiting-for-customer' });
+    expect(decidePayment(waiting, closed, 'query', live).patch?.reasonCode).toBe(
+      'checkout-expired',
+    );
+    expect(
+      decidePayment({ ...waiting, status: 'unknown', abandoned: 'cancel' }, closed, 'query', live)
+        .patch?.reasonCode,
+    ).toBe('checkout-cancelled');
+  });
+
+  it('paid after the cashier cancelled: paid and refunded automatically', () => {
+    const paid: PaymentOutcome = {
+      kind: 'paid',
+      code: '000000',
+      resultCode: '000000',
+      description: '',
+      status: 'SUCCESS',
+      amountMinor: 1000,
+      currency: 'HKD',
+    };
+    const d = decidePayment(
+      checkout({ status: 'unknown', abandoned: 'cancel' }),
+      paid,
+      'query',
+      live,
+    );
+    expect(d.patch).toMatchObject({ status: 'paid', reasonCode: 'auto-refunded' });
+    expect(d.effects.map((e) => e.kind)).toContain('auto-refund');
+  });
+
+  it("a membership's first payment: its token goes to the members side, only when paid in time", () => {
+    const paid = {
+      kind: 'paid',
+      code: '000000',
+      resultCode: '000000',
+      description: '',
+      status: 'SUCCESS',
+      amountMinor: 1000,
+      currency: 'HKD',
+      paymentToken: 'PT-SECRET',
+    } as PaymentOutcome;
+    const first = checkout({
+      status: 'waiting-for-customer',
+      subscriptionId: 'SUB-1',
+      memberId: 'M-1',
+    });
+    expect(memberFacts(decidePayment(first, paid, 'query', live))).toEqual([
+      { paymentToken: 'PT-SECRET' },
+    ]);
+    const late = decidePayment(
+      { ...first, status: 'unknown', abandoned: 'deadline' },
+      paid,
+      'query',
+      live,
+    );
+    expect(memberFacts(late)).toEqual([{}]);
+    expect(late.effects.map((e) => e.kind)).toContain('auto-refund');
+  });
+});

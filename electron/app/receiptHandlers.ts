@@ -61,6 +61,8 @@ export function createReceiptHandlers(ctx: HandlerContext): ReceiptHandlers {
         ...(req.printer !== undefined ? { printer: req.printer } : {}),
         ...(req.paperWidth !== undefined ? { paperWidth: req.paperWidth } : {}),
         ...(req.codepage !== undefined ? { codepage: req.codepage } : {}),
+        ...(req.storeName !== undefined ? { storeName: req.storeName } : {}),
+        ...(req.storeAddress !== undefined ? { storeAddress: req.storeAddress } : {}),
       });
     },
     'receipt:preview': async (req) => {

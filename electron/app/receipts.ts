@@ -190,7 +190,13 @@ export class ReceiptService {
 
   /** A test page on the printer in force, or on the one given (not saved yet). */
   printTestPage(
-    override: { printer?: string; paperWidth?: PaperWidth; codepage?: ReceiptCodepage } = {},
+    override: {
+      printer?: string;
+      paperWidth?: PaperWidth;
+      codepage?: ReceiptCodepage;
+      storeName?: string;
+      storeAddress?: string;
+    } = {},
   ): Promise<PrintResultView> {
     return this.enqueue(async () => {
       const base = this.options.config();
@@ -201,6 +207,8 @@ export class ReceiptService {
           ...base.layout,
           ...(override.paperWidth ? { paperWidth: override.paperWidth } : {}),
           ...(override.codepage ? { codepage: override.codepage } : {}),
+          ...(override.storeName !== undefined ? { storeName: override.storeName } : {}),
+          ...(override.storeAddress !== undefined ? { storeAddress: override.storeAddress } : {}),
         },
       };
       const result = await this.send(config, () =>

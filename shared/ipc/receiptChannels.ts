@@ -96,6 +96,8 @@ export const receiptInvokeChannels = {
       printer: PrinterSpecSchema.optional(),
       paperWidth: z.union([z.literal(58), z.literal(80)]).optional(),
       codepage: z.enum(RECEIPT_CODEPAGES).optional(),
+      storeName: z.string().trim().max(64).optional(),
+      storeAddress: z.string().trim().max(160).optional(),
       pin: z.string().max(16).optional(),
     }),
     response: PrintResultSchema,

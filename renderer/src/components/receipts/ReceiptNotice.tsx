@@ -100,9 +100,11 @@ function PaidReceipt({ sale }: { sale: SaleView }) {
       data-testid="receipt-notice"
       data-state={status?.state ?? 'none'}
     >
-      <div className="receipt-line">{body}</div>
-      <ErrorLine error={receipts.error} testId="receipt-error" />
       <ReceiptPreview orderId={sale.orderId} version={sale.updatedAt} />
+      <div className="receipt-side">
+        <div className="receipt-line">{body}</div>
+        <ErrorLine error={receipts.error} testId="receipt-error" />
+      </div>
     </div>
   );
 }

@@ -122,6 +122,8 @@ export function ReceiptSettingsSection({ settings, pin }: { settings: SettingsVi
         ...(printer ? { printer, pin } : {}),
         paperWidth,
         ...(codepage ? { codepage } : {}),
+        storeName,
+        storeAddress,
       });
       setMessage(
         result.printed

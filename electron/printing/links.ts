@@ -1,5 +1,6 @@
 /**
- * The byte links to a printer: serial (serialport), TCP (port 9100) and file (raw bytes).
+ * The byte links to a printer: serial (serialport), TCP (port 9100), USB HID (node-hid, hid.ts)
+ * and file (raw bytes).
  * Each connects, writes, asks a one-byte status question and closes. A failure is thrown as
  * a PrinterFault naming the problem in words; printer.ts turns it into `{ printed: false }`.
  */
@@ -7,7 +8,13 @@ import { createConnection, type Socket } from 'node:net';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { PrinterProblem } from './status.ts';
-import { describeSpec, type PrinterSpec } from './spec.ts';
+import type { PrinterSpec } from './spec.ts';
+import {
+  hidReports,
+  nodeHidPrinterBackend,
+  openHidPrinter,
+  type HidPrinterBackend,
+} from './hid.ts';
 
 export class PrinterFault extends Error {
   constructor(readonly detail: PrinterProblem) {
@@ -19,6 +26,11 @@ export class PrinterFault extends Error {
 export interface PrinterLink {
   /** False for `file:` (nobody answers a status request). */
   readonly answersStatus: boolean;
+  /**
+   * True where silence is not "offline" (HID printers often answer status only to their
+   * vendor's driver): a status answered is obeyed, no answer prints anyway.
+   */
+  readonly statusOptional?: boolean;
   write(bytes: Uint8Array): Promise<void>;
   /** Sends `command` and resolves with the first byte answered, or null after `timeoutMs`. */
   ask(command: Uint8Array, timeoutMs: number): Promise<number | null>;
@@ -28,6 +40,8 @@ export interface PrinterLink {
 export interface LinkOptions {
   /** How long connecting may take (ms). */
   connectTimeoutMs: number;
+  /** USB HID printers (default: node-hid). */
+  hid?: HidPrinterBackend;
 }
 
 export async function openLink(spec: PrinterSpec, options: LinkOptions): Promise<PrinterLink> {
@@ -39,11 +53,47 @@ export async function openLink(spec: PrinterSpec, options: LinkOptions): Promise
     case 'file':
       return openFile(spec.path);
     case 'usb':
-      throw new PrinterFault({
-        problem: 'unsupported',
-        reason: `${describeSpec(spec)}: USB printers are not supported yet; use the printer's serial (COM) port, tcp: or file:`,
-      });
+      return openUsbHid(spec, options.hid ?? nodeHidPrinterBackend);
   }
+}
+
+async function openUsbHid(
+  spec: Extract<PrinterSpec, { kind: 'usb' }>,
+  backend: HidPrinterBackend,
+): Promise<PrinterLink> {
+  const opened = await openHidPrinter(spec, backend);
+  if (!opened.ok) throw new PrinterFault(opened.problem);
+  const { handle, where } = opened;
+  const write = async (bytes: Uint8Array) => {
+    try {
+      for (const report of hidReports(bytes)) await handle.write(report);
+    } catch (error) {
+      throw writeFault(where, error);
+    }
+  };
+  return {
+    answersStatus: true,
+    statusOptional: true,
+    write,
+    ask: async (command, timeoutMs) => {
+      await write(command);
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const data = await handle.read(Math.max(1, deadline - Date.now())).catch(() => undefined);
+        // Report id first when the device numbers its reports; the answer is the first byte
+        // of the payload either way (a zero report id is not an ESC/POS status byte).
+        const byte =
+          data && data.length > 0
+            ? data[0] === 0 && data.length > 1
+              ? data[1]
+              : data[0]
+            : undefined;
+        if (byte !== undefined) return byte;
+      }
+      return null;
+    },
+    close: () => handle.close().catch(() => undefined),
+  };
 }
 
 /** One-byte answers, handed to the question waiting for them. */

@@ -1,6 +1,7 @@
 /**
  * Printing to real links: a socat pty pair as a serial printer (the fake answers DLE EOT),
- * a TCP printer on 127.0.0.1, file: output; printer gone, out of paper, offline, usb:.
+ * a TCP printer on 127.0.0.1, file: output; printer gone, out of paper, offline, usb: (real
+ * node-hid, no such printer here; test/unit/printing/usb.test.ts drives a fake HID printer).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,10 +180,10 @@ describe('file: and usb:', () => {
     expect(result.printed).toBe(false);
   });
 
-  it('usb: is refused clearly for now', async () => {
+  it('usb: with no such HID printer connected says to use the COM port', async () => {
     const result = await printBytes('usb:04b8:0202', receipt('gb18030'));
     expect(result.printed).toBe(false);
-    if (!result.printed) expect(result.reason).toContain('not supported yet');
+    if (!result.printed) expect(result.reason).toContain('serial:COM3');
   });
 
   it('a malformed spec is a reason, not an exception', async () => {

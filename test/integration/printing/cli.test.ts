@@ -8,6 +8,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localDay } from '../../../shared/sale.ts';
+import { loadSettings, saveSettings } from '../../../electron/app/settings.ts';
 import { removeDir, tempDataDir } from '../../support/engineProcess.ts';
 import {
   indexOfBytes,
@@ -162,6 +163,47 @@ describe('pospay print', () => {
     expect(text).toContain(orderId);
     expect(text).toContain('-CNY 2.00');
     expect(text).toContain('TRAINING — NOT A RECEIPT');
+  });
+
+  it('reads the printer, store and paper from Settings (settings.json); POS_PRINTER and flags win', async () => {
+    const fromSettings = path.join(dataDir, 'settings-printer.bin');
+    const saved = await loadSettings(dataDir);
+    saveSettings(dataDir, {
+      ...saved,
+      receipts: {
+        ...saved.receipts,
+        printer: `file:${fromSettings}`,
+        storeName: '设置里的店名',
+        storeAddress: '',
+        paperWidth: 58,
+      },
+    });
+    const plain = { ...env, POS_STORE_NAME: undefined, POS_STORE_ADDRESS: undefined };
+    try {
+      const run = await runPospay(['print', orderId], plain);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout.trim())).toEqual({
+        printed: true,
+        printer: `file:${fromSettings}`,
+      });
+      const text = iconv.decode(readFileSync(fromSettings), 'gb18030');
+      expect(text).toContain('设置里的店名');
+      expect(text).toContain(`${'-'.repeat(32)}\n`); // 58 mm: 32 columns
+      expect(text).not.toContain('-'.repeat(33));
+
+      const fromEnv = path.join(dataDir, 'env-printer.bin');
+      const envRun = await runPospay(['print', orderId, '--width', '80'], {
+        ...plain,
+        POS_PRINTER: `file:${fromEnv}`,
+        POS_STORE_NAME: '环境变量店名',
+      });
+      expect(envRun.code, envRun.stderr).toBe(0);
+      const envText = iconv.decode(readFileSync(fromEnv), 'gb18030');
+      expect(envText).toContain('环境变量店名');
+      expect(envText).toContain('-'.repeat(48));
+    } finally {
+      saveSettings(dataDir, saved);
+    }
   });
 
   it('usage errors exit 2: no printer, unknown sale, both or neither of ORDER_ID and --report', async () => {

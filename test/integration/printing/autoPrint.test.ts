@@ -281,4 +281,27 @@ describe('automatic receipts in browser mode (socat pty printer)', () => {
     expect(refused.status).toBe(422);
     expect(refused.json).toMatchObject({ code: 'pin-required' });
   });
+
+  it('the receipt channels refuse what does not exist, with the reason; printing needs no PIN', async () => {
+    const { terminal } = await start({ POS_PRINTER: `file:${path.join(dir, 'r.bin')}` });
+    const unknown = await invokeOverHttp(terminal.url, 'receipt:print', { orderId: 'NOPE-1' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json).toEqual({ error: 'There is no sale NOPE-1.', code: 'sale-not-found' });
+    const sale = await paidSale(terminal, '1.10');
+    const noRefund = await invokeOverHttp(terminal.url, 'receipt:preview', {
+      orderId: sale.orderId,
+      refundId: 'R-NOPE',
+    });
+    expect(noRefund.status).toBe(422);
+    expect(noRefund.json).toMatchObject({ error: `Sale ${sale.orderId} has no refund R-NOPE.` });
+    const malformed = await invokeOverHttp(terminal.url, 'receipt:print', { order: 'x' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ code: 'invalid-request' });
+    const report = await invokeOverHttp(terminal.url, 'receipt:print-report', { day: '2026-13' });
+    expect(report.status).toBe(400);
+    // No PIN asked: a receipt changes nothing.
+    expect(await invoke(terminal, 'receipt:print', { orderId: sale.orderId })).toEqual({
+      printed: true,
+    });
+  });
 });

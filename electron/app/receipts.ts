@@ -103,6 +103,11 @@ export class ReceiptService {
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private closed = false;
+  /**
+   * Receipts already looked at in this run. One that was not due when its sale was paid (no
+   * printer, or set to never) is not printed later by an update of the same sale (a refund).
+   */
+  private readonly considered = new Set<string>();
   /** Why receipts.json could not be read (it is then kept aside, not overwritten blindly). */
   readonly loadProblem: string | null = null;
 
@@ -140,7 +145,9 @@ export class ReceiptService {
   }
 
   private due(orderId: string, refundId: string | null): void {
-    if (this.entries.has(keyOf(orderId, refundId))) return;
+    const key = keyOf(orderId, refundId);
+    if (this.entries.has(key) || this.considered.has(key)) return;
+    this.considered.add(key);
     const config = this.options.config();
     if (config.printer === null || config.when === 'never') return;
     if (config.when === 'ask') {

@@ -73,6 +73,8 @@ interface Harness {
   warnings: string[];
   sales: Map<string, SaleView>;
   answer: { next: PrintResult };
+  /** The saved receipt settings the service reads (change them between updates). */
+  saved: ReceiptSettings;
 }
 
 function harness(
@@ -90,7 +92,11 @@ function harness(
   const warnings: string[] = [];
   const sales = new Map<string, SaleView>();
   const answer: { next: PrintResult } = { next: { printed: true } };
-  const saved = { ...DEFAULT_RECEIPT_SETTINGS, printer: 'file:/dev/null', ...options.receipts };
+  const saved: ReceiptSettings = {
+    ...DEFAULT_RECEIPT_SETTINGS,
+    printer: 'file:/dev/null',
+    ...options.receipts,
+  };
   const service = new ReceiptService({
     dataDir: dir,
     config: () => resolveReceiptConfig(saved, options.region ?? 'CN', options.env ?? {}),
@@ -108,7 +114,7 @@ function harness(
     },
     now: () => NOW,
   });
-  return { service, printed, statuses, warnings, sales, answer };
+  return { service, printed, statuses, warnings, sales, answer, saved };
 }
 
 function update(h: Harness, sale: SaleView): void {
@@ -222,6 +228,17 @@ describe('automatic receipts', () => {
       expect(h.printed).toHaveLength(0);
       expect(h.statuses).toHaveLength(0);
     }
+  });
+
+  it('a sale paid while printing was off is not printed when it changes later (a refund)', async () => {
+    const h = harness({ receipts: { when: 'never' } });
+    update(h, paidSale());
+    h.saved.when = 'always';
+    update(h, paidSale({ refundedMinor: 500, refunds: [refund()] }));
+    await h.service.idle();
+    // Only the refund's slip: the sale's receipt was not due when it was paid.
+    expect(h.printed).toHaveLength(1);
+    expect(iconv.decode(h.printed[0] ?? Buffer.alloc(0), 'gb18030')).toContain('REFUND');
   });
 
   it('POS_PRINTER gives a printer when none is saved, and wins over the saved one', async () => {

@@ -40,7 +40,9 @@ export function ReceiptActions({ sale }: { sale: SaleView }) {
       {label}
     </button>
   );
-  const printed = (refundId: string | null) => receipts.statusOf(refundId) !== undefined;
+  /** Sent to the printer before (printed or not): "Reprint". */
+  const printed = (refundId: string | null) =>
+    ['printing', 'printed', 'not-printed'].includes(receipts.statusOf(refundId)?.state ?? '');
 
   return (
     <div className="receipt-actions" data-testid="receipt-actions">

@@ -208,4 +208,28 @@ describe('receipts on the screen', () => {
     await page.locator('[data-testid="receipt-notice"][data-state="declined"]').waitFor();
     expect(printedText()).not.toContain(second);
   });
+
+  it('at 800×600 the paid result with "not printed" and Reprint fits without scrolling', async () => {
+    await usePrinter();
+    printer.paper = 'out-of-paper';
+    const page = await e2e.readyPage();
+    await page.setViewportSize({ width: 800, height: 600 });
+    await paidSale(page, '2.20');
+    await page.locator('[data-testid="receipt-notice"][data-state="not-printed"]').waitFor();
+    await page.getByTestId('receipt-preview').waitFor();
+    const problems = await page.evaluate(() => {
+      const out: string[] = [];
+      const root = document.scrollingElement ?? document.documentElement;
+      if (root.scrollHeight > window.innerHeight) out.push(`scrolls: ${root.scrollHeight}`);
+      for (const el of Array.from(document.querySelectorAll('.receipt-notice button'))) {
+        const r = el.getBoundingClientRect();
+        if (r.bottom > window.innerHeight + 0.5) out.push(`${el.textContent} below the fold`);
+        if (r.height < 44 || r.width < 44) out.push(`${el.textContent} smaller than 44 px`);
+      }
+      return out;
+    });
+    await page.screenshot({ path: 'test-results/screens/receipt-not-printed-800x600.png' });
+    expect(problems).toEqual([]);
+    printer.paper = 'ok';
+  });
 });

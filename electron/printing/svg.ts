@@ -5,8 +5,17 @@
  * CODE128 is drawn bar by bar (code set B, as the printer is sent `{B…`); the QR code's
  * modules come from `qrcode` (the same data, model 2, level M). PURE: text in, text out.
  */
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type * as QRCodeModule from 'qrcode';
 import { dotsFor, printedWidth, type ReceiptDocument } from './layout.ts';
+
+// qrcode is CommonJS that require()s: loaded from node_modules at run time, as iconv-lite
+// and the encoder are, so that the CLI's ES module bundle does not carry a require() shim.
+let qrcode: typeof QRCodeModule | undefined;
+function qr(): typeof QRCodeModule {
+  qrcode ??= createRequire(import.meta.url)('qrcode') as typeof QRCodeModule;
+  return qrcode;
+}
 
 const CELL_W = 12;
 const CELL_H = 24;
@@ -93,14 +102,15 @@ export function receiptSvg(doc: ReceiptDocument): string {
         break;
       }
       case 'qr': {
-        const qr = QRCode.create(line.value, { errorCorrectionLevel: 'M' });
-        const size = qr.modules.size;
+        const code = qr().create(line.value, { errorCorrectionLevel: 'M' });
+        const size = code.modules.size;
         const m = line.moduleDots;
         const left = Math.floor((width - size * m) / 2);
         const cells: string[] = [];
         for (let r = 0; r < size; r++) {
           for (let c = 0; c < size; c++) {
-            if (qr.modules.get(r, c)) cells.push(`M${left + c * m} ${y + r * m}h${m}v${m}h-${m}z`);
+            if (code.modules.get(r, c))
+              cells.push(`M${left + c * m} ${y + r * m}h${m}v${m}h-${m}z`);
           }
         }
         parts.push(`<path data-code="qr" d="${cells.join('')}" fill="#000"/>`);

@@ -103,6 +103,16 @@ export const shellRequests = {
     response: SecretStateSchema,
   },
   'secret:clear': { request: z.strictObject({}), response: SecretStateSchema },
+  /**
+   * The terminal's data key (base64 of 32 bytes; it seals payment tokens at rest), kept by
+   * main with safeStorage like the salt and made there on first use; null when main cannot
+   * keep one (the core's members then cannot read tokens: they link again). Only ever sent
+   * to the core; never logged (this protocol logs shapes only).
+   */
+  'data-key:get': {
+    request: z.strictObject({}),
+    response: z.strictObject({ key: z.string().max(128).nullable() }),
+  },
 } as const;
 
 const eventChannelNames = Object.keys(eventChannels) as [

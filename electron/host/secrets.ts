@@ -5,7 +5,12 @@
  * the renderer never gets it, and no log line carries it (protocol.ts logs shapes only).
  */
 import type { z } from 'zod';
-import { SecretStoreError, type SaltStorage, type SecretStore } from '../app/secretStore.ts';
+import {
+  SecretStoreError,
+  type DataKeyStore,
+  type SaltStorage,
+  type SecretStore,
+} from '../app/secretStore.ts';
 import type {
   Handlers,
   SecretSnapshotSchema,
@@ -90,6 +95,8 @@ export function shellSecretHandlers(
   store: SecretStore,
   /** Told the salt main now knows (its log redaction uses it), or null. */
   known: (salt: string | null) => void,
+  /** The data key (createSafeStorageDataKeyStore); without it the core gets null. */
+  dataKeys?: DataKeyStore,
 ): Handlers<typeof shellRequests> {
   const state = (): SecretState => ({
     storage: store.storage(),
@@ -112,5 +119,32 @@ export function shellSecretHandlers(
       known(null);
       return state();
     },
+    'data-key:get': () => {
+      let key: Buffer | null = null;
+      try {
+        key = dataKeys?.get() ?? null;
+      } catch {
+        key = null; // an unreadable key file: the core's members link again
+      }
+      return { key: key ? key.toString('base64') : null };
+    },
   };
+}
+
+/**
+ * The core's data key store: main's key, asked once (`data-key:get`) and held in memory.
+ * A main that cannot answer (an older shell) gives none: members link again, nothing crashes.
+ */
+export async function fetchRemoteDataKeys(
+  request: () => Promise<{ key: string | null }>,
+): Promise<DataKeyStore> {
+  let key: Buffer | null = null;
+  try {
+    const answer = await request();
+    const bytes = answer.key ? Buffer.from(answer.key, 'base64') : null;
+    key = bytes && bytes.length === 32 ? bytes : null;
+  } catch {
+    key = null;
+  }
+  return { get: () => key, storage: () => (key ? 'encrypted' : 'none') };
 }

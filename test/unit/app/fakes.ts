@@ -10,7 +10,13 @@
 import type { SaleView, ZReport } from '../../../shared/ipc/contract.ts';
 import { maskCode } from '../../../shared/paymentCode.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
-import type { ScanSource, StartSaleInput } from '../../../electron/engine/paymentEngine.ts';
+import type {
+  CheckoutInput,
+  MemberChargeInput,
+  RenewalInput,
+  ScanSource,
+  StartSaleInput,
+} from '../../../electron/engine/paymentEngine.ts';
 import type { EngineLike } from '../../../electron/app/ports.ts';
 
 export class FakeEngine implements EngineLike {
@@ -53,6 +59,19 @@ export class FakeEngine implements EngineLike {
     };
     this.currentId = sale.orderId;
     return this.update(sale);
+  }
+
+  /** The fake has no members: member charges, checkouts and renewals are refused. */
+  async chargeMember(_input: MemberChargeInput): Promise<SaleView> {
+    throw new EngineError('method-invalid', 'Members are not available on this terminal');
+  }
+
+  async startCheckout(_input: CheckoutInput): Promise<SaleView> {
+    throw new EngineError('method-invalid', 'Pay on phone is not available on this terminal');
+  }
+
+  async renew(_input: RenewalInput): Promise<SaleView> {
+    throw new EngineError('method-invalid', 'Members are not available on this terminal');
   }
 
   /** Pays every code (the fake has no gateway). */

@@ -189,6 +189,37 @@ describe('automatic receipts in browser mode (socat pty printer)', () => {
     expect(fake.received().length).toBe(printedSoFar);
   });
 
+  it('after a restart a sale is not printed again: its refund then prints only the slip', async () => {
+    const fake = await startSerialFakePrinter();
+    open.push(fake);
+    const dataDir = mkdtempSync(path.join(dir, 'restart-'));
+    const first = await startTerminalServer({ dataDir, env: { POS_PRINTER: fake.spec } });
+    const stream = await openEventStream(first.url);
+    const sale = await paidSale(first, '15.60');
+    expect(await finalStatus(stream, sale.orderId)).toMatchObject({ state: 'printed' });
+    stream.close();
+    await first.close();
+    const printedBefore = (await receiptAfter(fake, 0)).length;
+
+    const second = await startTerminalServer({ dataDir, env: { POS_PRINTER: fake.spec } });
+    open.push(second);
+    const secondStream = await openEventStream(second.url);
+    open.push(secondStream);
+    const refunded = await invoke<Sale>(second, 'refund:create', {
+      orderId: sale.orderId,
+      amountText: '1.00',
+      pin: '1234',
+    });
+    const refundId = refunded.refunds[0]?.refundId ?? '';
+    expect(await finalStatus(secondStream, sale.orderId, refundId)).toMatchObject({
+      state: 'printed',
+    });
+    const after = iconv.decode(await receiptAfter(fake, printedBefore), 'gb18030');
+    expect(after).toContain('REFUND');
+    expect(after).not.toMatch(/^\s*SALE\s*$/m);
+    expect(statusEvents(secondStream, sale.orderId).filter((e) => e.refundId === null)).toEqual([]);
+  });
+
   it('Big5 for a Hong Kong store (codepage by region), printer from POS_PRINTER', async () => {
     const fake = await startSerialFakePrinter();
     open.push(fake);

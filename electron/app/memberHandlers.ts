@@ -57,6 +57,7 @@ export function createMemberHandlers(
       const settings = ctx.settings();
       const currency = req.currency ?? settings.currency;
       return ctx.engine().chargeMember({
+        ...(req.replaces ? { replaces: req.replaces } : {}),
         amountMinor: amountOf(req.amountText, currency, settings.amountCeilingMinor),
         currency,
         memberId: req.memberId,
@@ -68,6 +69,7 @@ export function createMemberHandlers(
       const currency = req.currency ?? settings.currency;
       const sub = req.subscription;
       return ctx.engine().startCheckout({
+        ...(req.replaces ? { replaces: req.replaces } : {}),
         amountMinor: amountOf(req.amountText, currency, settings.amountCeilingMinor),
         currency,
         ...(req.brand ? { brand: req.brand } : {}),
@@ -86,6 +88,12 @@ export function createMemberHandlers(
           : {}),
       });
     },
+    'member:history': async (req) =>
+      ctx.engine().history({
+        memberId: req.memberId,
+        ...(req.subscriptionId ? { subscriptionId: req.subscriptionId } : {}),
+        limit: req.limit ?? 100,
+      }),
     'subscription:list': async (req) =>
       req.due === true
         ? members()

@@ -68,8 +68,26 @@ export class Tenders {
   ) {}
 
   /** What every new sale is checked for (as startSale): journal, amount, currency, one at a time. */
-  checkNewSale(amountMinor: number, currencyIn: Currency | undefined): Currency {
+  checkNewSale(amountMinor: number, currencyIn: Currency | undefined, replaces?: string): Currency {
     this.core.assertRunning();
+    const draft = this.core.draft;
+    if (replaces !== undefined && draft && draft.orderId === replaces) {
+      // The sale on this screen was waiting for a code (nothing sent): this tender takes
+      // its place.
+      this.core.draft = null;
+      if (this.core.currentId === replaces) this.core.currentId = null;
+      this.core.emit(
+        this.core.view({
+          ...draft,
+          status: 'closed',
+          settled: true,
+          abandoned: 'cancel',
+          reason: 'Paid another way (no code was scanned)',
+          reasonCode: 'cancelled',
+          updatedAt: this.core.clock.now(),
+        }),
+      );
+    }
     const journalProblem = this.core.journal.problem;
     if (journalProblem !== null) throw new EngineError('journal-unavailable', journalProblem);
     const settings = this.core.settingsOf();
@@ -123,7 +141,7 @@ export class Tenders {
   }
 
   async chargeMember(input: MemberChargeInput): Promise<SaleView> {
-    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    const currency = this.checkNewSale(input.amountMinor, input.currency, input.replaces);
     const members = this.members();
     if (!this.core.client.unifiedPayToken) {
       throw new EngineError(
@@ -182,7 +200,7 @@ export class Tenders {
   }
 
   async startCheckout(input: CheckoutInput): Promise<SaleView> {
-    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    const currency = this.checkNewSale(input.amountMinor, input.currency, input.replaces);
     if (!this.core.client.prePay) {
       throw new EngineError(
         'method-invalid',

@@ -271,7 +271,12 @@ export interface StartSaleInput {
 import type { ScanSource } from '../../shared/ipc/contract.ts';
 export type { ScanSource };
 
-export interface MemberChargeInput {
+/** The sale awaiting its code on this screen, replaced by another tender (nothing was sent). */
+interface ReplacesDraft {
+  replaces?: string;
+}
+
+export interface MemberChargeInput extends ReplacesDraft {
   amountMinor: number;
   currency?: Currency;
   memberId: string;
@@ -279,7 +284,7 @@ export interface MemberChargeInput {
   wallet?: LinkWallet;
 }
 
-export interface CheckoutInput {
+export interface CheckoutInput extends ReplacesDraft {
   amountMinor: number;
   currency?: Currency;
   brand?: 'ApplePay' | 'GooglePay';

@@ -86,6 +86,10 @@ export interface SaleFilter {
   limit?: number;
   /** Only training sales (true) or only live sales (false); both when absent. */
   training?: boolean;
+  /** Only the sales of this member (linked wallet, membership). */
+  memberId?: string;
+  /** Only the sales of this membership (its first payment and renewals). */
+  subscriptionId?: string;
 }
 
 export interface DaySummaryRow {
@@ -344,6 +348,14 @@ export class Journal {
       if (filter.training !== undefined) {
         where.push('training = ?');
         params.push(filter.training ? 1 : 0);
+      }
+      if (filter.memberId !== undefined) {
+        where.push('member_id = ?');
+        params.push(filter.memberId);
+      }
+      if (filter.subscriptionId !== undefined) {
+        where.push('subscription_id = ?');
+        params.push(filter.subscriptionId);
       }
       const search = filter.search?.trim();
       if (search) {

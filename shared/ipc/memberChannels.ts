@@ -121,6 +121,8 @@ export const memberInvokeChannels = {
   /** Charges the member's linked wallet (no scan): the sale, after the gateway's first answer. */
   'sale:start-member': {
     request: z.object({
+      /** The sale awaiting its code on this screen: replaced (nothing was sent for it). */
+      replaces: z.string().max(128).optional(),
       amountText: z.string().max(32),
       currency: Currency.optional(),
       memberId: MemberIdSchema,
@@ -134,6 +136,8 @@ export const memberInvokeChannels = {
    */
   'sale:start-checkout': {
     request: z.object({
+      /** The sale awaiting its code on this screen: replaced (nothing was sent for it). */
+      replaces: z.string().max(128).optional(),
       amountText: z.string().max(32),
       currency: Currency.optional(),
       brand: z.enum(CHECKOUT_BRANDS).optional(),
@@ -148,6 +152,15 @@ export const memberInvokeChannels = {
         .optional(),
     }),
     response: SaleView,
+  },
+  /** The member's sales (linked wallet, memberships), newest first: the Members screen's history. */
+  'member:history': {
+    request: z.object({
+      memberId: MemberIdSchema,
+      subscriptionId: z.string().max(128).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    response: z.array(SaleView),
   },
   /** Memberships (of one member, or all); `due`: only those due today or before. */
   'subscription:list': {

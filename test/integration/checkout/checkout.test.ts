@@ -203,7 +203,12 @@ describe('memberships', () => {
       [],
     );
     const bytes = journalBytes(t.terminal.dataDir);
-    for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
+    const csv = t.engine.exportCsv(today).csv;
+    expect(csv).toContain(first.orderId);
+    for (const token of t.secrets.tokens) {
+      expect(bytes).not.toContain(token);
+      expect(csv).not.toContain(token);
+    }
   });
 
   it('a membership whose first payment failed has no token: renew is refused before sending', async () => {

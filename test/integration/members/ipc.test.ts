@@ -75,7 +75,13 @@ describe('member channels', () => {
     await customerDoes(link.authUrl, 'agree');
     await t.members.waitForLink(link.linkId, 10_000);
 
-    const sale = await call('sale:start-member', { amountText: '8.80', memberId: 'IPC-1' });
+    // The cashier had typed the amount (a sale waiting for its code), then chose Member.
+    const draft = t.engine.startSale({ amountMinor: 880, currency: 'HKD' });
+    const sale = await call('sale:start-member', {
+      amountText: '8.80',
+      memberId: 'IPC-1',
+      replaces: draft.orderId,
+    });
     expect(sale).toMatchObject({
       ok: true,
       value: { tender: 'linked-wallet', memberId: 'IPC-1', method: 'AlipayHK' },
@@ -85,6 +91,12 @@ describe('member channels', () => {
       () => t.engine.sale(orderId),
       (s) => s !== null && isShownFinal(s),
     );
+
+    expect(t.engine.sale(draft.orderId)).toBeNull(); // nothing was sent for it
+    expect(await call('member:history', { memberId: 'IPC-1' })).toMatchObject({
+      ok: true,
+      value: [{ orderId, status: 'paid' }],
+    });
 
     const noPin = await call('member:unbind', { memberId: 'IPC-1', pin: '' });
     expect(noPin).toMatchObject({ ok: false, error: { code: 'pin-required' } });

@@ -28,6 +28,27 @@ export const REASON_TEXTS = {
       'amount-mismatch':
         'The gateway reports a different amount paid — this sale is NOT paid. Do not charge again and do not refund; call the supervisor.',
       'refund-declined': 'The gateway refused the refund',
+      'wallet-not-codegrant': 'This wallet cannot be linked at this till — link AlipayHK or Alipay',
+      'link-limit-exceeded': "Above the linked wallet's limit per payment — nothing was charged",
+      'link-currency': 'The linked wallet is charged in another currency than this sale',
+      'member-unknown': 'There is no such member',
+      'link-missing':
+        'The member has no linked wallet — link it first, or ask the customer to scan their payment code',
+      'link-not-active': 'The linked wallet is not active yet — nothing was charged',
+      'link-unbound':
+        "The customer's linked wallet no longer works — nothing was charged; ask the customer to scan their payment code or link again",
+      'link-token-unreadable':
+        "The linked wallet's token cannot be read on this terminal — link again; call IT",
+      'member-token-mismatch':
+        "The gateway does not know this member's token — nothing was charged; call IT",
+      'subscription-missing': 'There is no such membership',
+      'subscription-token-revoked':
+        "The membership's payment token no longer works — nothing was charged; ask the customer to pay on their phone again",
+      'checkout-expired':
+        'The customer did not pay on the phone before the page closed — nothing was charged',
+      'checkout-cancelled': 'The payment on the phone was cancelled',
+      'checkout-failed':
+        "The payment on the customer's phone failed — nothing was charged; ask for another way to pay",
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: 'nothing was charged',
@@ -63,6 +84,20 @@ export const REASON_TEXTS = {
       'amount-mismatch':
         '支付网关报告的已付金额不一致 — 这笔交易并未支付成功。请勿再次收款，也不要退款，请联系主管。',
       'refund-declined': '支付网关拒绝了这笔退款',
+      'wallet-not-codegrant': '此钱包不能在本收银台绑定 — 请绑定 AlipayHK 或支付宝',
+      'link-limit-exceeded': '超出绑定钱包的单笔限额 — 没有扣款',
+      'link-currency': '绑定钱包的扣款币种与这笔交易不同',
+      'member-unknown': '找不到这位会员',
+      'link-missing': '这位会员没有绑定钱包 — 请先绑定，或请顾客出示付款码',
+      'link-not-active': '绑定的钱包尚未生效 — 没有扣款',
+      'link-unbound': '顾客绑定的钱包已失效 — 没有扣款；请顾客出示付款码或重新绑定',
+      'link-token-unreadable': '本终端无法读取绑定钱包的凭证 — 请重新绑定，并联系 IT',
+      'member-token-mismatch': '网关不认识这位会员的凭证 — 没有扣款；请联系 IT',
+      'subscription-missing': '找不到这个会员订阅',
+      'subscription-token-revoked': '会员订阅的支付凭证已失效 — 没有扣款；请顾客在手机上重新支付',
+      'checkout-expired': '顾客未在页面关闭前用手机支付 — 没有扣款',
+      'checkout-cancelled': '手机支付已取消',
+      'checkout-failed': '顾客手机上的支付失败 — 没有扣款；请换一种付款方式',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '没有扣款',
@@ -98,6 +133,20 @@ export const REASON_TEXTS = {
       'amount-mismatch':
         '支付網關報告的已付金額不同 — 這筆交易並非已付款。請勿再次收款，亦不要退款，請聯絡主管。',
       'refund-declined': '支付網關拒絕了這筆退款',
+      'wallet-not-codegrant': '此錢包不能在本收銀機綁定 — 請綁定 AlipayHK 或支付寶',
+      'link-limit-exceeded': '超出綁定錢包的單筆限額 — 沒有扣款',
+      'link-currency': '綁定錢包的扣款貨幣與這筆交易不同',
+      'member-unknown': '找不到這位會員',
+      'link-missing': '這位會員沒有綁定錢包 — 請先綁定，或請顧客出示付款碼',
+      'link-not-active': '綁定的錢包尚未生效 — 沒有扣款',
+      'link-unbound': '顧客綁定的錢包已失效 — 沒有扣款；請顧客出示付款碼或重新綁定',
+      'link-token-unreadable': '本終端無法讀取綁定錢包的憑證 — 請重新綁定，並聯絡 IT',
+      'member-token-mismatch': '網關不認識這位會員的憑證 — 沒有扣款；請聯絡 IT',
+      'subscription-missing': '找不到這個會員訂閱',
+      'subscription-token-revoked': '會員訂閱的付款憑證已失效 — 沒有扣款；請顧客在手機上重新付款',
+      'checkout-expired': '顧客未在頁面關閉前用手機付款 — 沒有扣款',
+      'checkout-cancelled': '手機付款已取消',
+      'checkout-failed': '顧客手機上的付款失敗 — 沒有扣款；請改用其他付款方式',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '沒有扣款',

@@ -232,4 +232,28 @@ describe('receipts on the screen', () => {
     expect(problems).toEqual([]);
     printer.paper = 'ok';
   });
+
+  it("in Chinese the notice says why in the cashier's language (zh-CN, zh-HK)", async () => {
+    await usePrinter();
+    printer.paper = 'out-of-paper';
+    try {
+      for (const [language, expected] of [
+        ['zh-CN', '小票未打印：打印机缺纸'],
+        ['zh-HK', '收據未列印：打印機缺紙'],
+      ] as const) {
+        const saved = await e2e.terminal.app.invoke('settings:save', { language });
+        expect(saved.ok).toBe(true);
+        const page = await e2e.readyPage();
+        await paidSale(page, '3.30');
+        await expect
+          .poll(() => page.getByTestId('receipt-not-printed').textContent())
+          .toBe(expected);
+        await page.screenshot({ path: `test-results/screens/receipt-not-printed-${language}.png` });
+        await page.context().close();
+      }
+    } finally {
+      printer.paper = 'ok';
+      await e2e.terminal.app.invoke('settings:save', { language: 'en' });
+    }
+  });
 });

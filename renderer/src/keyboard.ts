@@ -1,14 +1,62 @@
 /**
  * One keydown listener for the whole screen. The keyboard wedge sees every key first (on
- * the amount and payment screens only); what it does not take drives the screen: digits
- * and '.' type the amount, Backspace deletes, Esc clears, Enter charges. On a result screen
- * Enter tries the same amount again after a failure (else starts the next sale), Esc starts
- * the next sale.
+ * the sale screens and the history; never in a field a person types in), so a scan is
+ * never taken for shortcuts; what it does not take drives the screen. Everywhere: F1 sale,
+ * F2 history, F3 Z report, F4 settings; Esc goes back (closes what is open, else back to
+ * the sale). On the sale screens: digits and '.' type the amount, Backspace deletes, Esc
+ * clears, Enter charges. On a result screen Enter tries the same amount again after a
+ * failure (else starts the next sale), Esc starts the next sale.
  */
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand';
 import { createDomWedge, EDITABLE } from './wedge/domWedge.ts';
-import { canTryAgain, phaseOf, type PosState } from './state/store.ts';
+import { canTryAgain, phaseOf, type PosState, type View } from './state/store.ts';
+
+/** The function keys of the screens (shown on the top bar's buttons). */
+export const VIEW_KEYS: Readonly<Record<string, View>> = {
+  F1: 'sale',
+  F2: 'history',
+  F3: 'report',
+  F4: 'settings',
+};
+export const KEY_OF_VIEW: Readonly<Partial<Record<View, string>>> = Object.fromEntries(
+  Object.entries(VIEW_KEYS).map(([key, view]) => [view, key]),
+);
+
+/**
+ * The button Esc presses on this screen, if any: the enabled `[data-esc]` with the highest
+ * value (a confirmation's "Change" before the panel's "Close").
+ */
+function escapeButton(root: ParentNode): HTMLElement | null {
+  const candidates = [...root.querySelectorAll<HTMLElement>('[data-esc]')].filter(
+    (el) => !(el as HTMLButtonElement).disabled,
+  );
+  candidates.sort((a, b) => Number(b.dataset.esc ?? 0) - Number(a.dataset.esc ?? 0));
+  return candidates[0] ?? null;
+}
+
+/** F1–F4 anywhere, Esc outside the sale screens. True when the key was a shortcut. */
+export function handleShortcut(event: KeyboardEvent, store: StoreApi<PosState>): boolean {
+  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return false;
+  const state = store.getState();
+  const view = VIEW_KEYS[event.key];
+  if (view) {
+    event.preventDefault(); // not the browser's help (F1) or find (F3)
+    state.setView(view);
+    // Back at the till, Enter must charge, not press a button left focused.
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    return true;
+  }
+  if (event.key !== 'Escape' || state.view === 'sale') return false;
+  event.preventDefault();
+  const button = escapeButton(document);
+  if (button) button.click();
+  else {
+    state.setView('sale');
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  }
+  return true;
+}
 
 const ACTIVATABLE = 'button, a[href], [role="button"], summary';
 
@@ -21,9 +69,12 @@ export function amountChar(event: KeyboardEvent): string | null {
   return null;
 }
 
-/** The wedge owns the keyboard on the till's own screens, never in history or settings. */
+/**
+ * The wedge owns the keyboard on the till's own screens and on the history (a scan there
+ * finds the sale), never in the report or settings.
+ */
 function wedgeCaptures(state: PosState): boolean {
-  return state.view === 'sale';
+  return state.view === 'sale' || state.view === 'history';
 }
 
 export function handleScreenKey(event: KeyboardEvent, store: StoreApi<PosState>): void {
@@ -71,6 +122,7 @@ export function useKeyboard(store: StoreApi<PosState>, minLength?: number): void
     );
     const onKeyDown = (event: KeyboardEvent): void => {
       if (wedge.handleKeyDown(event)) return;
+      if (handleShortcut(event, store)) return;
       handleScreenKey(event, store);
     };
     window.addEventListener('keydown', onKeyDown, true);

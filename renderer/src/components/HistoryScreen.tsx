@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   MethodSchema,
@@ -7,8 +7,9 @@ import {
   type SaleView,
 } from '../../../shared/ipc/contract.ts';
 import { formatForGateway, parseAmount } from '../../../shared/money.ts';
+import { maskCode } from '../../../shared/paymentCode.ts';
 import { localDay, money, time } from '../format.ts';
-import { useApi, usePos } from '../state/context.ts';
+import { useApi, usePos, usePosStore } from '../state/context.ts';
 import { toUiError, type UiError } from '../state/store.ts';
 import {
   ErrorLine,
@@ -28,6 +29,16 @@ export function amountQuery(text: string): string | null {
   if (!/^\d+(?:\.\d+)?$/.test(bare)) return null;
   if (bare === text.trim() && !bare.includes('.')) return null; // plain digits: an id or code
   return bare;
+}
+
+/**
+ * What the terminal is asked to search for: a whole payment code (typed or scanned into the
+ * search) becomes its masked form (first 6 and last 4 digits) — the journal keeps only that,
+ * never the code; anything else (an order id, part of one, a transaction id) as it is.
+ */
+export function historySearchText(text: string): string {
+  const bare = text.trim();
+  return /^\d{16,24}$/.test(bare) ? maskCode(bare) : bare;
 }
 
 function amountMatches(sale: SaleView, amount: string): boolean {
@@ -53,6 +64,12 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // Selecting a sale (Enter on its row) leads straight to the amount: refunds by keyboard.
+  // (Without scrolling: the panel is placed in view already.)
+  const amountRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    amountRef.current?.focus({ preventScroll: true });
+  }, []);
 
   const result = done ? (
     <p className="ok-line" role="status" data-testid="refund-result">
@@ -134,6 +151,7 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
           data-testid="refund-amount-input"
           inputMode="decimal"
           autoComplete="off"
+          ref={amountRef}
           placeholder={t('history.refundUpTo', { amount: money(refundable, sale.currency) })}
           value={amountText}
           readOnly={confirming !== null}
@@ -143,7 +161,6 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
       <PinField pin={pin} onPin={setPin} />
       <ErrorLine error={error} testId="refund-error" />
       {result}
-      <ReceiptActions sale={sale} />
       {confirming === null ? (
         <button
           type="submit"
@@ -175,6 +192,8 @@ function RefundPanel({ sale, onDone }: { sale: SaleView; onDone: (view: SaleView
           <button
             type="button"
             data-testid="refund-back"
+            data-esc="2"
+            aria-keyshortcuts="Escape"
             disabled={busy}
             onClick={() => setConfirming(null)}
           >
@@ -241,6 +260,8 @@ function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: Sale
         </>
       ) : null}
       <RefundPanel key={sale.orderId} sale={sale} onDone={onRefunded} />
+      {/* After the refund (its button stays in view on a small till); also when fully refunded. */}
+      <ReceiptActions sale={sale} />
     </div>
   );
 }
@@ -252,7 +273,12 @@ export function HistoryScreen() {
   const [day, setDay] = useState(() => localDay(Date.now()));
   const [status, setStatus] = useState('');
   const [method, setMethod] = useState('');
-  const [search, setSearch] = useState('');
+  const search = usePos((s) => s.historySearch);
+  const setSearch = usePos((s) => s.setHistorySearch);
+  const historyScan = usePos((s) => s.historyScan);
+  const store = usePosStore();
+  const [scanNote, setScanNote] = useState<{ found: boolean; text: string } | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
   const [query, setQuery] = useState('');
   const [rows, setRows] = useState<SaleView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -274,7 +300,7 @@ export function HistoryScreen() {
     if (s.success) f.status = s.data;
     const m = MethodSchema.safeParse(method);
     if (m.success) f.method = m.data;
-    if (query) f.search = query.slice(0, 64);
+    if (query) f.search = historySearchText(query).slice(0, 64);
     if (training !== undefined) f.training = training;
     return f;
   }, [day, status, method, query, training]);
@@ -313,6 +339,68 @@ export function HistoryScreen() {
       live = false;
     };
   }, [api, filter, query, version, reload]);
+
+  // A scan here (a payment code, or a receipt's order barcode = the order id) opens that sale,
+  // whatever day it was: the list shows every sale it matches, the newest opened.
+  const lastScan = useRef(0);
+  useEffect(() => {
+    if (!historyScan || historyScan.seq === lastScan.current) return;
+    lastScan.current = historyScan.seq;
+    const text = historySearchText(historyScan.text);
+    const shown = /^\d{16,24}$/.test(historyScan.text.trim()) ? text : historyScan.text.trim();
+    let live = true;
+    api
+      .invoke('history:list', {
+        search: text.slice(0, 64),
+        limit: 20,
+        ...(training !== undefined ? { training } : {}),
+      })
+      .then(
+        (found) => {
+          if (!live) return;
+          const sale = found.find((f) => f.orderId === text) ?? found[0];
+          store.getState().setHistorySearch(text);
+          setQuery(text);
+          setDay('');
+          if (sale) {
+            setSelected(sale.orderId);
+            setScanNote({
+              found: true,
+              text: t('historyScan.found', { code: shown, order: sale.orderId }),
+            });
+          } else {
+            setSelected(null);
+            setScanNote({ found: false, text: t('historyScan.notFound', { code: shown }) });
+          }
+        },
+        (e: unknown) => live && setError(toUiError(e)),
+      );
+    return () => {
+      live = false;
+    };
+  }, [historyScan, api, store, t, training]);
+
+  // Arrow keys move along the list (from the search field or from nowhere); Enter opens a row.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      const inList = target?.dataset.testid === 'history-row';
+      const fromSearch = target?.dataset.testid === 'history-search';
+      if (!inList && !fromSearch && target !== document.body) return;
+      const buttons = [
+        ...(listRef.current?.querySelectorAll<HTMLElement>('[data-testid="history-row"]') ?? []),
+      ];
+      if (buttons.length === 0) return;
+      const at = inList ? buttons.indexOf(target as HTMLElement) : -1;
+      const next = event.key === 'ArrowDown' ? Math.min(buttons.length - 1, at + 1) : at - 1;
+      event.preventDefault();
+      if (next < 0) document.querySelector<HTMLElement>('[data-testid="history-search"]')?.focus();
+      else buttons[next]?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const current = rows.find((r) => r.orderId === selected) ?? null;
   const replaceRow = (view: SaleView) =>
@@ -386,8 +474,18 @@ export function HistoryScreen() {
       </div>
       <ModeNote training={training} testId="history-mode-note" />
       <ErrorLine error={error} testId="history-error" />
+      {scanNote ? (
+        <p
+          className={scanNote.found ? 'ok-line' : 'error-line'}
+          role="status"
+          data-testid="history-scan"
+          data-found={String(scanNote.found)}
+        >
+          {scanNote.text}
+        </p>
+      ) : null}
       <div className="history-body">
-        <ul className="history-list">
+        <ul className="history-list" ref={listRef}>
           {rows.length === 0 ? <li className="muted">{t('history.empty')}</li> : null}
           {rows.map((sale) => (
             <li key={sale.orderId}>
@@ -432,7 +530,17 @@ export function HistoryScreen() {
                 type="button"
                 className="small detail-close"
                 data-testid="detail-close"
-                onClick={() => setSelected(null)}
+                data-esc="1"
+                aria-keyshortcuts="Escape"
+                data-shortcut="Esc"
+                onClick={() => {
+                  // Back to the row it was opened from (the keyboard carries on from there).
+                  const row = document.querySelector<HTMLElement>(
+                    `[data-testid="history-row"][data-order-id="${current?.orderId ?? ''}"]`,
+                  );
+                  setSelected(null);
+                  row?.focus();
+                }}
               >
                 {t('history.close')}
               </button>

@@ -127,6 +127,8 @@ function AmountScreen() {
           type="button"
           className="charge-button"
           data-testid="charge-button"
+          data-shortcut="Enter"
+          aria-keyshortcuts="Enter"
           disabled={pending !== null}
           onClick={() => void charge()}
         >
@@ -245,6 +247,8 @@ function ScanScreen({ sale }: { sale: SaleView }) {
         type="button"
         className="cancel-button"
         data-testid="cancel-button"
+        data-shortcut={sale.status === 'awaiting-scan' ? 'Esc' : undefined}
+        aria-keyshortcuts={sale.status === 'awaiting-scan' ? 'Escape' : undefined}
         disabled={pending === 'cancel' || sale.status === 'submitting'}
         onClick={() => void cancel()}
       >
@@ -338,6 +342,8 @@ function ResultScreen({ sale }: { sale: SaleView }) {
             type="button"
             className="try-again-button"
             data-testid="try-again-button"
+            data-shortcut="Enter"
+            aria-keyshortcuts="Enter"
             autoFocus
             onClick={() => void tryAgain()}
           >
@@ -348,6 +354,8 @@ function ResultScreen({ sale }: { sale: SaleView }) {
           type="button"
           className="new-sale-button"
           data-testid="new-sale-button"
+          data-shortcut={retry ? 'Esc' : 'Enter'}
+          aria-keyshortcuts={retry ? 'Escape' : 'Enter Escape'}
           autoFocus={!retry}
           onClick={newSale}
         >

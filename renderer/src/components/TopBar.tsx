@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { usePos } from '../state/context.ts';
 import { PRESETS } from './SettingsScreen.tsx';
 import type { View } from '../state/store.ts';
+import { KEY_OF_VIEW } from '../keyboard.ts';
 
 const VIEWS: View[] = ['sale', 'history', 'members', 'report', 'settings'];
 
@@ -45,6 +46,8 @@ export function TopBar() {
             className={v === view ? 'nav-button active' : 'nav-button'}
             aria-current={v === view ? 'page' : undefined}
             data-testid={`nav-${v}`}
+            data-shortcut={KEY_OF_VIEW[v]}
+            aria-keyshortcuts={KEY_OF_VIEW[v]}
             onMouseDown={(e) => e.preventDefault()}
             onClick={(e) => {
               setView(v);

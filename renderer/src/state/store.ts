@@ -4,7 +4,13 @@
  * screen (`error` for the sale in hand, `notices` for everything else) — nothing is lost.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { PosApi, SaleView, ScannerState, SettingsView } from '../../../shared/ipc/contract.ts';
+import type {
+  InvokeRequest,
+  PosApi,
+  SaleView,
+  ScannerState,
+  SettingsView,
+} from '../../../shared/ipc/contract.ts';
 import { formatForDisplay, formatForGateway } from '../../../shared/money.ts';
 import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
@@ -12,7 +18,8 @@ import type { ScanContext } from '../i18n/explain.ts';
 import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
 
 export type View = 'sale' | 'history' | 'members' | 'report' | 'settings';
-export type Method = NonNullable<SaleView['method']>;
+/** A wallet a scanned code may be charged to (the HK Alipay choice). */
+export type Method = NonNullable<InvokeRequest<'sale:start'>['methodOverride']>;
 export type Phase = 'amount' | 'scan' | 'result';
 
 /** An error the terminal answered with: `code` picks a translation, `text` is its own words. */
@@ -92,6 +99,10 @@ export interface PosState {
   notices: Notice[];
   /** Changes whenever any sale changed: lists refetch on it. */
   historyVersion: number;
+  /** The history's search text (a scan or keys typed on the history screen land here too). */
+  historySearch: string;
+  /** The latest scan on the history screen (a payment code or a receipt's order id). */
+  historyScan: { text: string; seq: number } | null;
 
   init(): Promise<void>;
   setView(view: View): void;
@@ -112,6 +123,7 @@ export interface PosState {
   /** After a failure: the same amount again, back to the scan prompt (optionally with a code). */
   tryAgain(code?: string): Promise<void>;
   receiveSale(view: SaleView): void;
+  setHistorySearch(text: string): void;
   applySettings(settings: SettingsView): void;
   /** The link to the terminal went down or came back (what it said while down is cleared). */
   setOnline(online: boolean): void;
@@ -164,6 +176,8 @@ export function createPosStore({
       imeBlocked: false,
       notices: [],
       historyVersion: 0,
+      historySearch: '',
+      historyScan: null,
 
       async init() {
         api.on('sale:updated', (view) => get().receiveSale(view));
@@ -289,6 +303,11 @@ export function createPosStore({
       },
 
       wedgeScan(text) {
+        if (get().view === 'history') {
+          // A payment code or a receipt's order barcode: the history finds that sale.
+          set((s) => ({ historyScan: { text, seq: (s.historyScan?.seq ?? 0) + 1 } }));
+          return;
+        }
         if (get().view !== 'sale') return;
         const phase = phaseOf(get().sale);
         if (phase === 'scan') void get().submitCode(text, 'wedge');
@@ -310,6 +329,10 @@ export function createPosStore({
       },
 
       wedgeTyped(text) {
+        if (get().view === 'history') {
+          set((s) => ({ historySearch: (s.historySearch + text).slice(0, 64) }));
+          return;
+        }
         if (get().view !== 'sale') return;
         const phase = phaseOf(get().sale);
         if (phase === 'result') get().newSale(); // typing the next amount starts the next sale
@@ -412,6 +435,10 @@ export function createPosStore({
             });
           }
         }
+      },
+
+      setHistorySearch(text) {
+        set({ historySearch: text.slice(0, 64) });
       },
 
       setOnline(online) {

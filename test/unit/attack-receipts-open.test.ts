@@ -12,7 +12,12 @@
  * 3. Text from outside (the gateway's transaction id, the store name) goes to the printer
  *    raw: control bytes in it become ESC/POS commands (ESC p = open the cash drawer, GS V =
  *    cut) and make the SVG preview invalid XML.
- * 4. Linked-wallet and pay-on-phone sales print the internal method id (ApplePay, Alipay)
+ * 4. The slip of a refund that did NOT happen (declined, pending) — printable with
+ *    `pospay print REFUND_ID` (electron/cli/commands/print.ts prints any refund of the
+ *    journal) and ReceiptService.printNow(orderId, refundId) — is titled REFUND with the
+ *    amount in double size as "-CNY 5.00": the customer holds a paper that reads as money
+ *    returned.
+ * 5. Linked-wallet and pay-on-phone sales print the internal method id (ApplePay, Alipay)
  *    instead of the customer's words (Apple Pay, 支付宝) that issue 14 asks for.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +29,12 @@ import type { SaleView } from '../../shared/ipc/contract.ts';
 import { DEFAULT_RECEIPT_SETTINGS } from '../../shared/ipc/receiptSettings.ts';
 import { RECEIPTS_FILE, ReceiptService } from '../../electron/app/receipts.ts';
 import { resolveReceiptConfig } from '../../electron/printing/config.ts';
-import { escPos, saleDocument, type ReceiptSale } from '../../electron/printing/layout.ts';
+import {
+  escPos,
+  refundDocument,
+  saleDocument,
+  type ReceiptSale,
+} from '../../electron/printing/layout.ts';
 import { receiptSvg } from '../../electron/printing/svg.ts';
 import type { PrintResult } from '../../electron/printing/printer.ts';
 
@@ -235,5 +245,34 @@ describe("OPEN: linked-wallet and pay-on-phone sales in the customer's words", (
     const sale = { ...paidSale({ method: 'Alipay' } as Partial<SaleView>), transactionId: 'GW-1' };
     const text = iconv.decode(Buffer.from(escPos(saleDocument(sale, LAYOUT))), 'gb18030');
     expect(text).toContain('支付宝');
+  });
+});
+
+describe('OPEN: the slip of a refund that did not happen', () => {
+  // Cause: electron/printing/layout.ts refundDocument() always prints the header 'REFUND'
+  // and big(`-CNY 5.00`) whatever refund.status is; only the Status pair says
+  // "REFUND declined". Fix: for a refund not 'refunded', title it 'REFUND NOT DONE' (or
+  // 'REFUND DECLINED' / 'REFUND PENDING'), print the big line as 'NOT REFUNDED' and the
+  // amount as "asked: CNY 5.00"; alternatively refuse to print a slip for it (pospay print
+  // exit 2 "refund … was declined: no slip") — then adapt this test to that refusal.
+  it("a declined refund's slip does not show the refunded amount as a big negative amount", () => {
+    for (const status of ['declined', 'pending'] as const) {
+      const doc = refundDocument(
+        {
+          refundId: 'T1-1201-OPEN0001-R1',
+          orderId: 'T1-1201-OPEN0001',
+          amountMinor: 500,
+          currency: 'CNY',
+          status,
+          reason: 'declined by the wallet',
+          automatic: false,
+          createdAt: NOW,
+        },
+        { ...paidSale(), transactionId: 'GW-1' },
+        LAYOUT,
+      );
+      const big = doc.lines.filter((l) => l.kind === 'text' && l.size === 2);
+      expect(big.map((l) => (l.kind === 'text' ? l.text.trim() : ''))).not.toContain('-CNY 5.00');
+    }
   });
 });

@@ -49,13 +49,19 @@ export interface OpenedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: { viewport?: { width: number; height: number }; locale?: string } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    locale?: string;
+    /** A script run in every page of the context before the page's own (e.g. a recorder). */
+    initScript?: string;
+  } = {},
 ): Promise<OpenedPage> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     locale: options.locale ?? 'en-US',
     acceptDownloads: true,
   });
+  if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {

@@ -20,7 +20,10 @@ export interface ChromiumTerminal {
    * Opens the terminal's screen at the address it prints (with its launch token) in a fresh
    * context and waits until it is ready.
    */
-  readyPage(): Promise<Page>;
+  readyPage(options?: {
+    initScript?: string;
+    viewport?: { width: number; height: number };
+  }): Promise<Page>;
   /** Opens `url` (e.g. the address without its token) in a fresh context, without waiting. */
   openScreen(url: string, options?: { locale?: string }): Promise<Page>;
 }
@@ -53,8 +56,8 @@ export function useChromiumTerminal(options: TerminalServerOptions = {}): Chromi
     get terminal() {
       return terminal;
     },
-    async readyPage() {
-      opened = await openPage(browser, terminal.url);
+    async readyPage(options = {}) {
+      opened = await openPage(browser, terminal.url, options);
       await opened.page.locator('[data-ready="true"]').waitFor();
       return opened.page;
     },

@@ -583,3 +583,113 @@ describe('simulator: checkout page replayed', () => {
     expect(page.html).toContain('CO&lt;b&gt;x&lt;/b&gt;&quot;&#39;');
   });
 });
+
+describe('simulator: ids and tokens used where they do not belong', () => {
+  it('the same sign-up requestId with another member or wallet is refused (107000)', async () => {
+    const requestId = uniqueId('B');
+    const first = await client.bind({
+      requestId,
+      merchantUserId: uniqueId('U'),
+      wallet: 'AlipayHK',
+    });
+    expect(first.kind).toBe('created');
+    const other = await client.bind({
+      requestId,
+      merchantUserId: uniqueId('U'),
+      wallet: 'AlipayHK',
+    });
+    expect(other).toMatchObject({ kind: 'refused', code: '107000' });
+    noSecret(other);
+  });
+
+  it('a checkout for an order already paid by code is refused (107000), nothing charged twice', async () => {
+    const order = uniqueId('M');
+    const paid = await client.unifiedPay({
+      merchantTransactionId: order,
+      requestId: uniqueId('R'),
+      amountMinor: 1250,
+      currency: 'HKD',
+      method: 'AlipayHK-Offline',
+      scanCodeId: alipayCode(),
+    });
+    expect(paid.kind).toBe('paid');
+    const checkout = await client.prePay({
+      merchantTransactionId: order,
+      requestId: uniqueId('R'),
+      amountMinor: 1250,
+      currency: 'HKD',
+    });
+    expect(checkout).toMatchObject({ kind: 'refused', code: '107000' });
+    expect(
+      sim.ledger().filter((e) => e.merchantTransactionId === order && e.status === 'SUCCESS'),
+    ).toHaveLength(1);
+  });
+
+  it("a checkout's session token is not a linked-wallet token nor a subscription's payment token", async () => {
+    const created = await client.prePay({
+      merchantTransactionId: uniqueId('CO'),
+      requestId: uniqueId('R'),
+      amountMinor: 1250,
+      currency: 'HKD',
+    });
+    if (created.kind !== 'created') throw new Error(JSON.stringify(created));
+    const member = uniqueId('U');
+    const asLink = await client.unifiedPayToken({
+      merchantTransactionId: uniqueId('M'),
+      requestId: uniqueId('R'),
+      amountMinor: 100,
+      currency: 'HKD',
+      methodType: 'AlipayHK',
+      token: created.sessionToken,
+      merchantUserId: member,
+    });
+    expect(asLink.kind).toBe('rejected');
+    const asPaymentToken = await client.recurringCharge({
+      merchantTransactionId: uniqueId('M'),
+      requestId: uniqueId('R'),
+      amountMinor: 100,
+      currency: 'HKD',
+      merchantUserId: member,
+      paymentToken: created.sessionToken,
+    });
+    expect(asPaymentToken.kind).toBe('rejected');
+    expect(JSON.stringify([asLink, asPaymentToken])).not.toContain(created.sessionToken);
+  });
+
+  it("a linked wallet's CodeGrant token does not work as a subscription's payment token", async () => {
+    const link = await linkedAlipay();
+    const order = uniqueId('M');
+    const outcome = await client.recurringCharge({
+      merchantTransactionId: order,
+      requestId: uniqueId('R'),
+      amountMinor: 100,
+      currency: 'CNY',
+      merchantUserId: link.merchantUserId,
+      paymentToken: link.token,
+    });
+    expect(outcome.kind).toBe('rejected');
+    expect(sim.ledger().filter((e) => e.merchantTransactionId === order)).toEqual([]);
+  });
+
+  it('a GET of the wallet page with ?action=agree changes nothing (only the form POST acts)', async () => {
+    const bound = await client.bind({
+      requestId: uniqueId('B'),
+      merchantUserId: uniqueId('U'),
+      wallet: 'AlipayHK',
+    });
+    if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
+    const response = await fetch(`${bound.authUrl}&action=agree`);
+    expect(response.headers.get('content-security-policy')).toBeTruthy();
+    await response.text();
+    expect((await openPage(bound.authUrl)).shownStatus).toBe('PENDING');
+  });
+
+  it('an unbind answered UNBOUND about another token is unknown, not unbound', async () => {
+    const outcome = await withStandIn(
+      (_p, biz) => ({ biz: { ...biz, token: 'SIMTOKEN-another-one', status: 'UNBOUND' } }),
+      (c) => c.unbind({ requestId: 'U-2', merchantUserId: 'M-2', token: SECRET_TOKEN }),
+    );
+    expect(outcome).toMatchObject({ kind: 'unknown', cause: 'malformed-response' });
+    noSecret(outcome);
+  });
+});

@@ -139,9 +139,12 @@ function isTokenCharge(rec: SaleRecord): boolean {
 export function tokenStateOf(description: string): string | null {
   if (!/token|linked wallet/i.test(description)) return null;
   if (/does not exist|not exist|unknown token/i.test(description)) return null;
-  const named = /\b(PENDING|DECLINED|EXPIRED|UNBOUND|REVOKED|INACTIVE|INVALID|CANCELL?ED)\b/i.exec(
-    description,
-  );
+  // The state as the gateway writes it (upper case) first; then in words, after any
+  // leading "Declined:" (which is the refusal, not the token's state).
+  const states = 'PENDING|DECLINED|EXPIRED|UNBOUND|REVOKED|INACTIVE|INVALID|CANCELL?ED';
+  const named =
+    new RegExp(`\\b(${states})\\b`).exec(description) ??
+    new RegExp(`\\b(${states})\\b`, 'i').exec(description.replace(/^\s*declined\s*:?\s*/i, ''));
   if (named?.[1]) return named[1].toUpperCase();
   if (/not active|inactive|revoked|expired|unbound/i.test(description)) return 'NOT ACTIVE';
   return null;

@@ -128,6 +128,7 @@ describe('link, then charge without a scan', () => {
     const sale = await finalOf(t, first.orderId);
     expect(sale).toMatchObject({ status: 'declined', reasonCode: 'link-unbound' });
     expect(sale?.reason).toContain('ask the customer to scan their payment code or link again');
+    expect(sale?.reason).toContain('UNBOUND');
     const view = t.members.view(id);
     expect(view?.links[0]).toMatchObject({ status: 'unbound', unboundBy: 'wallet' });
     // Next time: refused before anything is sent.

@@ -5,6 +5,7 @@
  * renew` commands and the app's core use it.
  */
 import path from 'node:path';
+import { gatewayKey } from '../app/runtime.ts';
 import { createEnvDataKeyStore, type DataKeyStore } from '../app/secretStore.ts';
 import type { GatewayIdentity, PaymentEngine } from '../engine/paymentEngine.ts';
 import { EMBEDDED_SIMULATOR_GATEWAY } from '../engine/paymentEngine.ts';
@@ -70,4 +71,48 @@ export function openMembers(terminal: MembersFor, options: OpenMembersOptions): 
   terminal.engine.useMembers(service);
   if (options.start !== false) service.start();
   return service;
+}
+
+/**
+ * The members side of whatever runtime the app opened (electron/app/terminalApp.ts): a real
+ * terminal (journal, gateway client with CodeGrant calls, engine) gets one; a test double
+ * without them gets null (its member channels then answer "not ready").
+ */
+export function membersForRuntime(
+  runtime: unknown,
+  options: Omit<OpenMembersOptions, 'identity'> & {
+    /** The live gateway's base URL (config.gateway.baseUrl); absent: the embedded simulator. */
+    gatewayUrl?: string;
+  },
+): MemberService | null {
+  const r = runtime as Partial<MembersFor> & { client?: Partial<LinkGateway> };
+  if (
+    !r.journal ||
+    typeof (r.journal as Partial<Journal>).members !== 'object' ||
+    typeof r.client?.bind !== 'function' ||
+    typeof r.client.queryBind !== 'function' ||
+    typeof r.client.unbind !== 'function' ||
+    typeof r.engine?.useMembers !== 'function'
+  ) {
+    return null;
+  }
+  const trainingMode = r.trainingMode === true;
+  return openMembers(
+    {
+      journal: r.journal,
+      client: r.client as LinkGateway,
+      engine: r.engine,
+      trainingMode,
+    },
+    {
+      ...options,
+      identity: {
+        training: trainingMode,
+        gateway:
+          options.gatewayUrl === undefined
+            ? EMBEDDED_SIMULATOR_GATEWAY
+            : gatewayKey(options.gatewayUrl),
+      },
+    },
+  );
 }

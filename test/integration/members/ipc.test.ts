@@ -182,3 +182,30 @@ describe('member channels', () => {
     expect(renewed).toMatchObject({ ok: true, value: { tender: 'renewal' } });
   });
 });
+
+describe('the members side of the app runtime', () => {
+  it('a real terminal gets one (charges then go through it); a test double gets none', async () => {
+    const { openTestTerminal, removeDir } = await import('../../support/engineProcess.ts');
+    const { membersForRuntime } = await import('../../../electron/members/runtime.ts');
+    const { fixedKeys } = await import('./support.ts');
+    const t = await openTestTerminal(sim, { currency: 'HKD', region: 'HK' });
+    try {
+      const members = membersForRuntime(t, {
+        dataDir: t.dataDir,
+        dataKeys: fixedKeys(newDataKey()),
+        gatewayUrl: sim.baseUrl,
+        start: false,
+      });
+      expect(members).not.toBeNull();
+      const link = await members?.link('RT-1', 'AlipayHK');
+      expect(link?.status).toBe('pending');
+      await members?.stop();
+      expect(
+        membersForRuntime({ engine: {}, close: async () => {} }, { dataDir: t.dataDir }),
+      ).toBeNull();
+    } finally {
+      await t.close();
+      removeDir(t.dataDir);
+    }
+  });
+});

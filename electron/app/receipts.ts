@@ -45,6 +45,14 @@ import { writeFileAtomic } from './atomicFile.ts';
 export const RECEIPTS_FILE = 'receipts.json';
 /** A sale paid (a refund done) longer ago than this is not printed by itself. */
 export const AUTO_PRINT_WINDOW_MS = 10 * 60_000;
+/**
+ * A receipt the printer has not finished within this is given up (not printed, reprint
+ * offered), so one stuck printer never holds the receipts after it nor the shutdown.
+ */
+export const PRINT_DEADLINE_MS = 60_000;
+/** What a receipt left printing by a crash says after the restart. */
+export const INTERRUPTED_REASON =
+  'the terminal stopped while this receipt was printing: check the paper, and reprint if it is missing';
 /** receipts.json keeps the last this many receipts. */
 const KEEP = 5000;
 
@@ -67,6 +75,8 @@ export interface ReceiptServiceOptions {
   log: ReceiptLog;
   /** Default: printBytes (electron/printing/printer.ts). */
   print?: (spec: string, bytes: Uint8Array) => Promise<PrintResult>;
+  /** Default PRINT_DEADLINE_MS. */
+  printDeadlineMs?: number;
   now?: () => number;
 }
 
@@ -118,9 +128,19 @@ export class ReceiptService {
     if (existsSync(this.file)) {
       try {
         const json = JSON.parse(readFileSync(this.file, 'utf8')) as { receipts?: unknown };
+        let interrupted = false;
         for (const e of Array.isArray(json.receipts) ? json.receipts : []) {
-          if (isEntry(e)) this.entries.set(keyOf(e.orderId, e.refundId), e);
+          if (!isEntry(e)) continue;
+          // Left printing by a crash: not printed again by itself (at most once), but the
+          // screen offers Reprint.
+          if (e.state === 'printing') {
+            e.state = 'not-printed';
+            e.reason = INTERRUPTED_REASON;
+            interrupted = true;
+          }
+          this.entries.set(keyOf(e.orderId, e.refundId), e);
         }
+        if (interrupted) this.persist();
       } catch (error) {
         // Never print everything again because the memory is damaged: the window still
         // applies; the damaged file is replaced by the next write.
@@ -292,7 +312,23 @@ export class ReceiptService {
     } catch (error) {
       return { printed: false, reason: error instanceof Error ? error.message : String(error) };
     }
-    return this.print(config.printer, bytes);
+    const deadlineMs = this.options.printDeadlineMs ?? PRINT_DEADLINE_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const givenUp = new Promise<PrintResultView>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            printed: false,
+            reason: `the printer stopped taking the receipt (not done within ${Math.round(deadlineMs / 1000)} s)`,
+          }),
+        deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([this.print(config.printer, bytes), givenUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private documentOf(
@@ -334,6 +370,13 @@ export class ReceiptService {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
+    this.persist();
+    const status = this.statusOf(entry);
+    this.options.emit(status);
+    return status;
+  }
+
+  private persist(): void {
     try {
       writeFileAtomic(
         this.file,
@@ -345,9 +388,6 @@ export class ReceiptService {
         `${this.file} could not be written (${error instanceof Error ? error.message : String(error)}): a restart may print this receipt again`,
       );
     }
-    const status = this.statusOf(entry);
-    this.options.emit(status);
-    return status;
   }
 }
 

@@ -52,9 +52,39 @@ export function customerMethodName(method: PaymentMethod, codepage: ReceiptCodep
   return codepage === 'big5' ? '支付寶' : '支付宝';
 }
 
+/** Linked wallets and pay-on-phone brands, as the customer knows them. */
+function otherMethodName(method: string, codepage: ReceiptCodepage): string {
+  switch (method) {
+    case 'Alipay':
+      return codepage === 'big5' ? '支付寶' : '支付宝';
+    case 'AlipayHK':
+      return 'AlipayHK';
+    case 'ApplePay':
+      return 'Apple Pay';
+    case 'GooglePay':
+      return 'Google Pay';
+    case 'Card':
+      return 'Card';
+    default:
+      return method;
+  }
+}
+
 function methodLabel(method: string | null, codepage: ReceiptCodepage): string {
   if (method === null) return '-';
-  return isPaymentMethod(method) ? customerMethodName(method, codepage) : method;
+  return isPaymentMethod(method)
+    ? customerMethodName(method, codepage)
+    : otherMethodName(method, codepage);
+}
+
+/**
+ * Text as it may go to the printer: a control character (C0, DEL, C1) from outside — the
+ * gateway's transaction id, the store's name — would be a printer command (ESC p opens the
+ * cash drawer, GS V cuts): line breaks and tabs become spaces, the others '?'.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (/[\t\n\r]/.test(c) ? ' ' : '?'));
 }
 
 function amount(minor: number, currency: Currency): string {
@@ -162,7 +192,7 @@ class Paper {
   }
 
   line(text: string, align: 'left' | 'center' = 'left'): this {
-    for (const part of this.wrap(text)) {
+    for (const part of this.wrap(printable(text))) {
       const pad = align === 'center' ? Math.floor((this.columns - this.width(part)) / 2) : 0;
       this.push(' '.repeat(pad) + part);
     }
@@ -172,13 +202,15 @@ class Paper {
   /** Double width and height: half as many columns. */
   big(text: string): this {
     this.style.size = 2;
-    for (const part of this.wrap(text, this.columns / 2)) this.push(part);
+    for (const part of this.wrap(printable(text), this.columns / 2)) this.push(part);
     this.style.size = 1;
     return this;
   }
 
   /** "label ........ value" on one line (the value on its own line when both do not fit). */
-  pair(label: string, value: string): this {
+  pair(rawLabel: string, rawValue: string): this {
+    const label = printable(rawLabel);
+    const value = printable(rawValue);
     const gap = this.columns - this.width(label) - this.width(value);
     if (gap >= 1) return this.line(label + ' '.repeat(gap) + value);
     this.line(label);
@@ -321,13 +353,25 @@ export function refundDocument(
   settings: ReceiptSettings,
 ): ReceiptDocument {
   const training = sale.training === true;
-  const paper = new Paper(settings).header('REFUND', training);
+  // Only a refund done gives money back: any other slip says so, big, and what was asked.
+  const done = refund.status === 'refunded';
+  const title = done
+    ? 'REFUND'
+    : refund.status === 'declined'
+      ? 'REFUND DECLINED'
+      : 'REFUND NOT DONE YET';
+  const paper = new Paper(settings).header(title, training);
   paper.line(localDateTime(refund.createdAt, settings.timeZone));
   paper.rule();
-  paper.big(`-${amount(refund.amountMinor, refund.currency)}`);
+  if (done) {
+    paper.big(`-${amount(refund.amountMinor, refund.currency)}`);
+  } else {
+    paper.big(refund.status === 'declined' ? 'NO REFUND' : 'NO REFUND YET');
+    paper.pair('Asked', amount(refund.amountMinor, refund.currency));
+  }
   paper.pair('Method', methodLabel(sale.method, settings.codepage));
   paper.pair('Code', safeCode(sale.maskedCode));
-  paper.pair('Status', refund.status === 'refunded' ? 'REFUNDED' : `REFUND ${refund.status}`);
+  paper.pair('Status', done ? 'REFUNDED' : `REFUND ${refund.status.toUpperCase()}`);
   paper.rule();
   paper.line('Refund');
   paper.line(refund.refundId);

@@ -35,6 +35,8 @@ export interface PrinterLink {
   /** Sends `command` and resolves with the first byte answered, or null after `timeoutMs`. */
   ask(command: Uint8Array, timeoutMs: number): Promise<number | null>;
   close(): Promise<void>;
+  /** Lets go at once, whatever is still being written (a printer that stopped taking it). */
+  destroy(): void;
 }
 
 export interface LinkOptions {
@@ -93,6 +95,9 @@ async function openUsbHid(
       return null;
     },
     close: () => handle.close().catch(() => undefined),
+    destroy: () => {
+      void handle.close().catch(() => undefined);
+    },
   };
 }
 
@@ -164,6 +169,9 @@ async function openSerial(path: string, baudRate: number): Promise<PrinterLink> 
         if (!port.isOpen) return resolve();
         port.close(() => resolve());
       }),
+    destroy: () => {
+      port.destroy();
+    },
   };
 }
 
@@ -231,6 +239,9 @@ async function openTcp(host: string, port: number, timeoutMs: number): Promise<P
         socket.once('close', () => resolve());
         socket.once('error', () => resolve());
       }),
+    destroy: () => {
+      socket.destroy();
+    },
   };
 }
 
@@ -260,6 +271,10 @@ function openFile(path: string): PrinterLink {
       if (open) closeSync(fd);
       open = false;
       return Promise.resolve();
+    },
+    destroy: () => {
+      if (open) closeSync(fd);
+      open = false;
     },
   };
 }

@@ -23,10 +23,17 @@ export interface PrintOptions {
   connectTimeoutMs?: number;
   /** USB HID printers (default: node-hid); tests give a fake. */
   hid?: HidPrinterBackend;
+  /**
+   * How long the whole receipt may take once connected (status and writing): a printer that
+   * stops taking data (flow control held, a network printer that stops reading) is let go
+   * after this, not waited for forever.
+   */
+  writeDeadlineMs?: number;
 }
 
 export const DEFAULT_STATUS_TIMEOUT_MS = 1500;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+export const DEFAULT_WRITE_DEADLINE_MS = 45_000;
 
 /** Checks the printer's status (where it can answer); null when it may print. */
 export async function checkStatus(
@@ -67,21 +74,41 @@ export async function printBytes(
   } catch (error) {
     return notPrinted(error);
   }
-  try {
-    if (link.answersStatus) {
+  const opened = link;
+  const deadlineMs = options.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS;
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const job = (async (): Promise<PrintResult> => {
+    if (opened.answersStatus) {
       const problem = await checkStatus(
-        (c, t) => link.ask(c, t),
+        (c, t) => opened.ask(c, t),
         statusTimeoutMs,
-        link.statusOptional === true,
+        opened.statusOptional === true,
       );
       if (problem) return { printed: false, reason: problem.reason };
     }
-    await link.write(bytes);
+    await opened.write(bytes);
     return { printed: true };
+  })();
+  const giveUp = new Promise<PrintResult>((resolve) => {
+    timer = setTimeout(() => {
+      stalled = true;
+      resolve({
+        printed: false,
+        reason: `the printer stopped taking the receipt (not done within ${Math.round(deadlineMs / 1000)} s)`,
+      });
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([job, giveUp]);
   } catch (error) {
     return notPrinted(error);
   } finally {
-    await link.close().catch(() => undefined);
+    clearTimeout(timer);
+    job.catch(() => undefined);
+    // A stalled link is torn down, not closed politely (that would wait for it too).
+    if (stalled) opened.destroy();
+    else await opened.close().catch(() => undefined);
   }
 }
 

@@ -7,7 +7,12 @@
  * the supervisor PIN (it can write to a file: path).
  */
 import { z } from 'zod';
-import { PrinterSpecSchema, RECEIPT_CODEPAGES, RECEIPT_WHEN } from './receiptSettings.ts';
+import {
+  PaperText,
+  PrinterSpecSchema,
+  RECEIPT_CODEPAGES,
+  RECEIPT_WHEN,
+} from './receiptSettings.ts';
 
 const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const IdSchema = z.string().min(1).max(128);
@@ -96,8 +101,8 @@ export const receiptInvokeChannels = {
       printer: PrinterSpecSchema.optional(),
       paperWidth: z.union([z.literal(58), z.literal(80)]).optional(),
       codepage: z.enum(RECEIPT_CODEPAGES).optional(),
-      storeName: z.string().trim().max(64).optional(),
-      storeAddress: z.string().trim().max(160).optional(),
+      storeName: PaperText(64).optional(),
+      storeAddress: PaperText(160).optional(),
       pin: z.string().max(16).optional(),
     }),
     response: PrintResultSchema,

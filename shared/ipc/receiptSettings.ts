@@ -111,10 +111,19 @@ function withDefault<T extends z.ZodType>(schema: T, fallback: z.output<T>) {
   return schema.optional().transform((value): z.output<T> => value ?? fallback);
 }
 
+/** Text for the paper: no control characters (they would be printer commands). */
+export const PaperText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'no control characters (tabs, line breaks…)');
+
 export const ReceiptSettingsSchema = z.object({
   /** Printed at the top of every receipt. */
-  storeName: withDefault(z.string().trim().max(64), ''),
-  storeAddress: withDefault(z.string().trim().max(160), ''),
+  storeName: withDefault(PaperText(64), ''),
+  storeAddress: withDefault(PaperText(160), ''),
   /** A printer spec, or null: no printer (POS_PRINTER, when set, is used instead). */
   printer: withDefault(PrinterSpecSchema.nullable(), null),
   paperWidth: withDefault(z.union([z.literal(58), z.literal(80)]), 80),

@@ -24,6 +24,9 @@ export const receiptsEn = {
     unreachable: 'the printer cannot be reached ({{detail}})',
     noPrinter: 'no printer is set (Settings, or POS_PRINTER)',
     usb: 'this USB printer is not an HID printer: use its COM port (serial:COM3)',
+    interrupted:
+      'the terminal stopped while it was printing: check the paper, reprint if it is missing',
+    stalled: 'the printer stopped taking the receipt',
   },
   settings: {
     title: 'Receipts',
@@ -90,6 +93,8 @@ export const receiptsZhCN: ReceiptsResources = {
     unreachable: '无法连接打印机（{{detail}}）',
     noPrinter: '未设置打印机（设置，或 POS_PRINTER）',
     usb: '此 USB 打印机不是 HID 打印机：请使用它的 COM 端口（serial:COM3）',
+    interrupted: '打印时终端停止了运行：请检查小票，如没有打印出来请重新打印',
+    stalled: '打印机停止接收小票数据',
   },
   settings: {
     title: '小票',
@@ -154,6 +159,8 @@ export const receiptsZhHK: ReceiptsResources = {
     unreachable: '無法連接打印機（{{detail}}）',
     noPrinter: '未設定打印機（設定，或 POS_PRINTER）',
     usb: '此 USB 打印機不是 HID 打印機：請使用它的 COM 埠（serial:COM3）',
+    interrupted: '列印時終端停止了運行：請檢查收據，如沒有列印出來請重新列印',
+    stalled: '打印機停止接收收據資料',
   },
   settings: {
     title: '收據',

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RefundView, SaleView } from '../../../shared/ipc/contract.ts';
 import type { ReceiptStatus } from '../../../shared/ipc/receiptChannels.ts';
 import {
@@ -16,6 +16,8 @@ import {
 } from '../../../shared/ipc/receiptSettings.ts';
 import {
   AUTO_PRINT_WINDOW_MS,
+  INTERRUPTED_REASON,
+  PRINT_DEADLINE_MS,
   RECEIPTS_FILE,
   ReceiptService,
 } from '../../../electron/app/receipts.ts';
@@ -277,6 +279,59 @@ describe('automatic receipts', () => {
     expect(await h.service.printNow('T1-1201-AAAA0001')).toEqual({ printed: true });
     expect(h.printed).toHaveLength(1);
     expect(h.statuses.at(-1)).toMatchObject({ state: 'printed', printed: true });
+  });
+
+  it('a receipt left printing by a crash is not printed again by itself, but offers Reprint', async () => {
+    // The crash: recorded "printing", the process gone before the printer answered.
+    const dir = mkdtempSync(path.join(tmpdir(), 'pospay-receipts-'));
+    dirs.push(dir);
+    writeFileSync(
+      path.join(dir, RECEIPTS_FILE),
+      JSON.stringify({
+        version: 1,
+        receipts: [
+          { orderId: 'T1-1201-AAAA0001', refundId: null, state: 'printing', reason: null, at: NOW },
+        ],
+      }),
+    );
+    const after = harness({ dir });
+    update(after, paidSale());
+    await after.service.idle();
+    expect(after.printed).toHaveLength(0);
+    expect(after.service.state('T1-1201-AAAA0001').receipts).toMatchObject([
+      { state: 'not-printed', reason: INTERRUPTED_REASON },
+    ]);
+  });
+
+  it('a printer that never finishes is given up: not printed, the next receipt prints, close returns', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = harness();
+      let calls = 0;
+      const stalled = h.service as unknown as {
+        print: (spec: string, bytes: Uint8Array) => Promise<PrintResult>;
+      };
+      stalled.print = (_spec, bytes) => {
+        calls += 1;
+        if (calls === 1) return new Promise<PrintResult>(() => undefined);
+        h.printed.push(Buffer.from(bytes));
+        return Promise.resolve({ printed: true });
+      };
+      update(h, paidSale());
+      update(h, paidSale({ orderId: 'T1-1201-AAAA0002' }));
+      await vi.advanceTimersByTimeAsync(PRINT_DEADLINE_MS);
+      expect(h.service.state('T1-1201-AAAA0001').receipts[0]).toMatchObject({
+        state: 'not-printed',
+        reason: 'the printer stopped taking the receipt (not done within 60 s)',
+      });
+      expect(h.printed).toHaveLength(1);
+      let closed = false;
+      void h.service.close().then(() => (closed = true));
+      await vi.advanceTimersByTimeAsync(1);
+      expect(closed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a damaged receipts.json is said and replaced, not fatal', async () => {

@@ -236,4 +236,57 @@ describe('receipt layout', () => {
     expect(text).toContain('-CNY 5.00');
     expect(text).toMatch(/Total net CNY\s+CNY 25\.00/);
   });
+
+  it('control bytes from outside (transaction id, store name) never become printer commands', () => {
+    const bytes = Buffer.from(
+      saleReceipt(sale({ transactionId: 'GW-1\u001bp\u0000\u0019\u00fa' }), {
+        ...mainland,
+        storeName: 'Store\u001dV\u0000X',
+      }),
+    );
+    expect(indexOfBytes(bytes, Uint8Array.of(0x1b, 0x70))).toBe(-1); // ESC p: cash drawer
+    expect(indexOfBytes(bytes, CUT)).toBeGreaterThan(bytes.length - 8); // only the last cut
+    expect(iconv.decode(bytes, 'gb18030')).toContain('GW-1?p??');
+  });
+
+  it('linked wallets and pay-on-phone print in the customer words', () => {
+    const words = (method: string) =>
+      iconv.decode(
+        Buffer.from(saleReceipt(sale({ method } as Partial<ReceiptSale>), mainland)),
+        'gb18030',
+      );
+    expect(words('ApplePay')).toContain('Apple Pay');
+    expect(words('GooglePay')).toContain('Google Pay');
+    expect(words('Alipay')).toContain('支付宝');
+    expect(words('AlipayHK')).toContain('AlipayHK');
+  });
+
+  it('a slip of a refund not done says so, never the amount as given back', () => {
+    const original = sale();
+    for (const status of ['declined', 'pending'] as const) {
+      const text = iconv.decode(
+        Buffer.from(
+          refundReceipt(
+            {
+              refundId: `${original.orderId}-R1`,
+              orderId: original.orderId,
+              amountMinor: 500,
+              currency: 'CNY',
+              status,
+              reason: 'declined by the wallet',
+              automatic: false,
+              createdAt: Date.UTC(2026, 11, 1, 13, 0, 0),
+            },
+            original,
+            mainland,
+          ),
+        ),
+        'gb18030',
+      );
+      expect(text).not.toContain('-CNY 5.00');
+      expect(text).not.toContain('REFUNDED');
+      expect(text).toContain(status === 'declined' ? 'NO REFUND' : 'NO REFUND YET');
+      expect(text).toMatch(/Asked\s+CNY 5\.00/);
+    }
+  });
 });

@@ -134,6 +134,10 @@ export function useReasonOfPrinter(): (reason: string | null) => string {
     if (reason === null) return '';
     if (i18n.language === 'en') return reason;
     if (/out of paper/.test(reason)) return t('receipts.reason.outOfPaper');
+    if (/stopped while this receipt was printing/.test(reason)) {
+      return t('receipts.reason.interrupted');
+    }
+    if (/stopped taking the receipt/.test(reason)) return t('receipts.reason.stalled');
     if (/offline/.test(reason)) return t('receipts.reason.offline');
     if (/^no printer is set/.test(reason)) return t('receipts.reason.noPrinter');
     if (/not an HID printer|USB printers are not supported/.test(reason)) {

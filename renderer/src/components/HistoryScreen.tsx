@@ -266,6 +266,9 @@ function SaleDetail({ sale, onRefunded }: { sale: SaleView; onRefunded: (v: Sale
   );
 }
 
+/** The latest history scan each store's History has acted on (kept across its mounts). */
+const handledScans = new WeakMap<object, number>();
+
 export function HistoryScreen() {
   const { t, i18n } = useTranslation();
   const api = useApi();
@@ -342,10 +345,9 @@ export function HistoryScreen() {
 
   // A scan here (a payment code, or a receipt's order barcode = the order id) opens that sale,
   // whatever day it was: the list shows every sale it matches, the newest opened.
-  const lastScan = useRef(0);
   useEffect(() => {
-    if (!historyScan || historyScan.seq === lastScan.current) return;
-    lastScan.current = historyScan.seq;
+    if (!historyScan || historyScan.seq === (handledScans.get(store) ?? 0)) return;
+    handledScans.set(store, historyScan.seq); // once: not again each time History opens
     const text = historySearchText(historyScan.text);
     const shown = /^\d{16,24}$/.test(historyScan.text.trim()) ? text : historyScan.text.trim();
     let live = true;

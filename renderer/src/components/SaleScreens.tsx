@@ -5,12 +5,14 @@ import type { Currency } from '../../../shared/money.ts';
 import { methodsOf } from '../../../shared/paymentMethods.ts';
 import { money, secondsLeft } from '../format.ts';
 import { formatEntry } from '../state/amountEntry.ts';
-import { usePos } from '../state/context.ts';
+import { parseAmount } from '../../../shared/money.ts';
+import { useApi, usePos } from '../state/context.ts';
 import { outcomeOf, type Outcome } from '../state/outcome.ts';
-import { canTryAgain, phaseOf, type Method } from '../state/store.ts';
+import { canTryAgain, phaseOf, toUiError, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 import { OtherTenders } from './members/OtherTenders.tsx';
 import { ReceiptNotice } from './receipts/ReceiptNotice.tsx';
+import { useReasonOfPrinter } from './receipts/useReceipts.ts';
 
 const KEYS = ['7', '8', '9', '4', '5', '6', '1', '2', '3', '.', '0', 'back'] as const;
 const ALIPAY_CHOICES: Method[] = methodsOf('alipay');
@@ -95,6 +97,122 @@ function MethodOverride() {
   );
 }
 
+/** One-touch amounts: the configured ones, then the last amounts charged here. */
+function QuickAmounts({ currency }: { currency: Currency }) {
+  const { t } = useTranslation();
+  const configured = usePos((s) => s.settings?.screen.quickAmounts);
+  const recent = usePos((s) => s.recentAmounts);
+  const setQuickAmount = usePos((s) => s.setQuickAmount);
+  const busy = usePos((s) => s.pending !== null);
+  const amounts = quickAmountsOf(configured ?? [], recent, currency);
+  if (amounts.length === 0) return null;
+  return (
+    <div className="quick-amounts" role="group" aria-label={t('quick.label')}>
+      {amounts.map((a) => (
+        <button
+          key={a.text}
+          type="button"
+          tabIndex={-1}
+          className={a.recent ? 'quick recent' : 'quick'}
+          data-testid="quick-amount"
+          data-amount={a.text}
+          disabled={busy}
+          onMouseDown={keepFocus}
+          onClick={() => setQuickAmount(a.text)}
+        >
+          {money(a.minor, currency)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The quick amounts to offer: the configured ones (in their order), then the last amounts
+ * charged that are not among them; each once, at most six, only amounts of this currency.
+ */
+export function quickAmountsOf(
+  configured: readonly string[],
+  recent: readonly string[],
+  currency: Currency,
+): { text: string; minor: number; recent: boolean }[] {
+  const out: { text: string; minor: number; recent: boolean }[] = [];
+  const seen = new Set<number>();
+  for (const [list, isRecent] of [
+    [configured, false],
+    [recent, true],
+  ] as const) {
+    for (const text of list) {
+      const parsed = parseAmount(text, currency, { ceilingMinor: Number.MAX_SAFE_INTEGER });
+      if (!parsed.ok || seen.has(parsed.minor) || out.length >= 6) continue;
+      seen.add(parsed.minor);
+      out.push({ text, minor: parsed.minor, recent: isRecent });
+    }
+  }
+  return out;
+}
+
+/** The last sale this screen finished: its outcome, Show in History, Reprint its receipt. */
+function LastSale() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const last = usePos((s) => s.lastSale);
+  const showInHistory = usePos((s) => s.showInHistory);
+  const reasonOfPrinter = useReasonOfPrinter();
+  const [printed, setPrinted] = useState<{ orderId: string; text: string } | null>(null);
+  if (!last) return null;
+  const reprint = async (): Promise<void> => {
+    try {
+      const result = await api.invoke('receipt:print', { orderId: last.orderId });
+      setPrinted({
+        orderId: last.orderId,
+        text: result.printed
+          ? t('receipts.printed')
+          : t('receipts.notPrinted', { reason: reasonOfPrinter(result.reason) }),
+      });
+    } catch (e) {
+      const error = toUiError(e);
+      setPrinted({
+        orderId: last.orderId,
+        text: t('receipts.notPrinted', { reason: reasonOfPrinter(error.text) }),
+      });
+    }
+  };
+  return (
+    <div className="last-sale" data-testid="last-sale" data-order-id={last.orderId}>
+      <span className="last-sale-text">
+        {t('lastSale.title')}: {money(last.amountMinor, last.currency)} —{' '}
+        {t(`result.outcome.${outcomeOf(last)}`)}
+      </span>
+      <button
+        type="button"
+        tabIndex={-1}
+        data-testid="last-sale-open"
+        onMouseDown={keepFocus}
+        onClick={() => showInHistory(last.orderId)}
+      >
+        {t('lastSale.open')}
+      </button>
+      {last.status === 'paid' ? (
+        <button
+          type="button"
+          tabIndex={-1}
+          data-testid="last-sale-reprint"
+          onMouseDown={keepFocus}
+          onClick={() => void reprint()}
+        >
+          {t('lastSale.reprint')}
+        </button>
+      ) : null}
+      {printed?.orderId === last.orderId ? (
+        <span role="status" data-testid="last-sale-printed">
+          {printed.text}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 function AmountScreen() {
   const { t } = useTranslation();
   const amountText = usePos((s) => s.amountText);
@@ -122,6 +240,7 @@ function AmountScreen() {
           </p>
         ) : null}
         <ErrorLine error={error} testId="amount-error" />
+        <QuickAmounts currency={currency} />
         <MethodOverride />
         <button
           type="button"
@@ -135,6 +254,7 @@ function AmountScreen() {
           {t('amount.charge')}
         </button>
         <OtherTenders />
+        <LastSale />
         <p className="keys-help">{t('amount.keys')}</p>
       </div>
       <Keypad currency={currency} />

@@ -99,6 +99,10 @@ export interface PosState {
   notices: Notice[];
   /** Changes whenever any sale changed: lists refetch on it. */
   historyVersion: number;
+  /** The last amounts charged on this screen, newest first (quick amounts beside the configured). */
+  recentAmounts: string[];
+  /** The last sale this screen finished (look it up, reprint its receipt). */
+  lastSale: SaleView | null;
   /** The history's search text (a scan or keys typed on the history screen land here too). */
   historySearch: string;
   /** The latest scan on the history screen (a payment code or a receipt's order id). */
@@ -109,6 +113,10 @@ export interface PosState {
   typeAmount(chars: string): void;
   backspace(): void;
   clearAmount(): void;
+  /** A quick amount: the amount becomes this one (then Charge, or just scan). */
+  setQuickAmount(text: string): void;
+  /** Opens a sale's detail in History (the last sale's "Show in History"). */
+  showInHistory(orderId: string): void;
   setMethodOverride(method: Method | null): Promise<void>;
   charge(): Promise<void>;
   setManualCode(code: string): void;
@@ -178,6 +186,8 @@ export function createPosStore({
       historyVersion: 0,
       historySearch: '',
       historyScan: null,
+      recentAmounts: [],
+      lastSale: null,
 
       async init() {
         api.on('sale:updated', (view) => get().receiveSale(view));
@@ -224,6 +234,19 @@ export function createPosStore({
         set({ amountText: '', amountHint: null, error: null });
       },
 
+      setQuickAmount(text) {
+        if (get().sale || get().pending) return;
+        set({ amountText: '', amountHint: null, error: null });
+        get().typeAmount(text); // as if typed: the gateway connection is asked for too
+      },
+
+      showInHistory(orderId) {
+        set((s) => ({
+          view: 'history',
+          historyScan: { text: orderId, seq: (s.historyScan?.seq ?? 0) + 1 },
+        }));
+      },
+
       async setMethodOverride(method) {
         const { sale, pending } = get();
         set({ methodOverride: method });
@@ -254,6 +277,10 @@ export function createPosStore({
           if (!current || current.orderId !== view.orderId || newerView(current, view)) {
             set({ sale: view, saleSeenAt: clock(), manualCode: '', imeBlocked: false });
           }
+          const amount = formatForGateway(view.amountMinor, view.currency);
+          set((s) => ({
+            recentAmounts: [amount, ...s.recentAmounts.filter((a) => a !== amount)].slice(0, 3),
+          }));
         } catch (error) {
           fail(error); // the typed amount stays, with the reason beside it
         } finally {
@@ -365,6 +392,7 @@ export function createPosStore({
         if (sale && isActive(sale.status)) return;
         if (sale && !isFinal(sale.status)) watched.add(sale.orderId);
         set({
+          ...(sale ? { lastSale: sale } : {}),
           sale: null,
           amountText: '',
           amountHint: null,
@@ -391,7 +419,12 @@ export function createPosStore({
       },
 
       receiveSale(view) {
-        set((s) => ({ historyVersion: s.historyVersion + 1 }));
+        set((s) => ({
+          historyVersion: s.historyVersion + 1,
+          ...(s.lastSale?.orderId === view.orderId && newerView(s.lastSale, view)
+            ? { lastSale: view }
+            : {}),
+        }));
         const current = get().sale;
         if (current && current.orderId === view.orderId) {
           if (!newerView(current, view)) return;

@@ -28,3 +28,20 @@ describe('history search', () => {
     expect(store.getState().historySearch).toBe('88');
   });
 });
+
+describe('quick amounts', () => {
+  it('offers the configured amounts, then the last ones charged, each once, at most six', async () => {
+    const { quickAmountsOf } = await import('../../../renderer/src/components/SaleScreens.tsx');
+    const texts = (c: string[], r: string[]) => quickAmountsOf(c, r, 'CNY').map((a) => a.text);
+    expect(texts(['10', '25.50'], ['25.5', '7.70'])).toEqual(['10', '25.50', '7.70']);
+    expect(texts(['1', '2', '3', '4', '5'], ['6', '7', '8'])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
+    expect(quickAmountsOf([], ['0.50'], 'JPY')).toEqual([]);
+  });
+});

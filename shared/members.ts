@@ -35,14 +35,8 @@ export const LINK_WALLET_FACTS = {
   Alipay: { currency: 'CNY', limitMinor: 50_000, name: 'Alipay' },
 } as const satisfies Record<LinkWallet, LinkWalletFacts>;
 
-export type LinkStatus = 'pending' | 'active' | 'declined' | 'expired' | 'unbound';
-export const LINK_STATUSES: readonly LinkStatus[] = [
-  'pending',
-  'active',
-  'declined',
-  'expired',
-  'unbound',
-];
+export const LINK_STATUSES = ['pending', 'active', 'declined', 'expired', 'unbound'] as const;
+export type LinkStatus = (typeof LINK_STATUSES)[number];
 
 /** from → the statuses it may move to (declined, expired and unbound are final). */
 const LINK_ALLOWED: Readonly<Record<LinkStatus, readonly LinkStatus[]>> = {
@@ -297,4 +291,5 @@ export function isDue(schedule: Schedule, paidCount: number, today: string): boo
   return next !== null && next <= today;
 }
 
-export type SubscriptionStatus = 'pending' | 'active' | 'failed' | 'revoked' | 'ended';
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'failed', 'revoked', 'ended'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

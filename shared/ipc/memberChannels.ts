@@ -8,7 +8,7 @@
  * Unbinding a linked wallet and charging a renewal need the supervisor PIN ('members').
  */
 import { z } from 'zod';
-import { INTERVAL_UNITS, LINK_STATUSES, LINK_WALLETS } from '../members.ts';
+import { INTERVAL_UNITS, LINK_STATUSES, LINK_WALLETS, SUBSCRIPTION_STATUSES } from '../members.ts';
 import { CURRENCY_CODES } from '../money.ts';
 import { CHECKOUT_BRANDS } from '../paymentMethods.ts';
 // Read lazily: contract.ts (which spreads these channels) defines SaleViewSchema.
@@ -33,7 +33,7 @@ export const LinkViewSchema = z.object({
   linkId: z.string(),
   memberId: z.string(),
   wallet: LinkWalletSchema,
-  status: z.enum(LINK_STATUSES as [string, ...string[]]),
+  status: z.enum(LINK_STATUSES),
   /** While pending: the wallet page the customer opens (QR on the customer display). */
   authUrl: z.string().nullable(),
   /** When a pending sign-up lapses (epoch ms): the countdown. */
@@ -59,7 +59,7 @@ export const SubscriptionViewSchema = z.object({
   amountMinor: z.number().int(),
   currency: Currency,
   schedule: ScheduleSchema,
-  status: z.enum(['pending', 'active', 'failed', 'revoked', 'ended']),
+  status: z.enum(SUBSCRIPTION_STATUSES),
   method: z.string().nullable(),
   firstOrderId: z.string(),
   paidCount: z.number().int(),

@@ -1,5 +1,6 @@
 /**
- * Printing a receipt: connect, ask the printer's status (DLE EOT), write, close. A receipt is
+ * Printing a receipt: connect, ask the printer's status (DLE EOT), write, ask again (paper
+ * that ended during the receipt), close. A receipt is
  * never a condition of a sale: every printer problem becomes `{ printed: false, reason }`;
  * this never throws for one.
  */
@@ -88,6 +89,20 @@ export async function printBytes(
       if (problem) return { printed: false, reason: problem.reason };
     }
     await opened.write(bytes);
+    if (opened.answersStatus) {
+      // Asked again once the receipt is sent: a roll that ended (or a cover opened) during
+      // it leaves a receipt cut short. Silence now is not a failure: the job was taken.
+      const after = await checkStatus((c, t) => opened.ask(c, t), statusTimeoutMs, true);
+      if (after) {
+        return {
+          printed: false,
+          reason:
+            after.problem === 'out-of-paper'
+              ? 'the printer ran out of paper during the receipt: load paper and reprint'
+              : `${after.reason} during the receipt: reprint it`,
+        };
+      }
+    }
     return { printed: true };
   })();
   const giveUp = new Promise<PrintResult>((resolve) => {

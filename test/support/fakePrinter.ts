@@ -8,8 +8,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
 import { startSocatPair, type SocatPair } from './socatPair.ts';
 
-/** `offline`: the printer-status byte has its offline bit (0x08), e.g. the cover open. */
-export type PaperState = 'ok' | 'out-of-paper' | 'offline' | 'silent';
+/**
+ * `offline`: the printer-status byte has its offline bit (0x08), e.g. the cover open.
+ * `runs-out`: paper until a receipt begins (ESC @), then the roll has ended.
+ */
+export type PaperState = 'ok' | 'out-of-paper' | 'offline' | 'silent' | 'runs-out';
 
 /** Fixed bits 1 and 4 set, nothing wrong (ESC/POS DLE EOT answer). */
 const STATUS_OK = 0x12;
@@ -22,8 +25,9 @@ export interface FakePrinter {
 }
 
 /** What to answer to the bytes just received (one reply per DLE EOT n in them). */
-function answersFor(data: Buffer, paper: PaperState): number[] {
-  if (paper === 'silent') return [];
+function answersFor(data: Buffer, state: PaperState, jobSeen: boolean): number[] {
+  if (state === 'silent') return [];
+  const paper = state === 'runs-out' ? (jobSeen ? 'out-of-paper' : 'ok') : state;
   const replies: number[] = [];
   for (let i = 0; i + 2 < data.length; i++) {
     if (data[i] !== 0x10 || data[i + 1] !== 0x04) continue;
@@ -62,7 +66,7 @@ export async function startSerialFakePrinter(
   };
   port.on('data', (data: Buffer) => {
     chunks.push(data);
-    const replies = answersFor(data, fake.paper);
+    const replies = answersFor(data, fake.paper, jobStarted(chunks));
     if (replies.length > 0) port.write(Buffer.from(replies));
   });
   return fake;
@@ -84,7 +88,7 @@ export async function startTcpFakePrinter(
     socket.on('error', () => undefined);
     socket.on('data', (data: Buffer) => {
       chunks.push(data);
-      const replies = answersFor(data, fake.paper);
+      const replies = answersFor(data, fake.paper, jobStarted(chunks));
       if (replies.length > 0) socket.write(Buffer.from(replies));
     });
   });
@@ -102,6 +106,11 @@ export async function startTcpFakePrinter(
     },
   };
   return fake;
+}
+
+/** True once a receipt began (ESC @ received). */
+function jobStarted(chunks: Buffer[]): boolean {
+  return Buffer.concat(chunks).includes(Buffer.of(0x1b, 0x40));
 }
 
 /** Index of `needle` in `haystack`, -1 when absent. */

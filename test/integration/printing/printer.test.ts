@@ -108,6 +108,22 @@ describe('serial printer (socat pty pair)', () => {
     expect(indexOfBytes(fake.received(), ESC_AT)).toBe(-1);
   });
 
+  it('paper that runs out during the receipt: asked again after it, not printed, says why', async () => {
+    const fake = await startSerialFakePrinter({ paper: 'runs-out' });
+    fakes.push(fake);
+    const result = await printBytes(fake.spec, receipt('gb18030'));
+    expect(result).toEqual({
+      printed: false,
+      reason: 'the printer ran out of paper during the receipt: load paper and reprint',
+    });
+    const bytes = fake.received();
+    // The receipt went, then the status was asked again.
+    expect(indexOfBytes(bytes, CUT)).toBeGreaterThan(0);
+    expect(bytes.subarray(bytes.length - STATUS_REQUESTS.length)).toEqual(
+      Buffer.from(STATUS_REQUESTS),
+    );
+  });
+
   it('offline (DLE EOT printer status bit 3): not printed, says why', async () => {
     const fake = await startSerialFakePrinter({ paper: 'offline' });
     fakes.push(fake);

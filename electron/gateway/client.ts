@@ -3,7 +3,11 @@
  * transport. Payments (code, linked-wallet token, subscription charge), queries, refunds;
  * linked wallets (CodeGrant sign-up, its status, unbind) and the hosted checkout (prePay),
  * whose outcomes are shared/gateway/codeGrantAnswers.ts's (codegrant.md). Tokens and
- * payment tokens are secrets: never logged (nothing is) and never put in an outcome's reason. It composes the call's bizContent (shared/gateway/requests.ts), the signed
+ * payment tokens are secrets: never logged (nothing is), and no text of an outcome (reason,
+ * description, detail, status, ids) carries a token the call sent: every outcome leaves
+ * through one funnel (`settle`) that replaces them with "[token]"
+ * (shared/gateway/secrets.ts). An answer about another member or token than the one asked
+ * about is `unknown`. It composes the call's bizContent (shared/gateway/requests.ts), the signed
  * envelope (./envelopeCodec.ts: verified over the raw bizContent before anything is read,
  * with the sign type sent) and the reading of the answer (shared/gateway/answers.ts).
  *
@@ -22,6 +26,7 @@ import {
   notOpened,
   paymentOutcomeOf,
   refundOutcomeOf,
+  type Expected,
   type OpenedAnswer,
 } from '../../shared/gateway/answers.ts';
 import {
@@ -49,6 +54,7 @@ import {
   unbindCall,
   refundCall,
   refundQueryCall,
+  secretsOf,
   unifiedPayCall,
   unifiedPayTokenCall,
   type BindQueryRequest,
@@ -64,6 +70,7 @@ import {
   type UnifiedPayRequest,
   type UnifiedPayTokenRequest,
 } from '../../shared/gateway/requests.ts';
+import { scrubSecrets } from '../../shared/gateway/secrets.ts';
 import { isRecord } from '../../shared/guards.ts';
 import { openAnswer, sealRequest, type EnvelopeCredentials } from './envelopeCodec.ts';
 import {
@@ -121,6 +128,8 @@ export interface GatewayClientOptions {
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** How many sign-ups' tokens the client remembers (see `signUpTokens`). */
+const REMEMBERED_SIGN_UPS = 1000;
 /** Idle kept-alive connections are closed after this (below common server idle timeouts). */
 const IDLE_SOCKET_MS = 30_000;
 
@@ -154,6 +163,13 @@ export class GatewayClient {
   private readonly warmConnection: WarmConnection;
   /** The order sent since the last warm(): once it is decided, no connection is kept for it. */
   private warmFor: string | null = null;
+  /**
+   * The token each sign-up (member + requestId) of this process was given (its bind answer,
+   * or a status asked by token), oldest first: a status asked by requestId alone must name
+   * it, so that an answer about another sign-up of the member (an old ACTIVE one replayed) is
+   * `unknown`, not this sign-up's status. Kept in memory only, never logged.
+   */
+  private readonly signUpTokens = new Map<string, string>();
 
   constructor(options: GatewayClientOptions) {
     if (!isRecord(options)) throw new Error('GatewayClient: options are required');
@@ -268,7 +284,7 @@ export class GatewayClient {
    */
   async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
     this.warmFor = request.merchantTransactionId;
-    return tokenRefusal(await this.payment(unifiedPayTokenCall(request)));
+    return this.payment(unifiedPayTokenCall(request), tokenRefusal);
   }
 
   /**
@@ -277,25 +293,44 @@ export class GatewayClient {
    */
   async recurringCharge(request: RecurringChargeRequest): Promise<PaymentOutcome> {
     this.warmFor = request.merchantTransactionId;
-    return tokenRefusal(await this.payment(recurringChargeCall(request)));
+    return this.payment(recurringChargeCall(request), tokenRefusal);
   }
 
   /** Starts a CodeGrant sign-up: the token (not usable until agreed) and the wallet's authUrl. */
   async bind(request: BindRequest): Promise<BindOutcome> {
-    const call = bindCall(request);
-    return bindOutcomeOf(await this.exchange(call), call.expected);
+    const outcome = await this.settle(bindCall(request), bindOutcomeOf);
+    if (outcome.kind === 'created') {
+      this.rememberSignUp(request.merchantUserId, request.requestId, outcome.token);
+    }
+    return outcome;
   }
 
-  /** The current status of a sign-up (the authoritative answer: notifications may not arrive). */
+  /**
+   * The current status of a sign-up (the authoritative answer: notifications may not arrive).
+   * The answer must name the member and the sign-up's token: `token` when given, else the one
+   * this client's bind of `requestId` got; a status of another token is `unknown`. (Asked by
+   * requestId alone about a sign-up of another process, with the token unknown here, the
+   * answer's token cannot be checked: pass `token` whenever the caller holds it.)
+   */
   async queryBind(request: BindQueryRequest): Promise<BindQueryOutcome> {
-    const call = bindQueryCall(request);
-    return bindQueryOutcomeOf(await this.exchange(call), call.expected);
+    const known =
+      request.requestId === undefined
+        ? undefined
+        : this.signUpTokens.get(signUpKey(request.merchantUserId, request.requestId));
+    const outcome = await this.settle(bindQueryCall(request, known), bindQueryOutcomeOf);
+    if (
+      outcome.kind === 'status' &&
+      request.requestId !== undefined &&
+      request.token !== undefined
+    ) {
+      this.rememberSignUp(request.merchantUserId, request.requestId, request.token);
+    }
+    return outcome;
   }
 
   /** Ends a linked wallet (the merchant's unbind). */
   async unbind(request: UnbindRequest): Promise<UnbindOutcome> {
-    const call = unbindCall(request);
-    return unbindOutcomeOf(await this.exchange(call), call.expected);
+    return this.settle(unbindCall(request), unbindOutcomeOf);
   }
 
   /**
@@ -303,8 +338,7 @@ export class GatewayClient {
    * code. The outcome is then learnt with query({ merchantTransactionId }).
    */
   async prePay(request: PrePayRequest): Promise<PrePayOutcome> {
-    const call = prePayCall(request);
-    return prePayOutcomeOf(await this.exchange(call), call.expected);
+    return this.settle(prePayCall(request), prePayOutcomeOf);
   }
 
   /** The current state of a payment. */
@@ -324,14 +358,43 @@ export class GatewayClient {
 
   /** Closes the kept-alive connections. The client must not be used afterwards. */
   close(): void {
+    this.signUpTokens.clear();
     this.warmConnection.close();
     this.agent.destroy();
   }
 
   // ---------------------------------------------------------------------------------------
 
-  private async payment(call: GatewayCall): Promise<PaymentOutcome> {
-    const outcome = paymentOutcomeOf(await this.exchange(call), call.expected);
+  /**
+   * THE funnel every call's outcome leaves by: sends the call once, reads its answer by the
+   * call's rules, and replaces every token the call sent, in every text of the outcome, with
+   * "[token]" (the outcome's token fields are data, kept).
+   */
+  private async settle<O>(
+    call: GatewayCall,
+    read: (opened: OpenedAnswer, expected: Expected) => O,
+  ): Promise<O> {
+    return scrubSecrets(read(await this.exchange(call), call.expected), secretsOf(call));
+  }
+
+  private rememberSignUp(merchantUserId: string, requestId: string, token: string): void {
+    const key = signUpKey(merchantUserId, requestId);
+    this.signUpTokens.delete(key);
+    this.signUpTokens.set(key, token);
+    while (this.signUpTokens.size > REMEMBERED_SIGN_UPS) {
+      const oldest = this.signUpTokens.keys().next().value;
+      if (oldest === undefined) break;
+      this.signUpTokens.delete(oldest);
+    }
+  }
+
+  private async payment(
+    call: GatewayCall,
+    refine: (outcome: PaymentOutcome) => PaymentOutcome = (outcome) => outcome,
+  ): Promise<PaymentOutcome> {
+    const outcome = await this.settle(call, (opened, expected) =>
+      refine(paymentOutcomeOf(opened, expected)),
+    );
     // The sale's payment is decided: no connection is kept open for it any more. (A decided
     // query about another sale, the sweeper's, leaves the waiting sale's connection alone.)
     const about = call.expected.merchantTransactionId;
@@ -343,7 +406,7 @@ export class GatewayClient {
   }
 
   private async refundOf(call: GatewayCall): Promise<RefundOutcome> {
-    return refundOutcomeOf(await this.exchange(call), call.expected);
+    return this.settle(call, refundOutcomeOf);
   }
 
   /** Signs and sends one request (once); verifies and opens the answer. */
@@ -431,6 +494,11 @@ export class GatewayClient {
       request.end(body);
     });
   }
+}
+
+/** The key of a sign-up in `signUpTokens`: the member and the sign-up's requestId. */
+function signUpKey(merchantUserId: string, requestId: string): string {
+  return JSON.stringify([merchantUserId, requestId]);
 }
 
 /**

@@ -8,7 +8,8 @@
  *   with one exception: 103000/104000 without bizContent. The gateway sends them when it
  *   could not authenticate us (unknown store, wrong key), so it cannot sign them for us
  *   either; they are `rejected` (nothing processed, fix the configuration).
- * - An answer that names another payment or refund than the one asked about is never taken.
+ * - An answer that names another payment, refund, request, member or token than the one asked
+ *   about is never taken (`unknown`): mismatchOf, shared with ./codeGrantAnswers.ts.
  * - `paid` only for a SUCCESS that names the payment asked about (the engine then requires
  *   this amount and this currency to be stated).
  */
@@ -147,18 +148,29 @@ export function openVerified(
   return { ok: true, answer, content };
 }
 
-/** An answer that names another payment than the one asked about is never taken. */
-function mismatchOf(content: AnswerContent, expected: Expected): string | null {
-  for (const key of [
-    'merchantTransactionId',
-    'requestId',
-    'transactionId',
-    'merchantRefundId',
-  ] as const) {
+/** What an answer must match of what was asked about, when it names it. */
+export const MATCHED_KEYS = [
+  'merchantTransactionId',
+  'requestId',
+  'transactionId',
+  'merchantRefundId',
+  'merchantUserId',
+  'token',
+] as const;
+
+/**
+ * Why an answer is not about the call (it names another payment, refund, request, member or
+ * token than the one asked about), or null. A token is never echoed: it is a secret (the
+ * one asked about, and the other one too).
+ */
+export function mismatchOf(content: AnswerContent, expected: Expected): string | null {
+  for (const key of MATCHED_KEYS) {
     const want = expected[key];
     const got = content[key];
     if (want !== undefined && got !== undefined && got !== want) {
-      return `the answer is about ${key} ${got}, not ${want}`;
+      return key === 'token'
+        ? 'the answer is about another token'
+        : `the answer is about ${key} ${got}, not ${want}`;
     }
   }
   return null;
@@ -283,8 +295,9 @@ const PAYMENT_RULES: OutcomeRules<
             answer,
           );
         }
-        // A subscription's first payment carries the reusable payment token.
-        return content.token !== undefined && content.token !== ''
+        // A subscription's first payment carries the reusable payment token (a token call's
+        // answer that repeats the token sent carries no new one).
+        return content.token !== undefined && content.token !== '' && expected.token === undefined
           ? { kind: 'paid', ...answer, ...facts, paymentToken: content.token }
           : { kind: 'paid', ...answer, ...facts };
       case 'FAILED':

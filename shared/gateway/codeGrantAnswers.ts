@@ -9,7 +9,7 @@
  * - A refusal (102000, 107000, 107001, 30xxxx…) is `refused` with the gateway's code and
  *   description; 5xxxxx/6xxxxx and an unrecognised code are `unknown`.
  */
-import type { Expected, OpenedAnswer } from './answers.ts';
+import { mismatchOf, type Expected, type OpenedAnswer } from './answers.ts';
 import type { AnswerContent } from './answerContent.ts';
 import { isLinkStatus, isLinkWallet } from './codeGrant.ts';
 import type {
@@ -27,8 +27,6 @@ import { categoryOf } from './resultCodes.ts';
 function unknown(cause: UnknownCause, reason: string): CallUnknown {
   return { kind: 'unknown', cause, reason };
 }
-
-const MATCHED_KEYS = ['requestId', 'merchantTransactionId', 'merchantUserId', 'token'] as const;
 
 type Accepted = { ok: true; answer: GatewayAnswer; content: AnswerContent };
 
@@ -52,17 +50,9 @@ function accepted(
     return { ok: false, outcome: unknown(outcome.cause, outcome.detail) };
   }
   const { answer, content } = opened;
-  for (const key of MATCHED_KEYS) {
-    const want = expected[key];
-    const got = content[key];
-    if (want !== undefined && got !== undefined && got !== want) {
-      // Never echo a token in a reason: it is a secret.
-      const what = key === 'token' ? 'another token' : `${key} ${got}, not ${want}`;
-      return {
-        ok: false,
-        outcome: unknown('malformed-response', `the answer is about ${what}`),
-      };
-    }
+  const mismatch = mismatchOf(content, expected);
+  if (mismatch !== null) {
+    return { ok: false, outcome: unknown('malformed-response', mismatch) };
   }
   switch (categoryOf(answer.code)) {
     case 'success':

@@ -88,9 +88,14 @@ type OrderFields = Pick<
 
 /**
  * A unifiedPay order: the fields every order starts with, then the method's own. The
- * answer must be about this order and this request. Throws for a non-integer amount.
+ * answer must be about this order and this request (and what `about` names: the member, the
+ * token). Throws for a non-integer amount.
  */
-function orderCall(request: OrderFields, rest: Record<string, unknown>): GatewayCall {
+function orderCall(
+  request: OrderFields,
+  rest: Record<string, unknown>,
+  about: Expected = {},
+): GatewayCall {
   return {
     endpoint: 'unifiedPay',
     content: {
@@ -104,6 +109,7 @@ function orderCall(request: OrderFields, rest: Record<string, unknown>): Gateway
     expected: {
       merchantTransactionId: request.merchantTransactionId,
       requestId: request.requestId,
+      ...about,
     },
   };
 }
@@ -120,15 +126,22 @@ export function unifiedPayCall(request: UnifiedPayRequest): GatewayCall {
   return call;
 }
 
-/** Order and pay with a CodeGrant token (bizType "CodeGrant"). */
+/**
+ * Order and pay with a CodeGrant token (bizType "CodeGrant"): the answer must be about this
+ * order, this member and (when it names one) this token.
+ */
 export function unifiedPayTokenCall(request: UnifiedPayTokenRequest): GatewayCall {
-  return orderCall(request, {
-    bizType: 'CodeGrant',
-    token: request.token,
-    merchantUserId: request.merchantUserId,
-    paymentMethod: { type: request.methodType },
-    device: { orderTerminal: '02' },
-  });
+  return orderCall(
+    request,
+    {
+      bizType: 'CodeGrant',
+      token: request.token,
+      merchantUserId: request.merchantUserId,
+      paymentMethod: { type: request.methodType },
+      device: { orderTerminal: '02' },
+    },
+    { merchantUserId: request.merchantUserId, token: request.token },
+  );
 }
 
 /** The current state of a payment: the one id asked about is what the answer must name. */
@@ -208,8 +221,13 @@ export function bindCall(request: BindRequest): GatewayCall {
   };
 }
 
-/** The status of a sign-up, named by its requestId or its token (and the member id). */
-export function bindQueryCall(request: BindQueryRequest): GatewayCall {
+/**
+ * The status of a sign-up, named by its requestId or its token (and the member id). The
+ * answer must be about this member and this token: the one asked about, or else `knownToken`
+ * (the token the sign-up `requestId` was given, when the caller knows it without sending it),
+ * so that a status of another sign-up of the member is never taken for this one.
+ */
+export function bindQueryCall(request: BindQueryRequest, knownToken?: string): GatewayCall {
   const content: Record<string, unknown> = {};
   if (request.requestId !== undefined) content.requestId = request.requestId;
   if (request.token !== undefined) content.token = request.token;
@@ -219,7 +237,7 @@ export function bindQueryCall(request: BindQueryRequest): GatewayCall {
     content,
     expected: {
       requestId: request.requestId,
-      token: request.token,
+      token: request.token ?? knownToken,
       merchantUserId: request.merchantUserId,
     },
   };
@@ -277,6 +295,8 @@ export function prePayCall(request: PrePayRequest): GatewayCall {
     expected: {
       merchantTransactionId: request.merchantTransactionId,
       requestId: request.requestId,
+      // A membership's checkout must be about this member.
+      ...(subscription === undefined ? {} : { merchantUserId: subscription.merchantUserId }),
     },
   };
 }
@@ -286,10 +306,31 @@ export function prePayCall(request: PrePayRequest): GatewayCall {
  * the first payment and its payment token (tokenDetail.token). Throws for a non-integer amount.
  */
 export function recurringChargeCall(request: RecurringChargeRequest): GatewayCall {
-  return orderCall(request, {
-    bizType: 'CodeGrant',
-    merchantUserId: request.merchantUserId,
-    tokenDetail: { token: request.paymentToken },
-    device: { orderTerminal: ORDER_TERMINAL },
-  });
+  return orderCall(
+    request,
+    {
+      bizType: 'CodeGrant',
+      merchantUserId: request.merchantUserId,
+      tokenDetail: { token: request.paymentToken },
+      device: { orderTerminal: ORDER_TERMINAL },
+    },
+    { merchantUserId: request.merchantUserId, token: request.paymentToken },
+  );
+}
+
+/**
+ * The secrets a call carries: every token it sends (a CodeGrant token, a subscription's
+ * payment token) and the token its answer must name. No text that comes back may repeat them
+ * (./secrets.ts scrubSecrets).
+ */
+export function secretsOf(call: GatewayCall): string[] {
+  const found = new Set<string>();
+  const add = (value: unknown): void => {
+    if (typeof value === 'string' && value !== '') found.add(value);
+  };
+  add(call.content.token);
+  const detail = call.content.tokenDetail;
+  if (typeof detail === 'object' && detail !== null) add((detail as { token?: unknown }).token);
+  add(call.expected.token);
+  return [...found];
 }

@@ -1,0 +1,107 @@
+/**
+ * What the members screens share: the member reference a cashier typed or scanned, a
+ * countdown to an epoch-ms expiry, a sale put on the till's screens, and errors of the member
+ * channels in the cashier's language.
+ */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StoreApi } from 'zustand';
+import type { PosApi, SaleView } from '../../../../shared/ipc/contract.ts';
+import { looksLikePhone } from '../../../../shared/members.ts';
+import { factsOf } from '../../i18n/explain.ts';
+import type { PosState, UiError } from '../../state/store.ts';
+import { useErrorText } from '../common.tsx';
+import './members.css';
+
+/** A member id, or a phone number (the terminal turns it into an opaque id). */
+export function memberRef(text: string): { memberId: string } | { phone: string } {
+  const trimmed = text.trim();
+  return looksLikePhone(trimmed) ? { phone: trimmed } : { memberId: trimmed };
+}
+
+/** Seconds left until `expiresAt` (epoch ms), ticking; null without an expiry. */
+export function useSecondsLeft(expiresAt: number | null | undefined): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (expiresAt === null || expiresAt === undefined) return;
+    const id = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(id);
+  }, [expiresAt]);
+  if (expiresAt === null || expiresAt === undefined) return null;
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}
+
+/**
+ * A sale started by a member tender (linked wallet, pay on phone, renewal) goes to the till's
+ * sale screens, which follow it as any sale. Events about it sent before this answer arrived
+ * were not for the sale on screen yet: its latest state is asked for once.
+ */
+export function showSale(store: StoreApi<PosState>, api: PosApi, view: SaleView): void {
+  store.setState({
+    sale: view,
+    saleSeenAt: performance.now(),
+    manualCode: '',
+    imeBlocked: false,
+    error: null,
+    view: 'sale',
+  });
+  api.invoke('history:list', { search: view.orderId, limit: 5 }).then(
+    (views) => {
+      const latest = views.find((v) => v.orderId === view.orderId);
+      if (latest) store.getState().receiveSale(latest);
+    },
+    () => undefined, // the next event brings it
+  );
+}
+
+/**
+ * The reason code of a refusal about members, from the terminal's own sentence (the IPC error
+ * carries the code of the error class, e.g. amount-invalid, not the reason's).
+ */
+const MEMBER_REASONS: [RegExp, string][] = [
+  [/per linked-wallet payment/, 'link-limit-exceeded'],
+  [/^A linked \S+ is charged in|^No linked wallet is charged in/, 'link-currency'],
+  [/^There is no member/, 'member-unknown'],
+  [/has no linked/, 'link-missing'],
+  [/was ended —/, 'link-unbound'],
+  [/has not agreed to the|link is (pending|declined|expired)/, 'link-not-active'],
+  [/token cannot be read/, 'link-token-unreadable'],
+  [/has no membership|The membership is|schedule ended/, 'subscription-missing'],
+  [/does not support linked wallets|cannot be linked at this till/, 'wallet-not-codegrant'],
+];
+
+export function memberReasonOf(text: string): string | null {
+  for (const [pattern, code] of MEMBER_REASONS) if (pattern.test(text)) return code;
+  return null;
+}
+
+/** An error of a member channel: English as the terminal said it, else translated with facts. */
+export function useMemberErrorText(): (error: UiError) => string {
+  const { t, i18n } = useTranslation();
+  const generic = useErrorText();
+  return (error) => {
+    if (i18n.language === 'en') return generic(error);
+    const code = memberReasonOf(error.text);
+    if (!code) return generic(error);
+    const reason = t(`reasons.${code}`, { defaultValue: '' });
+    if (!reason) return generic(error);
+    const facts = factsOf(error.text).map((p) => t(p.key, p.params));
+    return facts.length > 0 ? `${reason}（${facts.join(t('facts.separator'))}）` : reason;
+  };
+}
+
+export function MemberErrorLine({ error, testId }: { error: UiError | null; testId: string }) {
+  const text = useMemberErrorText();
+  if (!error) return null;
+  return (
+    <p
+      className="error-line"
+      role="alert"
+      data-testid={testId}
+      data-code={error.code}
+      data-reason-code={memberReasonOf(error.text) ?? ''}
+    >
+      {text(error)}
+    </p>
+  );
+}

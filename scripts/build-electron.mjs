@@ -102,7 +102,7 @@ export const BUNDLES = [
       splitting: true,
       // CommonJS packages that require() Node modules: loaded from node_modules at run time
       // (an ES module bundle cannot require()).
-      external: [...external, 'iconv-lite', '@point-of-sale/receipt-printer-encoder'],
+      external: [...external, 'iconv-lite', '@point-of-sale/receipt-printer-encoder', 'qrcode'],
       // The oldest Node the package supports (package.json engines).
       target: 'node20',
       outdir: 'dist/cli',

@@ -1,5 +1,5 @@
 /**
- * Attack, OPEN defects in receipts (these fail today; each passes once the defect is fixed).
+ * Attack: defects found in receipts, each fixed (these tests failed before the fixes).
  *
  * 1. A crash (SIGKILL, power cut) while a receipt prints leaves it "printing" in
  *    receipts.json forever: after the restart the sale screen says "Printing…" with no

@@ -1,5 +1,5 @@
 /**
- * Attack, OPEN defect in printing (fails today; passes once fixed): a printer that runs out
+ * Attack: a defect found in printing, fixed (this test failed before): a printer that runs out
  * of paper DURING the receipt. The network printer here answers "paper OK" to the status
  * requests before the job, takes the job, and from then on answers "paper end" (0x60 bits)
  * — what a real printer does when the roll ends halfway through a receipt.

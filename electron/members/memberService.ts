@@ -224,6 +224,8 @@ export class MemberService implements MemberPort {
   private readonly recheckAfterMs: number;
   private readonly pendingSweepMs: number;
   private readonly listeners = new Set<(link: LinkView) => void>();
+  /** Sign-ups being started: member and wallet → the start. */
+  private readonly linking = new Map<string, Promise<LinkView>>();
   /** Sign-ups being polled by this process: linkId → the poll (resolves when final). */
   private readonly polls = new Map<string, Promise<LinkView>>();
   /** Sleeping polls: stop() wakes them (they then see `stopped` and end). */
@@ -402,7 +404,17 @@ export class MemberService implements MemberPort {
    * that wallet is returned as it is; a pending one still open too (never two sign-ups at
    * once). The sign-up is then polled in the background until final (waitForLink).
    */
-  async link(memberIdIn: string, wallet: LinkWallet): Promise<LinkView> {
+  link(memberIdIn: string, wallet: LinkWallet): Promise<LinkView> {
+    // One sign-up at a time per member and wallet (a double tap starts one, not two).
+    const key = `${memberIdIn}\u0000${wallet}`;
+    const running = this.linking.get(key);
+    if (running) return running;
+    const task = this.startLink(memberIdIn, wallet).finally(() => this.linking.delete(key));
+    this.linking.set(key, task);
+    return task;
+  }
+
+  private async startLink(memberIdIn: string, wallet: LinkWallet): Promise<LinkView> {
     if (this.stopped) throw new MemberError('link-failed', 'The terminal is shutting down');
     const facts = LINK_WALLET_FACTS[wallet];
     if (!facts) throw new MemberError('method-invalid', `${String(wallet)} cannot be linked`);

@@ -98,6 +98,37 @@ describe('link, then charge without a scan', () => {
     for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
   });
 
+  it('two charges at once (a double tap): one is sent and paid, the other refused; one charge', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    const results = await Promise.allSettled([
+      t.engine.chargeMember({ amountMinor: 6_60, currency: 'HKD', memberId: id }),
+      t.engine.chargeMember({ amountMinor: 6_60, currency: 'HKD', memberId: id }),
+    ]);
+    const sent = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = results.flatMap((r) =>
+      r.status === 'rejected' ? [r.reason as EngineError] : [],
+    );
+    expect(sent).toHaveLength(1);
+    expect(refused.map((e) => e.code)).toEqual(['sale-in-progress']);
+    expect(await finalOf(t, sent[0]?.orderId ?? '')).toMatchObject({ status: 'paid' });
+    expect(t.terminal.journal.listSales()).toHaveLength(1);
+    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
+      [],
+    );
+  });
+
+  it('two link taps at once start one sign-up', async () => {
+    const t = await terminal();
+    const id = memberId();
+    const [a, b] = await Promise.all([
+      t.members.link(id, 'AlipayHK'),
+      t.members.link(id, 'AlipayHK'),
+    ]);
+    expect(a.linkId).toBe(b.linkId);
+    expect(t.terminal.journal.members.linksOf(id)).toHaveLength(1);
+  });
+
   it('declined in the wallet: the sign-up ends declined', async () => {
     const t = await terminal();
     const pending = await t.members.link(memberId(), 'Alipay');

@@ -1,0 +1,144 @@
+/**
+ * Attack (open defects): memberships' renewals take money the member never owed.
+ *
+ * A renewal is a charge with the member's kept payment token, a person's decision (issue 13).
+ * The store owner's rule: money is never taken twice. Today a renewal is charged whenever it
+ * is asked for — a second renewal the same day right after one was paid (the screen and the
+ * CLI each charging "the renewal due today"), an amount other than the membership's, or a
+ * currency other than the membership's all go to the gateway.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../shared/sale.ts';
+import { EngineError } from '../../electron/engine/errors.ts';
+import { newDataKey } from '../../electron/members/tokenCipher.ts';
+import { isShownFinal, waitFor } from '../support/engineProcess.ts';
+import {
+  customerDoes,
+  openMemberTerminal,
+  startMemberSim,
+  type MemberSim,
+  type MemberTerminal,
+} from './members/support.ts';
+
+let sim: MemberSim;
+const open: MemberTerminal[] = [];
+const key = newDataKey();
+let seq = 0;
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.05);
+});
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function terminal() {
+  seq += 1;
+  const t = await openMemberTerminal(sim, { key, terminalId: `RN${seq}` });
+  open.push(t);
+  return t;
+}
+
+async function settled(t: MemberTerminal, orderId: string) {
+  return waitFor(
+    () => t.engine.sale(orderId),
+    (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
+    20_000,
+  );
+}
+
+/** A monthly HKD 120.00 membership whose first payment was made (token kept). */
+async function membership(t: MemberTerminal, startDate = localDay(Date.now())) {
+  const memberId = `A2R-${Date.now().toString(36)}-${seq}`;
+  const first = await t.engine.startCheckout({
+    amountMinor: 120_00,
+    currency: 'HKD',
+    brand: 'GooglePay',
+    subscription: {
+      memberId,
+      schedule: { startDate, intervalUnit: 'month', intervalCount: 1, endDate: '2099-12-31' },
+    },
+  });
+  await customerDoes(first.paymentUrl as string, 'pay');
+  expect(await settled(t, first.orderId)).toMatchObject({ status: 'paid' });
+  await waitFor(
+    () => t.members.subscriptions(memberId)[0],
+    (s) => s?.status === 'active',
+  );
+  return memberId;
+}
+
+/** The successful charges of these orders at the simulator's ledger. */
+function paidCharges(orderIds: string[]) {
+  return sim
+    .ledger()
+    .filter(
+      (e) =>
+        e.kind === 'charge' && e.status === 'SUCCESS' && orderIds.includes(e.merchantTransactionId),
+    );
+}
+
+async function tryRenew(
+  t: MemberTerminal,
+  input: Parameters<MemberTerminal['engine']['renew']>[0],
+): Promise<{ orderId: string | null; error: EngineError | null }> {
+  try {
+    const sale = await t.engine.renew(input);
+    await settled(t, sale.orderId);
+    return { orderId: sale.orderId, error: null };
+  } catch (error) {
+    if (error instanceof EngineError) return { orderId: null, error };
+    throw error;
+  }
+}
+
+describe('renewals (open)', () => {
+  it('the renewal due today, charged a second time the same day, is refused before sending: one charge', async () => {
+    // The membership started a month ago: its first renewal is due today.
+    const t = await terminal();
+    const monthAgo = new Date();
+    monthAgo.setMonth(monthAgo.getMonth() - 1);
+    const memberId = await membership(t, localDay(monthAgo.getTime()));
+    const due = t.members.dueRenewals().filter((s) => s.memberId === memberId);
+    expect(due).toHaveLength(1);
+
+    const first = await tryRenew(t, { memberId, amountMinor: 120_00, currency: 'HKD' });
+    expect(first.error).toBeNull();
+    expect(t.engine.sale(first.orderId as string)).toMatchObject({ status: 'paid' });
+    // Nothing is due any more…
+    expect(t.members.dueRenewals().filter((s) => s.memberId === memberId)).toEqual([]);
+
+    // …yet the second cashier (or pospay renew from the back office) charging "the renewal
+    // due today" takes the money again. Expected: refused before anything is sent, naming
+    // the next due date (e.g. 'not due until 2027-01-02').
+    const second = await tryRenew(t, { memberId, amountMinor: 120_00, currency: 'HKD' });
+    const orders = [first.orderId, second.orderId].filter((o): o is string => o !== null);
+    expect(paidCharges(orders)).toHaveLength(1);
+    expect(second.error).toBeInstanceOf(EngineError);
+  });
+
+  it('a renewal at another amount than the membership’s (HKD 120.00 a month) is refused before sending', async () => {
+    const t = await terminal();
+    const memberId = await membership(t);
+    // A typo at the counter (12000 for 120.00) or a hostile cashier with the PIN: the
+    // member agreed to HKD 120.00 a month. Expected: refused before sending, naming the
+    // membership's amount; nothing charged.
+    const result = await tryRenew(t, { memberId, amountMinor: 12_000_00, currency: 'HKD' });
+    const charged = result.orderId ? t.engine.sale(result.orderId) : null;
+    expect(charged?.status ?? 'not sent').not.toBe('paid');
+    expect(result.error).toBeInstanceOf(EngineError);
+  });
+
+  it('a renewal in CNY of an HKD membership is refused before anything is sent', async () => {
+    const t = await terminal();
+    const memberId = await membership(t);
+    // Expected: like a linked wallet's currency, refused before sending (exit 2 for pospay
+    // renew: "refused before anything was sent"), not a sale declined by the gateway.
+    const result = await tryRenew(t, { memberId, amountMinor: 120_00, currency: 'CNY' });
+    expect(result.orderId).toBeNull();
+    expect(result.error).toBeInstanceOf(EngineError);
+  });
+});

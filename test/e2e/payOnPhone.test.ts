@@ -1,0 +1,197 @@
+/**
+ * Pay on the customer's phone (issue 13) on the cashier's screen, in Chromium against the
+ * embedded simulator: a typed amount, "Customer pays on phone", a brand — two taps; the QR
+ * of the checkout page is read back from a screenshot (jsQR) of the till's small QR and of the
+ * customer display's big one, and is the sale's paymentUrl; a second page plays the
+ * customer's phone on that page (Pay / Fail); the till's sale screens show paid or not paid,
+ * with the tender and the brand. The cashier can cancel while the customer has not paid.
+ */
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
+
+const e2e = useChromiumTerminal();
+
+/** What a QR code on screen encodes, read from a screenshot of it as a phone would. */
+async function decodeQr(qr: Locator): Promise<string | null> {
+  await qr.waitFor();
+  const png = PNG.sync.read(await qr.screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+}
+
+async function typeAmount(page: Page, amount: string): Promise<void> {
+  await page.bringToFront();
+  await page.keyboard.type(amount, { delay: 30 });
+  await expect
+    .poll(async () => (await page.getByTestId('amount-display').textContent())?.replace(/,/g, ''))
+    .toContain(amount);
+}
+
+/** The paymentUrl of the sale at the till, as the terminal gives it (not read from the page). */
+async function currentPaymentUrl(): Promise<string> {
+  const current = await e2e.terminal.app.invoke('sale:current', {});
+  const value = (current as { ok: true; value: { paymentUrl?: string | null } | null }).value;
+  expect(value?.paymentUrl).toMatch(/\/__sim\/checkout\?ticket=/);
+  return value?.paymentUrl ?? '';
+}
+
+/** The customer's phone: opens the checkout page and presses its button. */
+async function customerPresses(page: Page, url: string, action: 'pay' | 'fail'): Promise<void> {
+  const phone = await page.context().newPage();
+  try {
+    await phone.goto(url);
+    await phone.locator(`button[data-action="${action}"]`).click();
+    await phone.waitForLoadState();
+  } finally {
+    await phone.close();
+  }
+}
+
+async function openCustomer(page: Page): Promise<Page> {
+  await page.getByTestId('nav-settings').click();
+  const [customer] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByTestId('customer-display-open').click(),
+  ]);
+  await customer.locator('[data-testid="customer-display"][data-ready="true"]').waitFor();
+  await page.getByTestId('nav-sale').click();
+  return customer;
+}
+
+describe('customer pays on phone', () => {
+  it('Apple Pay: the QR on the till and on the customer display is the page; Pay → paid', async () => {
+    const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
+    const customer = await openCustomer(page);
+    await page.bringToFront();
+    await typeAmount(page, '23.00');
+    await page.getByTestId('tender-phone').click();
+    await page.getByTestId('pay-on-phone-ApplePay').click();
+
+    await page.getByTestId('checkout-panel').waitFor();
+    const url = await currentPaymentUrl();
+    await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(url);
+    await expect(page.getByTestId('checkout-method').innerText()).resolves.toContain('Apple Pay');
+    await expect
+      .poll(() => page.getByTestId('checkout-countdown').innerText())
+      .toMatch(/Page open for \d+ s more/);
+    // Cancel is there while the customer has not paid.
+    await expect(page.getByTestId('cancel-button').isEnabled()).resolves.toBe(true);
+    await page.screenshot({ path: 'test-results/screens/members-pay-on-phone-1024.png' });
+
+    await expect
+      .poll(() => customer.getByTestId('customer-display').getAttribute('data-screen'))
+      .toBe('qr');
+    await expect(decodeQr(customer.getByTestId('customer-qr'))).resolves.toBe(url);
+    await expect(customer.getByTestId('customer-amount').innerText()).resolves.toContain('23.00');
+
+    await customerPresses(page, url, 'pay');
+    await waitForStatus(page, 'paid');
+    await expect(page.getByTestId('result-tender').innerText()).resolves.toMatch(
+      /Paid on the phone · Apple Pay/,
+    );
+    await expect
+      .poll(() => customer.getByTestId('customer-display').getAttribute('data-screen'))
+      .toBe('paid');
+    const charged = e2e.terminal
+      .ledger()
+      .filter((l) => l.kind === 'charge' && l.amountMinor === 2300 && l.status === 'SUCCESS');
+    expect(charged.map((l) => l.source)).toEqual(['checkout']);
+  });
+
+  it('Google Pay: Fail on the phone → not paid, the same amount can be tried again', async () => {
+    const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
+    await typeAmount(page, '24.00');
+    await page.getByTestId('tender-phone').click();
+    await page.getByTestId('pay-on-phone-GooglePay').click();
+    await page.getByTestId('checkout-panel').waitFor();
+    const url = await currentPaymentUrl();
+    await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(url);
+    await page.screenshot({ path: 'test-results/screens/members-pay-on-phone-800.png' });
+    // At 800×600 the QR, the countdown and Cancel are in view without scrolling.
+    const fits = await page.evaluate(
+      () => document.documentElement.scrollHeight <= window.innerHeight,
+    );
+    expect(fits).toBe(true);
+
+    await customerPresses(page, url, 'fail');
+    await page.locator('.result-screen').waitFor();
+    const status = await page.getByTestId('payment-status').getAttribute('data-status');
+    expect(['declined', 'closed']).toContain(status);
+    await expect(page.getByTestId('result-tender').innerText()).resolves.toContain('Google Pay');
+    await expect(page.getByTestId('try-again-button').isVisible()).resolves.toBe(true);
+  });
+
+  it('the card page, cancelled by the cashier: not paid, and the page no longer takes a payment', async () => {
+    const page = await e2e.readyPage();
+    await typeAmount(page, '25.00');
+    await page.getByTestId('tender-phone').click();
+    await page.getByTestId('pay-on-phone-Card').click();
+    await page.getByTestId('checkout-panel').waitFor();
+    const url = await currentPaymentUrl();
+    await expect(page.getByTestId('checkout-method').innerText()).resolves.toContain('Card');
+    await page.getByTestId('cancel-button').click();
+    await page.locator('.result-screen').waitFor();
+    await expect(page.getByTestId('payment-status').getAttribute('data-status')).resolves.not.toBe(
+      'paid',
+    );
+    // The customer pressing Pay afterwards moves no money for good (refunded if it did).
+    await customerPresses(page, url, 'pay').catch(() => undefined);
+    await expect
+      .poll(() => {
+        const ok = e2e.terminal
+          .ledger()
+          .filter((l) => l.amountMinor === 2500 && l.status === 'SUCCESS');
+        return (
+          ok.filter((l) => l.kind === 'charge').length -
+          ok.filter((l) => l.kind === 'refund').length
+        );
+      })
+      .toBe(0);
+  });
+
+  for (const viewport of [
+    { width: 1024, height: 768 },
+    { width: 800, height: 600 },
+  ]) {
+    it(`the amount screen with its tenders fits ${viewport.width}×${viewport.height}, buttons ≥ 44 px`, async () => {
+      const page = await e2e.readyPage({ viewport });
+      await typeAmount(page, '26.00');
+      await page.getByTestId('tender-phone').click();
+      await page.getByTestId('pay-on-phone-Card').waitFor();
+      await page.screenshot({
+        path: `test-results/screens/members-tenders-${viewport.width}.png`,
+      });
+      const fits = await page.evaluate(
+        () => document.documentElement.scrollHeight <= window.innerHeight,
+      );
+      expect(fits).toBe(true);
+      for (const id of ['charge-button', 'pay-on-phone-ApplePay', 'pay-on-phone-back']) {
+        const box = await page.getByTestId(id).boundingBox();
+        expect(box?.height ?? 0, id).toBeGreaterThanOrEqual(44);
+        expect((box?.y ?? 0) + (box?.height ?? 0), id).toBeLessThanOrEqual(viewport.height);
+      }
+      await page.getByTestId('pay-on-phone-back').click();
+      for (const id of ['tender-member', 'tender-phone']) {
+        const box = await page.getByTestId(id).boundingBox();
+        expect(box?.height ?? 0, id).toBeGreaterThanOrEqual(44);
+        expect((box?.y ?? 0) + (box?.height ?? 0), id).toBeLessThanOrEqual(viewport.height);
+      }
+    });
+  }
+
+  it('needs an amount first, and says why a tender is refused', async () => {
+    const page = await e2e.readyPage();
+    await expect(page.getByTestId('tender-phone').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('tender-member').isDisabled()).resolves.toBe(true);
+    // Above the till's ceiling: refused by the terminal, the amount kept with the reason.
+    await typeAmount(page, '99999999');
+    await page.getByTestId('tender-phone').click();
+    await page.getByTestId('pay-on-phone-ApplePay').click();
+    await page.getByTestId('tender-error').waitFor();
+    await expect(page.getByTestId('amount-display').textContent()).resolves.toContain('99,999,999');
+    await expect(page.getByTestId('tender-error').innerText()).resolves.toMatch(/limit/i);
+    await expect(page.getByTestId('scan-prompt').count()).resolves.toBe(0);
+  });
+});

@@ -128,8 +128,8 @@ export interface GatewayClientOptions {
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-/** How many sign-ups' tokens the client remembers (see `signUpTokens`). */
-const REMEMBERED_SIGN_UPS = 1000;
+/** How many sign-ups' (and token orders') tokens the client remembers (`signUpTokens`). */
+const REMEMBERED = 1000;
 /** Idle kept-alive connections are closed after this (below common server idle timeouts). */
 const IDLE_SOCKET_MS = 30_000;
 
@@ -170,6 +170,12 @@ export class GatewayClient {
    * `unknown`, not this sign-up's status. Kept in memory only, never logged.
    */
   private readonly signUpTokens = new Map<string, string>();
+  /**
+   * The token each token payment / subscription charge of this process was sent with, by its
+   * order (oldest first): a later query of that order names no token, yet its answer's text
+   * must not carry it either. Memory only.
+   */
+  private readonly orderTokens = new Map<string, string>();
 
   constructor(options: GatewayClientOptions) {
     if (!isRecord(options)) throw new Error('GatewayClient: options are required');
@@ -284,6 +290,7 @@ export class GatewayClient {
    */
   async unifiedPayToken(request: UnifiedPayTokenRequest): Promise<PaymentOutcome> {
     this.warmFor = request.merchantTransactionId;
+    remember(this.orderTokens, request.merchantTransactionId, request.token);
     return this.payment(unifiedPayTokenCall(request), tokenRefusal);
   }
 
@@ -293,6 +300,7 @@ export class GatewayClient {
    */
   async recurringCharge(request: RecurringChargeRequest): Promise<PaymentOutcome> {
     this.warmFor = request.merchantTransactionId;
+    remember(this.orderTokens, request.merchantTransactionId, request.paymentToken);
     return this.payment(recurringChargeCall(request), tokenRefusal);
   }
 
@@ -341,9 +349,18 @@ export class GatewayClient {
     return this.settle(prePayCall(request), prePayOutcomeOf);
   }
 
-  /** The current state of a payment. */
+  /**
+   * The current state of a payment. The token it was charged with (`token`, or the one this
+   * client sent for the order) never comes back in the outcome's text.
+   */
   async query(request: QueryRequest): Promise<PaymentOutcome> {
-    return this.payment(queryCall(request));
+    const secrets: string[] = [];
+    if (request.token !== undefined) secrets.push(request.token);
+    if ('merchantTransactionId' in request) {
+      const sent = this.orderTokens.get(request.merchantTransactionId);
+      if (sent !== undefined) secrets.push(sent);
+    }
+    return this.payment(queryCall(request), undefined, secrets);
   }
 
   /** Full or partial refund of a payment. */
@@ -359,6 +376,7 @@ export class GatewayClient {
   /** Closes the kept-alive connections. The client must not be used afterwards. */
   close(): void {
     this.signUpTokens.clear();
+    this.orderTokens.clear();
     this.warmConnection.close();
     this.agent.destroy();
   }
@@ -373,27 +391,27 @@ export class GatewayClient {
   private async settle<O>(
     call: GatewayCall,
     read: (opened: OpenedAnswer, expected: Expected) => O,
+    moreSecrets: readonly string[] = [],
   ): Promise<O> {
-    return scrubSecrets(read(await this.exchange(call), call.expected), secretsOf(call));
+    return scrubSecrets(read(await this.exchange(call), call.expected), [
+      ...secretsOf(call),
+      ...moreSecrets,
+    ]);
   }
 
   private rememberSignUp(merchantUserId: string, requestId: string, token: string): void {
-    const key = signUpKey(merchantUserId, requestId);
-    this.signUpTokens.delete(key);
-    this.signUpTokens.set(key, token);
-    while (this.signUpTokens.size > REMEMBERED_SIGN_UPS) {
-      const oldest = this.signUpTokens.keys().next().value;
-      if (oldest === undefined) break;
-      this.signUpTokens.delete(oldest);
-    }
+    remember(this.signUpTokens, signUpKey(merchantUserId, requestId), token);
   }
 
   private async payment(
     call: GatewayCall,
     refine: (outcome: PaymentOutcome) => PaymentOutcome = (outcome) => outcome,
+    moreSecrets: readonly string[] = [],
   ): Promise<PaymentOutcome> {
-    const outcome = await this.settle(call, (opened, expected) =>
-      refine(paymentOutcomeOf(opened, expected)),
+    const outcome = await this.settle(
+      call,
+      (opened, expected) => refine(paymentOutcomeOf(opened, expected)),
+      moreSecrets,
     );
     // The sale's payment is decided: no connection is kept open for it any more. (A decided
     // query about another sale, the sweeper's, leaves the waiting sale's connection alone.)
@@ -493,6 +511,17 @@ export class GatewayClient {
       });
       request.end(body);
     });
+  }
+}
+
+/** Remembers `value` under `key` as the newest entry, keeping at most REMEMBERED entries. */
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > REMEMBERED) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
   }
 }
 

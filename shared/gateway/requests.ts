@@ -55,7 +55,14 @@ export interface UnifiedPayTokenRequest {
   merchantUserId: string;
 }
 
-export type QueryRequest = { merchantTransactionId: string } | { transactionId: string };
+export type QueryRequest = ({ merchantTransactionId: string } | { transactionId: string }) & {
+  /**
+   * The token the order was charged with (a linked wallet's token, a subscription's payment
+   * token), when it was: never sent; no text of the answer may carry it (the client replaces
+   * it with "[token]").
+   */
+  token?: string;
+};
 
 export interface RefundRequest {
   merchantTransactionId: string;

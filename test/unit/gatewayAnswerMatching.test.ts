@@ -4,8 +4,14 @@
  * is `unknown` (never paid, never created); a sign-up status about another token is `unknown`;
  * no token the call sent survives in the text of its outcome (shared/gateway/requests.ts
  * expected + secretsOf, shared/gateway/answers.ts mismatchOf, shared/gateway/secrets.ts).
+ * The last block drives the client over loopback (a signed stand-in answering at once) for
+ * what only the client knows: the token a sign-up or an order was given in this process.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { GatewayClient } from '../../electron/gateway/client.ts';
+import { signEnvelope } from '../../electron/gateway/signing.ts';
 import {
   openVerified,
   paymentOutcomeOf,
@@ -16,7 +22,7 @@ import {
   prePayOutcomeOf,
   unbindOutcomeOf,
 } from '../../shared/gateway/codeGrantAnswers.ts';
-import type { Envelope } from '../../shared/gateway/envelope.ts';
+import { clientIdFor, type Envelope } from '../../shared/gateway/envelope.ts';
 import {
   bindQueryCall,
   prePayCall,
@@ -271,5 +277,142 @@ describe('no token the call sent comes back in text', () => {
     );
     expect(scrubText('nothing secret here', [TOKEN])).toBe('nothing secret here');
     expect(scrubText('nothing secret here', [''])).toBe('nothing secret here');
+  });
+});
+
+const STORE = { accId: '2026110100000079', salt: 'gateway-answer-matching-salt-79' };
+
+type Script = (
+  path: string,
+  biz: Record<string, unknown>,
+) => {
+  code?: string;
+  description?: string;
+  biz?: Record<string, unknown>;
+};
+
+/** A GatewayClient talking to a signed stand-in that answers each call by `script`. */
+async function withStandIn(script: Script, run: (client: GatewayClient) => Promise<void>) {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
+      const biz = JSON.parse(String(request.bizContent ?? '{}')) as Record<string, unknown>;
+      const answer = script((req.url ?? '').split('?')[0] ?? '', biz);
+      const envelope: Envelope = {
+        accId: STORE.accId,
+        clientId: clientIdFor(STORE.accId),
+        signType: 'SHA256',
+        code: answer.code ?? '000000',
+        description: answer.description ?? 'ok',
+      };
+      if (answer.biz) envelope.bizContent = JSON.stringify(answer.biz);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(signEnvelope(envelope, STORE.salt)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new GatewayClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    accId: STORE.accId,
+    salt: STORE.salt,
+    timeoutMs: 3000,
+  });
+  try {
+    await run(client);
+  } finally {
+    client.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('the client: tokens it knows though the call does not send them', () => {
+  it('a query of a token order (after its answer was lost) whose text names the token: [token], whether the caller names it or not', async () => {
+    const declined = (biz: Record<string, unknown>) => ({
+      description: `Declined: token ${TOKEN} is UNBOUND`,
+      biz: {
+        ...success(),
+        merchantTransactionId: biz.merchantTransactionId,
+        status: 'FAILED',
+        resultCode: '300000',
+        resultDescription: `Declined: token ${TOKEN} is UNBOUND`,
+      },
+    });
+    await withStandIn(
+      (path, biz) =>
+        path.endsWith('/unifiedPay') ? { code: '500000', description: 'busy' } : declined(biz),
+      async (client) => {
+        const sent = await client.unifiedPayToken({
+          merchantTransactionId: 'MQ1',
+          requestId: 'RQ1',
+          amountMinor: 1250,
+          currency: 'HKD',
+          methodType: 'AlipayHK',
+          token: TOKEN,
+          merchantUserId: 'member-1',
+        });
+        expect(sent.kind).toBe('unknown');
+        const remembered = await client.query({ merchantTransactionId: 'MQ1' });
+        expect(remembered).toMatchObject({
+          kind: 'declined',
+          description: `Declined: token ${TOKEN_MARKER} is UNBOUND`,
+        });
+        expect(JSON.stringify(remembered)).not.toContain(TOKEN);
+        // Another process's order (nothing remembered): the caller names the token.
+        const named = await client.query({ merchantTransactionId: 'MQ2', token: TOKEN });
+        expect(named.kind).toBe('declined');
+        expect(JSON.stringify(named)).not.toContain(TOKEN);
+      },
+    );
+  });
+
+  it("a status asked by requestId alone must name the token this client's sign-up got", async () => {
+    let answerToken = TOKEN;
+    await withStandIn(
+      (path, biz) =>
+        path.endsWith('/bind')
+          ? {
+              biz: {
+                requestId: biz.requestId,
+                merchantUserId: biz.merchantUserId,
+                token: TOKEN,
+                authUrl: 'http://127.0.0.1:1/__sim/wallet/authorize?ticket=x',
+                status: 'PENDING',
+              },
+            }
+          : {
+              biz: {
+                token: answerToken,
+                merchantUserId: biz.merchantUserId,
+                paymentMethod: { type: 'AlipayHK' },
+                status: 'ACTIVE',
+              },
+            },
+      async (client) => {
+        const query = { merchantUserId: 'member-1', requestId: 'B7' };
+        // Before this client bound B7 it cannot tell: the answer's token is taken.
+        answerToken = OTHER_TOKEN;
+        expect((await client.queryBind(query)).kind).toBe('status');
+        expect(
+          (await client.bind({ requestId: 'B7', merchantUserId: 'member-1', wallet: 'AlipayHK' }))
+            .kind,
+        ).toBe('created');
+        expect(await client.queryBind(query)).toEqual({
+          kind: 'unknown',
+          cause: 'malformed-response',
+          reason: 'the answer is about another token',
+        });
+        answerToken = TOKEN;
+        expect(await client.queryBind(query)).toMatchObject({ kind: 'status', status: 'ACTIVE' });
+        // Another sign-up of the member is not held to B7's token.
+        answerToken = OTHER_TOKEN;
+        expect((await client.queryBind({ merchantUserId: 'member-1', requestId: 'B8' })).kind).toBe(
+          'status',
+        );
+      },
+    );
   });
 });

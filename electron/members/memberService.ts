@@ -555,15 +555,27 @@ export class MemberService implements MemberPort {
     return result ?? (rec ? linkView(rec) : poll);
   }
 
+  /**
+   * The sign-up query for `link`: by its requestId and, once known, its token too (the
+   * client then refuses an answer about another token of the member, e.g. a replayed one).
+   */
+  private queryOf(link: LinkRecord): { merchantUserId: string; requestId: string; token?: string } {
+    const token = link.tokenSealed
+      ? this.cipher.open(link.tokenSealed, tokenContext(link.memberId, link.wallet))
+      : null;
+    return {
+      merchantUserId: link.memberId,
+      requestId: link.linkId,
+      ...(token !== null ? { token } : {}),
+    };
+  }
+
   /** Asks the gateway about one sign-up now and journals what it says. */
   async checkLink(linkId: string): Promise<LinkView> {
     const rec = this.journal.members.link(linkId);
     if (!rec) throw new MemberError('not-found', `There is no sign-up ${linkId}`);
     if (isFinalLinkStatus(rec.status) || !this.isOurs(rec)) return linkView(rec);
-    const answer = await this.gateway.queryBind({
-      merchantUserId: rec.memberId,
-      requestId: linkId,
-    });
+    const answer = await this.gateway.queryBind(this.queryOf(rec));
     const now = this.now();
     if (answer.kind === 'status') {
       const status = linkStatusOf(answer.status);
@@ -742,10 +754,7 @@ export class MemberService implements MemberPort {
       let confirmed = answer.kind === 'unbound';
       if (!confirmed) {
         // Already unbound in the wallet (or the answer was lost): the query says.
-        const check = await this.gateway.queryBind({
-          merchantUserId: memberId,
-          requestId: link.linkId,
-        });
+        const check = await this.gateway.queryBind(this.queryOf(link));
         confirmed = check.kind === 'status' && linkStatusOf(check.status) !== 'active';
       }
       if (!confirmed) {
@@ -827,10 +836,7 @@ export class MemberService implements MemberPort {
     if (link.lastCheckedAt === null || this.now() - link.lastCheckedAt > this.recheckAfterMs) {
       // Its last word is old: the customer may have unlinked inside the wallet meanwhile.
       try {
-        const checked = await this.gateway.queryBind({
-          merchantUserId: memberId,
-          requestId: link.linkId,
-        });
+        const checked = await this.gateway.queryBind(this.queryOf(link));
         if (checked.kind === 'status') {
           const status = linkStatusOf(checked.status);
           if (status !== null && status !== 'active') {

@@ -27,8 +27,16 @@ export interface CustomerQr {
 /** The sale as the display needs it; `paymentUrl` when the customer pays on the phone. */
 export type CustomerSale = Pick<
   SaleView,
-  'orderId' | 'status' | 'amountMinor' | 'currency' | 'abandoned' | 'reasonCode' | 'remainingMs'
-> & { paymentUrl?: string | null; paymentUrlExpiresAt?: number | null };
+  | 'orderId'
+  | 'status'
+  | 'amountMinor'
+  | 'currency'
+  | 'abandoned'
+  | 'reasonCode'
+  | 'remainingMs'
+  | 'paymentUrl'
+  | 'paymentExpiresAt'
+>;
 
 export interface CustomerInput {
   sale: CustomerSale | null;
@@ -67,12 +75,12 @@ export function customerScreenFor(input: CustomerInput): CustomerScreen {
   const valid = (expiresAt: number | null | undefined) =>
     expiresAt === null || expiresAt === undefined || expiresAt > wallNow;
   if (sale && !isFinal(sale.status) && !sale.abandoned) {
-    if (sale.paymentUrl && valid(sale.paymentUrlExpiresAt)) {
+    if (sale.paymentUrl && valid(sale.paymentExpiresAt)) {
       return {
         kind: 'qr',
         text: sale.paymentUrl,
         caption: 'customer.qrPay',
-        expiresAt: sale.paymentUrlExpiresAt ?? null,
+        expiresAt: sale.paymentExpiresAt ?? null,
         amount: amountOf(sale),
       };
     }

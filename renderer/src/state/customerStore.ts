@@ -34,6 +34,8 @@ export function createCustomerStore({
   onSettings,
 }: CustomerStoreDeps): StoreApi<CustomerState> {
   return createStore<CustomerState>()((set, get) => {
+    /** The sign-up whose QR code is on the display. */
+    let pendingLink: string | null = null;
     const refreshSettings = (): void => {
       api.invoke('settings:get', {}).then(
         (settings) => {
@@ -52,6 +54,19 @@ export function createCustomerStore({
 
       async init() {
         api.on('sale:updated', (view) => get().receiveSale(view));
+        // A linked-wallet sign-up waiting for the customer: its wallet page as a QR code,
+        // until it is no longer pending (active, declined, expired) or lapses.
+        api.on('member:link-updated', (link) => {
+          if (link.status === 'pending' && link.authUrl) {
+            pendingLink = link.linkId;
+            set({
+              qr: { text: link.authUrl, caption: 'customer.qrLink', expiresAt: link.expiresAt },
+            });
+          } else if (pendingLink === link.linkId) {
+            pendingLink = null;
+            set({ qr: null });
+          }
+        });
         const [settings, sale] = await Promise.allSettled([
           api.invoke('settings:get', {}),
           api.invoke('sale:current', {}),

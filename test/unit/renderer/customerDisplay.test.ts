@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PosApi } from '../../../shared/ipc/contract.ts';
 import { CUSTOMER_READ_CHANNELS, isCustomerViewUrl } from '../../../shared/ipc/customerDisplay.ts';
 import { readOnlyApi, READ_ONLY_CODE } from '../../../renderer/src/api/readOnly.ts';
+import { createCustomerStore } from '../../../renderer/src/state/customerStore.ts';
 import { customerLanguages } from '../../../renderer/src/components/CustomerDisplay.tsx';
 import {
   customerScreenFor,
@@ -55,7 +56,7 @@ describe('customerScreenFor', () => {
   });
 
   it('shows the pay-on-phone QR code of a sale while it is valid, with the amount', () => {
-    const phone = sale({ paymentUrl: 'https://pay.example/c/1', paymentUrlExpiresAt: 6_000_000 });
+    const phone = sale({ paymentUrl: 'https://pay.example/c/1', paymentExpiresAt: 6_000_000 });
     expect(at(phone)).toEqual({
       kind: 'qr',
       text: 'https://pay.example/c/1',
@@ -63,7 +64,7 @@ describe('customerScreenFor', () => {
       expiresAt: 6_000_000,
       amount: { amountMinor: 1230, currency: 'CNY' },
     });
-    expect(at({ ...phone, paymentUrlExpiresAt: 4_000_000 }).kind).toBe('show-code');
+    expect(at({ ...phone, paymentExpiresAt: 4_000_000 }).kind).toBe('show-code');
     expect(at({ ...phone, status: 'paid' }).kind).toBe('paid');
   });
 
@@ -117,5 +118,43 @@ describe('readOnlyApi', () => {
       code: READ_ONLY_CODE,
     });
     expect(sent).toEqual([...CUSTOMER_READ_CHANNELS]);
+  });
+});
+
+describe('the customer display’s store', () => {
+  it('shows a pending linked-wallet sign-up’s page as a QR code until it is no longer pending', async () => {
+    const listeners = new Map<string, (payload: unknown) => void>();
+    const api: PosApi = {
+      invoke: async () => null as never,
+      on: (channel, listener) => {
+        listeners.set(channel, listener as (payload: unknown) => void);
+        return () => undefined;
+      },
+    };
+    const store = createCustomerStore({ api, clock: () => 0 });
+    await store.getState().init();
+    const link = {
+      linkId: 'L1',
+      memberId: 'M1',
+      wallet: 'AlipayHK',
+      status: 'pending',
+      authUrl: 'https://wallet.example/auth/L1',
+      expiresAt: 9_000,
+    };
+    listeners.get('member:link-updated')?.(link);
+    expect(store.getState().qr).toEqual({
+      text: 'https://wallet.example/auth/L1',
+      caption: 'customer.qrLink',
+      expiresAt: 9_000,
+    });
+    listeners.get('member:link-updated')?.({
+      ...link,
+      linkId: 'L2',
+      status: 'active',
+      authUrl: null,
+    });
+    expect(store.getState().qr).not.toBeNull();
+    listeners.get('member:link-updated')?.({ ...link, status: 'active', authUrl: null });
+    expect(store.getState().qr).toBeNull();
   });
 });

@@ -18,12 +18,34 @@ export const INVOKE_CHANNELS = [
   'scanner:state',
   'gateway:warm',
   'pin:check',
+  // members, linked wallets, pay on phone, subscriptions (shared/ipc/memberChannels.ts)
+  'member:find',
+  'member:create',
+  'member:list',
+  'member:link',
+  'member:check-link',
+  'member:unbind',
+  'sale:start-member',
+  'sale:start-checkout',
+  'member:history',
+  'subscription:list',
+  'subscription:renew',
+  // receipts and printers (shared/ipc/receiptChannels.ts)
+  'receipt:print',
+  'receipt:decline',
+  'receipt:print-report',
+  'receipt:test-page',
+  'receipt:preview',
+  'receipt:state',
+  'printer:list',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
   'sale:updated',
   'scanner:state',
   'scan:rejected',
+  'member:link-updated',
+  'receipt:status',
 ] as const satisfies readonly EventChannel[];
 
 /**

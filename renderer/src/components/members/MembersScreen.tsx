@@ -90,7 +90,9 @@ function PendingLink({ link, onCheck }: { link: LinkView; onCheck: () => void })
         <QrCode text={link.authUrl} label={t('members.link.qrLabel')} testId="link-qr" />
       ) : null}
       <div className="pending-link-text">
-        <p className="tender-line">{t('members.link.scan', { wallet: link.wallet })}</p>
+        <p className="tender-line">
+          {t('members.link.scan', { wallet: t(`members.wallet.${link.wallet}`) })}
+        </p>
         {seconds !== null ? (
           <p className="muted" data-testid="link-countdown">
             {t('members.link.remaining', { seconds: String(seconds) })}
@@ -206,7 +208,7 @@ function Wallets({
               data-status={l.status}
             >
               <div className="link-head">
-                <strong>{l.wallet}</strong>
+                <strong>{t(`members.wallet.${l.wallet}`)}</strong>
                 <span className={`link-status status-${l.status}`} data-testid="link-status">
                   {t(`members.linkStatus.${l.status}`)}
                 </span>
@@ -221,12 +223,12 @@ function Wallets({
               </div>
               {l.status !== 'pending' && l.status !== 'active' ? (
                 <p className="muted link-outcome" data-testid="link-outcome">
-                  {t(`members.link.ended.${l.status}`, { wallet: l.wallet })}
+                  {t(`members.link.ended.${l.status}`, { wallet: t(`members.wallet.${l.wallet}`) })}
                 </p>
               ) : null}
               {l.status === 'active' ? (
                 <p className="ok-line link-outcome" data-testid="link-outcome">
-                  {t('members.link.ended.active', { wallet: l.wallet })}
+                  {t('members.link.ended.active', { wallet: t(`members.wallet.${l.wallet}`) })}
                 </p>
               ) : null}
               {l.status === 'pending' ? (
@@ -239,7 +241,7 @@ function Wallets({
                   data-testid={`unbind-${l.wallet}`}
                   onClick={() => setUnbinding(l.wallet as LinkWallet)}
                 >
-                  {t('members.unbind.button', { wallet: l.wallet })}
+                  {t('members.unbind.button', { wallet: t(`members.wallet.${l.wallet}`) })}
                 </button>
               ) : null}
               {l.status === 'active' && unbinding === l.wallet ? (

@@ -62,3 +62,16 @@ export function outcomeDetail(outcome: PaymentOutcome | RefundOutcome): Record<s
   if (outcome.description) detail.description = outcome.description;
   return detail;
 }
+
+/**
+ * The outcome with `secret` (the code or token this process sent) blanked out of every
+ * text the gateway wrote in it, so that an answer echoing it never puts it in the journal,
+ * a log or the screen (the client blanks it too; this is the engine's own guard).
+ */
+export function withoutSecret<T extends PaymentOutcome>(outcome: T, secret: string | null): T {
+  // Codes are 16–24 digits and tokens longer; a checkout's in-memory marker is short.
+  if (secret === null || secret.length < 12) return outcome;
+  const text = JSON.stringify(outcome);
+  if (!text.includes(secret)) return outcome;
+  return JSON.parse(text.split(secret).join('[token]')) as T;
+}

@@ -6,7 +6,7 @@
 import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import { SaleChangedError } from '../journal/errors.ts';
 import type { SaleRecord } from '../journal/journal.ts';
-import { outcomeDetail } from './answers.ts';
+import { outcomeDetail, withoutSecret } from './answers.ts';
 import type { EngineCore } from './core.ts';
 import type { Deadlines } from './deadlines.ts';
 import {
@@ -291,7 +291,8 @@ export class SaleResolution {
    * sale as it is now: decided again if another process changed it meanwhile.
    */
   applyPayment(live: LiveSale, outcome: PaymentOutcome, via: AnswerVia): Applied {
-    return this.core.retryOnChange(() => this.applyPaymentTo(live, outcome, via));
+    const clean = withoutSecret(outcome, live.code);
+    return this.core.retryOnChange(() => this.applyPaymentTo(live, clean, via));
   }
 
   applyPaymentTo(live: LiveSale, outcome: PaymentOutcome, via: AnswerVia): Applied {

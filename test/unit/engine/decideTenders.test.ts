@@ -232,3 +232,20 @@ describe('a checkout (pay on phone)', () => {
     expect(late.effects.map((e) => e.kind)).toContain('auto-refund');
   });
 });
+
+describe('an answer echoing what was sent', () => {
+  it('the token (or code) is blanked out of the outcome before anything is decided or journaled', async () => {
+    const { withoutSecret } = await import('../../../electron/engine/answers.ts');
+    const outcome: PaymentOutcome = {
+      kind: 'declined',
+      reason: 'declined',
+      code: '300000',
+      resultCode: '300000',
+      description: 'token TOKEN-1234567 is UNBOUND',
+    };
+    const clean = withoutSecret(outcome, 'TOKEN-1234567');
+    expect(JSON.stringify(clean)).not.toContain('TOKEN-1234567');
+    expect(clean).toMatchObject({ kind: 'declined', description: 'token [token] is UNBOUND' });
+    expect(withoutSecret(outcome, null)).toBe(outcome);
+  });
+});

@@ -7,17 +7,13 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StoreApi } from 'zustand';
 import type { PosApi, SaleView } from '../../../../shared/ipc/contract.ts';
-import { looksLikePhone } from '../../../../shared/members.ts';
 import { factsOf } from '../../i18n/explain.ts';
 import type { PosState, UiError } from '../../state/store.ts';
 import { useErrorText } from '../common.tsx';
 import './members.css';
+import { memberReasonOf } from './memberText.ts';
 
-/** A member id, or a phone number (the terminal turns it into an opaque id). */
-export function memberRef(text: string): { memberId: string } | { phone: string } {
-  const trimmed = text.trim();
-  return looksLikePhone(trimmed) ? { phone: trimmed } : { memberId: trimmed };
-}
+export { memberReasonOf, memberRef } from './memberText.ts';
 
 /** Seconds left until `expiresAt` (epoch ms), ticking; null without an expiry. */
 export function useSecondsLeft(expiresAt: number | null | undefined): number | null {
@@ -52,27 +48,6 @@ export function showSale(store: StoreApi<PosState>, api: PosApi, view: SaleView)
     },
     () => undefined, // the next event brings it
   );
-}
-
-/**
- * The reason code of a refusal about members, from the terminal's own sentence (the IPC error
- * carries the code of the error class, e.g. amount-invalid, not the reason's).
- */
-const MEMBER_REASONS: [RegExp, string][] = [
-  [/per linked-wallet payment/, 'link-limit-exceeded'],
-  [/^A linked \S+ is charged in|^No linked wallet is charged in/, 'link-currency'],
-  [/^There is no member/, 'member-unknown'],
-  [/has no linked/, 'link-missing'],
-  [/was ended —/, 'link-unbound'],
-  [/has not agreed to the|link is (pending|declined|expired)/, 'link-not-active'],
-  [/token cannot be read/, 'link-token-unreadable'],
-  [/has no membership|The membership is|schedule ended/, 'subscription-missing'],
-  [/does not support linked wallets|cannot be linked at this till/, 'wallet-not-codegrant'],
-];
-
-export function memberReasonOf(text: string): string | null {
-  for (const [pattern, code] of MEMBER_REASONS) if (pattern.test(text)) return code;
-  return null;
 }
 
 /** An error of a member channel: English as the terminal said it, else translated with facts. */

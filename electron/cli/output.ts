@@ -32,6 +32,9 @@ export function saleJson(sale: SaleView): Record<string, unknown> {
     amountMinor: sale.amountMinor,
     currency: sale.currency,
     method: sale.method,
+    /** code, linked-wallet, checkout or renewal */
+    tender: sale.tender ?? 'code',
+    ...(sale.memberId ? { memberId: sale.memberId } : {}),
     reason: sale.reason,
     maskedCode: sale.maskedCode,
     refunded: formatForGateway(sale.refundedMinor, sale.currency),

@@ -130,6 +130,16 @@ describe('pospay member and pay --member', () => {
     expect(paid.code, paid.stderr).toBe(0);
     expect(lines(paid)).toEqual([expect.objectContaining({ status: 'paid', method: 'AlipayHK' })]);
 
+    const history = await runPospay(['history', '--json'], env(d));
+    expect(lines(history)).toEqual([
+      expect.objectContaining({
+        status: 'paid',
+        method: 'AlipayHK',
+        tender: 'linked-wallet',
+        memberId: member,
+      }),
+    ]);
+
     const over = await runPospay(
       ['pay', '--amount', '50000.01', '--currency', 'HKD', '--member', member],
       env(d),

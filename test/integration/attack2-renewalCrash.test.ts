@@ -1,0 +1,130 @@
+/**
+ * Attack: `pospay renew` killed (SIGKILL, no cleanup) at each step of the renewal, then the
+ * till restarted: the member is charged at most once, exactly once when the charge had left,
+ * and the journal agrees with the gateway's ledger. The kept payment token is never in what
+ * the killed command printed.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../shared/sale.ts';
+import { newDataKey } from '../../electron/members/tokenCipher.ts';
+import {
+  isShownFinal,
+  ledgerProblems,
+  openTestTerminal,
+  removeDir,
+  tempDataDir,
+  waitFor,
+} from '../support/engineProcess.ts';
+import { runPospay } from '../support/pospayCli.ts';
+import {
+  customerDoes,
+  journalBytes,
+  openMemberTerminal,
+  startMemberSim,
+  type MemberSim,
+} from './members/support.ts';
+
+let sim: MemberSim;
+const dirs: string[] = [];
+const key = newDataKey();
+let seq = 0;
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.05);
+});
+afterEach(() => {
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+/** A data folder with an active HKD 88.00 monthly membership; its tokens. */
+async function withMembership(terminalId: string) {
+  const dataDir = tempDataDir();
+  dirs.push(dataDir);
+  const t = await openMemberTerminal(sim, { key, terminalId, dataDir, keepDir: true });
+  const memberId = `A2K-${Date.now().toString(36)}-${seq}`;
+  const first = await t.engine.startCheckout({
+    amountMinor: 88_00,
+    currency: 'HKD',
+    subscription: {
+      memberId,
+      schedule: {
+        startDate: localDay(Date.now()),
+        intervalUnit: 'month',
+        intervalCount: 1,
+        endDate: '2099-12-31',
+      },
+    },
+  });
+  await customerDoes(first.paymentUrl as string, 'pay');
+  await waitFor(
+    () => t.members.subscriptions(memberId)[0],
+    (s) => s?.status === 'active',
+    20_000,
+  );
+  const tokens = [...t.secrets.tokens];
+  await t.close();
+  expect(tokens.length).toBeGreaterThan(0);
+  return { dataDir, memberId, tokens, firstOrderId: first.orderId };
+}
+
+function env(dataDir: string, terminalId: string, fault: string): Record<string, string> {
+  return {
+    POS_DATA_DIR: dataDir,
+    POS_GATEWAY_URL: sim.baseUrl,
+    POS_ACC_ID: sim.store.accId,
+    POS_SALT: sim.store.salt,
+    POS_DATA_KEY: key.toString('base64'),
+    POS_TERMINAL_ID: terminalId,
+    POS_FAULT: fault,
+  };
+}
+
+describe('pospay renew killed mid-way', () => {
+  for (const [fault, charged] of [
+    ['after-journal-before-request', 0],
+    ['after-send-before-answer', 1],
+  ] as const) {
+    it(`killed at ${fault}: after the restart the renewal is charged ${charged} time(s), journal = ledger`, async () => {
+      seq += 1;
+      const terminalId = `A2K${seq}`;
+      const { dataDir, memberId, tokens, firstOrderId } = await withMembership(terminalId);
+      const killed = await runPospay(
+        ['renew', '--member', memberId, '--amount', '88.00', '--currency', 'HKD'],
+        env(dataDir, terminalId, fault),
+      );
+      expect(killed.signal).toBe('SIGKILL');
+      for (const token of tokens) {
+        expect(killed.stdout + killed.stderr).not.toContain(token);
+      }
+      const t = await openTestTerminal(sim, {
+        dataDir,
+        recovery: 'await',
+        currency: 'HKD',
+        region: 'HK',
+        terminalId,
+      });
+      try {
+        const renewal = t.journal.listSales().find((s) => s.orderId !== firstOrderId);
+        expect(renewal).toMatchObject({ tender: 'renewal', memberId });
+        const final = await waitFor(
+          () => t.engine.sale(renewal?.orderId ?? ''),
+          (s) => s !== null && isShownFinal(s) && s.status !== 'unknown',
+          20_000,
+        );
+        expect(final?.status).toBe(charged === 1 ? 'paid' : 'closed');
+        const success = sim
+          .ledger()
+          .filter((e) => e.merchantTransactionId === renewal?.orderId && e.status === 'SUCCESS');
+        expect(success).toHaveLength(charged);
+        expect(ledgerProblems(sim.ledger(), t.journal, { terminalId })).toEqual([]);
+        const bytes = journalBytes(dataDir);
+        for (const token of tokens) expect(bytes).not.toContain(token);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});

@@ -1,11 +1,10 @@
-import type { MemberReasonCode } from './members.ts';
-
 /**
  * The sale domain: the statuses a sale and a refund move through, the reason codes the
  * engine puts on them, and the business day. The journal, the engine, the CLI and the
  * screen contract (shared/ipc/contract.ts, whose zod enums derive from these lists) all
  * take them from here. Which moves are allowed: shared/saleTransitions.ts.
  */
+import type { MemberReasonCode } from './members.ts';
 
 /** No outcome yet: the cashier is still on the sale (waiting for the scan, charging, waiting for the customer). */
 export const IN_PROGRESS_STATUSES = [

@@ -1,0 +1,90 @@
+/**
+ * Attack (open defect): a renewal refunded in full still counts as paid — the member's next
+ * period is given away.
+ *
+ * A membership's next due date follows the number of its paid charges
+ * (electron/journal/members.ts paidCount: status 'paid' and not abandoned — refunds are not
+ * looked at). A renewal the shop gave back in full (charged by mistake, disputed, the member
+ * cancelled) still moves the next due date on: the renewal due today disappears from the
+ * due list and the period is never charged — money the store owner loses.
+ *
+ * Expected: a renewal refunded in full is not a paid period; the renewal is due again.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../shared/sale.ts';
+import { newDataKey } from '../../electron/members/tokenCipher.ts';
+import { isShownFinal, waitFor } from '../support/engineProcess.ts';
+import {
+  customerDoes,
+  openMemberTerminal,
+  startMemberSim,
+  type MemberSim,
+  type MemberTerminal,
+} from './members/support.ts';
+
+let sim: MemberSim;
+const open: MemberTerminal[] = [];
+const key = newDataKey();
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.05);
+});
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function settled(t: MemberTerminal, orderId: string) {
+  return waitFor(
+    () => t.engine.sale(orderId),
+    (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
+    20_000,
+  );
+}
+
+describe('a refunded renewal (open)', () => {
+  it('refunded in full, the renewal is due again (the period is not given away)', async () => {
+    const t = await openMemberTerminal(sim, { key, terminalId: 'A2RF' });
+    open.push(t);
+    const memberId = `A2RF-${Date.now().toString(36)}`;
+    const monthAgo = new Date();
+    monthAgo.setMonth(monthAgo.getMonth() - 1);
+    const first = await t.engine.startCheckout({
+      amountMinor: 60_00,
+      currency: 'HKD',
+      subscription: {
+        memberId,
+        schedule: {
+          startDate: localDay(monthAgo.getTime()),
+          intervalUnit: 'month',
+          intervalCount: 1,
+          endDate: '2099-12-31',
+        },
+      },
+    });
+    await customerDoes(first.paymentUrl as string, 'pay');
+    await settled(t, first.orderId);
+    await waitFor(
+      () => t.members.subscriptions(memberId)[0],
+      (s) => s?.status === 'active',
+    );
+    const dueBefore = t.members.dueRenewals().find((s) => s.memberId === memberId);
+    expect(dueBefore).toBeDefined();
+
+    const renewal = await t.engine.renew({ memberId, amountMinor: 60_00, currency: 'HKD' });
+    expect(await settled(t, renewal.orderId)).toMatchObject({ status: 'paid' });
+    expect(t.members.dueRenewals().find((s) => s.memberId === memberId)).toBeUndefined();
+
+    await t.engine.refund(renewal.orderId, 60_00);
+    await waitFor(
+      () => t.engine.sale(renewal.orderId),
+      (s) => s?.refunds.some((r) => r.status === 'refunded') === true,
+      20_000,
+    );
+    // The money went back: the period is unpaid, due again on the same date.
+    const dueAfter = t.members.dueRenewals().find((s) => s.memberId === memberId);
+    expect(dueAfter?.nextDue).toBe(dueBefore?.nextDue);
+  });
+});

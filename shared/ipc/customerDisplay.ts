@@ -18,14 +18,13 @@ export function isCustomerReadChannel(channel: string): boolean {
   return (CUSTOMER_READ_CHANNELS as readonly string[]).includes(channel);
 }
 
-/** Whether a page address is the customer display's (path /customer or ?view=customer). */
+/**
+ * Whether a page address is the customer display's (path /customer or ?view=customer).
+ * (shared/ is pure: no URL class; the address is read as text.)
+ */
 export function isCustomerViewUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (
-      parsed.searchParams.get('view') === CUSTOMER_VIEW || /\/customer\/?$/.test(parsed.pathname)
-    );
-  } catch {
-    return false;
-  }
+  const [beforeHash = ''] = url.split('#');
+  const [path = '', query = ''] = beforeHash.split('?');
+  const pathname = path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  return query.split('&').includes(`view=${CUSTOMER_VIEW}`) || /\/customer\/?$/.test(pathname);
 }

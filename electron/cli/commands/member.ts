@@ -143,7 +143,16 @@ async function link(args: string[]): Promise<number> {
       process.stdout.write(await QRCode.toString(first.authUrl, { type: 'terminal', small: true }));
     }
     if (first.status !== 'pending') return first.status === 'active' ? 0 : 1;
-    if (values['no-wait'] === true) return 0;
+    if (values['no-wait'] === true) {
+      if (opened.terminal.trainingMode) {
+        process.stderr.write(
+          'Training mode: the wallet page is served by this pospay process and closes as it ' +
+            'exits — wait for the customer (no --no-wait), or run `pospay simulator` and set ' +
+            'POS_GATEWAY_URL to it.\n',
+        );
+      }
+      return 0;
+    }
     process.stderr.write('Waiting for the customer to agree in the wallet…\n');
     let stop!: () => void;
     const interrupted = new Promise<null>((resolve) => (stop = () => resolve(null)));

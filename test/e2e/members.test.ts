@@ -79,11 +79,12 @@ async function typeAmount(page: Page, amount: string): Promise<void> {
 }
 
 /** A member with an active linked Alipay, set up through the channels (not under test here). */
-async function linkedMember(memberId: string): Promise<void> {
+async function linkedMember(memberId: string): Promise<string> {
   await invoke('member:create', { memberId });
   const link = await invoke<Link>('member:link', { memberId, wallet: 'Alipay' });
   await pressPageButton(link.authUrl ?? '', 'agree');
   await expect.poll(async () => (await linkOf(memberId, 'Alipay')).status).toBe('active');
+  return link.authUrl ?? '';
 }
 
 describe('members and linked wallets', () => {
@@ -236,6 +237,49 @@ describe('members and linked wallets', () => {
     await page.getByTestId('member-charge-Alipay').click();
     await waitForStatus(page, 'paid');
     await expect(page.getByTestId('result-member').innerText()).resolves.toBe(card);
+  });
+
+  it('finds a member by phone number under an opaque id (the number is never shown back)', async () => {
+    const page = await e2e.readyPage();
+    await page.getByTestId('nav-members').click();
+    await page.getByTestId('members-input').fill('+852 9123 4567');
+    await page.getByTestId('members-create').click();
+    const detail = page.getByTestId('member-detail');
+    await detail.waitFor();
+    const id = (await detail.getAttribute('data-member')) ?? '';
+    expect(id).not.toMatch(/91234567|9123 4567/);
+    await expect(page.locator('body').innerText()).resolves.not.toMatch(/9123.?4567/);
+    await expect(detail.innerText()).resolves.toContain('Found by phone number');
+    // The same number, typed another way, finds the same member.
+    await page.getByTestId('members-input').fill('85291234567');
+    await page.getByTestId('members-find').click();
+    await expect.poll(() => detail.getAttribute('data-member')).toBe(id);
+    // A number nobody has: said, nothing created.
+    await page.getByTestId('members-input').fill('+852 6000 0000');
+    await page.getByTestId('members-find').click();
+    await page.getByTestId('members-none').waitFor();
+  });
+
+  it('a link the customer ended inside the wallet: the charge is refused with what to do, the link shown unbound', async () => {
+    const walletPage = await linkedMember('M-UNLINKED');
+    await pressPageButton(walletPage, 'unbind');
+    const page = await e2e.readyPage();
+    await typeAmount(page, '15.00');
+    await page.getByTestId('tender-member').click();
+    await page.getByTestId('member-picker-input').fill('M-UNLINKED');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('member-charge-Alipay').click();
+    const said = page.locator('[data-testid="result-reason"], [data-testid="member-charge-error"]');
+    await expect(said.first().innerText()).resolves.toMatch(
+      /ask the customer to scan their payment code or link again/,
+    );
+    expect(
+      e2e.terminal
+        .ledger()
+        .filter((l) => l.merchantUserId === 'M-UNLINKED' && l.status === 'SUCCESS'),
+    ).toHaveLength(0);
+    await openMember(page, 'M-UNLINKED', false);
+    await expect.poll(() => linkRow(page, 'Alipay').getAttribute('data-status')).toBe('unbound');
   });
 
   for (const [language, active, linked] of [

@@ -2,8 +2,9 @@
  * Attack (open defect): a member with two memberships — `pospay renew --member ID --amount X`
  * (and subscription:renew without a subscriptionId) charges whichever membership
  * MemberService.prepareRenewal (electron/members/memberService.ts) finds first
- * (`subs.find(active) ?? subs[0]`), with the amount given: the yearly fee lands on the
- * monthly membership's token and counts as one of its months.
+ * (`subs.find(active) ?? subs[0]`: the newest), with the amount given: the cashier renewing
+ * the HKD 50.00 monthly membership charges the yearly one's token HKD 50.00, and it counts
+ * as a whole year paid (its next due date moves a year on).
  *
  * Expected: when the member has more than one active membership and none is named, the
  * renewal is refused before sending, naming them (so the right one is picked).
@@ -69,7 +70,7 @@ describe('a member with two memberships (open)', () => {
       (subs) => subs.length === 2 && subs.every((s) => s.status === 'active'),
     );
     const result = await t.engine
-      .renew({ memberId, amountMinor: 300_00, currency: 'HKD' })
+      .renew({ memberId, amountMinor: 50_00, currency: 'HKD' })
       .then((v) => settled(t, v.orderId))
       .catch((e: unknown) => e);
     expect(result).toBeInstanceOf(EngineError);

@@ -50,7 +50,7 @@ describe('a refunded renewal (open)', () => {
     open.push(t);
     const memberId = `A2RF-${Date.now().toString(36)}`;
     const monthAgo = new Date();
-    monthAgo.setMonth(monthAgo.getMonth() - 1);
+    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
     const first = await t.engine.startCheckout({
       amountMinor: 60_00,
       currency: 'HKD',

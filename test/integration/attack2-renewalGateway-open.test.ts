@@ -60,7 +60,7 @@ describe('memberships and the gateway they were made with (open)', () => {
     const a = await openMemberTerminal(first, { key, terminalId: 'A2GA', dataDir, keepDir: true });
     const memberId = `A2G-${Date.now().toString(36)}`;
     const monthAgo = new Date();
-    monthAgo.setMonth(monthAgo.getMonth() - 1);
+    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
     const sale = await a.engine.startCheckout({
       amountMinor: 50_00,
       currency: 'HKD',

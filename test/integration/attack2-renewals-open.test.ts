@@ -97,10 +97,10 @@ async function tryRenew(
 
 describe('renewals (open)', () => {
   it('the renewal due today, charged a second time the same day, is refused before sending: one charge', async () => {
-    // The membership started a month ago: its first renewal is due today.
+    // The membership started 40 days ago: its first renewal is due.
     const t = await terminal();
     const monthAgo = new Date();
-    monthAgo.setMonth(monthAgo.getMonth() - 1);
+    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
     const memberId = await membership(t, localDay(monthAgo.getTime()));
     const due = t.members.dueRenewals().filter((s) => s.memberId === memberId);
     expect(due).toHaveLength(1);

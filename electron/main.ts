@@ -31,7 +31,7 @@ import log from 'electron-log/main';
 import { autoUpdater } from 'electron-updater';
 import { migrateDataFolder, sqliteJournalCheck } from './app/dataMigration.ts';
 import { defaultDataDir, legacyDataDirs } from './app/paths.ts';
-import { createSafeStorageSecretStore } from './app/secretStore.ts';
+import { createSafeStorageDataKeyStore, createSafeStorageSecretStore } from './app/secretStore.ts';
 import {
   electronPortEndpoint,
   PORT_PROTOCOL_VERSION,
@@ -223,6 +223,7 @@ async function boot(): Promise<void> {
   await app.whenReady();
   const dataDir = defaultDataDir({ env: process.env });
   const secretStore = createSafeStorageSecretStore(safeStorage, path.join(dataDir, 'salt.enc'));
+  const dataKeys = createSafeStorageDataKeyStore(safeStorage, path.join(dataDir, 'data-key.enc'));
   const logFile = path.join(dataDir, 'logs', 'main.log');
   log.transports.file.resolvePathFn = () => logFile;
   // No log.initialize(): it would add a preload of its own, and the page gets window.pospay only.
@@ -287,9 +288,13 @@ async function boot(): Promise<void> {
         dataDir,
         nativeBinding: nativeBinding ?? null,
       }),
-    shellHandlers: shellSecretHandlers(secretStore, (salt) => {
-      knownSalt = salt;
-    }),
+    shellHandlers: shellSecretHandlers(
+      secretStore,
+      (salt) => {
+        knownSalt = salt;
+      },
+      dataKeys,
+    ),
     log: logger,
     onGiveUp: (message) => {
       dialog.showErrorBox(

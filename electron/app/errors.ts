@@ -143,7 +143,15 @@ export function mapError(error: unknown, onUnexpected?: (error: unknown) => void
   }
   if (hasCode(error) && !/^E[A-Z]+$/.test(error.code)) {
     // `EACCES`, `ECONNREFUSED`…: Node system errors are not meant for the cashier.
-    return { status: statusForCode(error.code), body: { error: error.message, code: error.code } };
+    const reasonCode = (error as { reasonCode?: unknown }).reasonCode;
+    return {
+      status: statusForCode(error.code),
+      body: {
+        error: error.message,
+        code: error.code,
+        ...(typeof reasonCode === 'string' ? { reasonCode } : {}),
+      },
+    };
   }
   onUnexpected?.(error);
   return errorFor('internal', INTERNAL_MESSAGE);

@@ -23,7 +23,7 @@ import {
   type ErrorStatus,
   type MappedError,
 } from './errors.ts';
-import { createMemberHandlers } from './memberHandlers.ts';
+import { createMemberHandlers, type MemberHandlerContext } from './memberHandlers.ts';
 import type { PinGuard, PinPurpose } from './pin.ts';
 import { createReceiptHandlers, type ReceiptHandlerContext } from './receiptHandlers.ts';
 import type { CsvOptions } from '../engine/reports.ts';
@@ -41,7 +41,7 @@ export type Handlers = {
   [C in InvokeChannel]: (request: InvokeRequestParsed<C>) => Promise<InvokeResponse<C>>;
 };
 
-export interface HandlerContext extends ReceiptHandlerContext {
+export interface HandlerContext extends ReceiptHandlerContext, Partial<MemberHandlerContext> {
   /** The engine in force (throws an AppError while the terminal is not ready). */
   engine(): EngineLike;
   settings(): EffectiveSettings;

@@ -194,6 +194,8 @@ export function scaledTuning(scale: number): EngineTuning {
   return {
     querySchedule: scaleSchedule(DEFAULT_QUERY_SCHEDULE_MS, scale),
     notFoundGraceMs: Math.round(DEFAULT_NOT_FOUND_GRACE_MS * scale),
+    // The simulator closes an unpaid checkout after 15 minutes × its time scale.
+    checkoutLifetimeMs: Math.round(15 * 60_000 * scale),
   };
 }
 

@@ -26,7 +26,9 @@ import { openTerminal, type TerminalConfig } from './runtime.ts';
 import { resolveReceiptConfig } from '../printing/config.ts';
 import { listPrinterDevices } from '../printing/discovery.ts';
 import { ReceiptService } from './receipts.ts';
-import { createMemorySecretStore, type SecretStore } from './secretStore.ts';
+import { membersForRuntime } from '../members/runtime.ts';
+import type { MemberService } from '../members/memberService.ts';
+import { createMemorySecretStore, type DataKeyStore, type SecretStore } from './secretStore.ts';
 import {
   applyEnvOverrides,
   effectiveClientId,
@@ -87,6 +89,8 @@ export interface TerminalAppOptions {
    * electron/shell/nativeBinding.ts); default: the package's own (Node's ABI).
    */
   nativeBinding?: string;
+  /** Where the key that seals linked-wallet and membership tokens is kept (default: env/training). */
+  dataKeys?: DataKeyStore;
 }
 
 export interface TerminalApp {
@@ -234,6 +238,8 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
   let runtime: RuntimeLike | null = null;
   let runtimeConfig: RuntimeConfig | null = null;
   let unsubscribeEngine: () => void = () => {};
+  let members: MemberService | null = null;
+  let unsubscribeMembers: () => void = () => {};
   let closed = false;
   /** Settings saves and restarts run one at a time; invocations wait for a restart. */
   let busy: Promise<unknown> = Promise.resolve();
@@ -268,11 +274,26 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
       hub.emit('sale:updated', sale);
       receipts.onSaleUpdated(sale);
     });
+    members = membersForRuntime(runtime, {
+      dataDir,
+      env,
+      ...(options.dataKeys ? { dataKeys: options.dataKeys } : {}),
+      ...(config.gateway ? { gatewayUrl: config.gateway.baseUrl } : {}),
+      tuning: { signUpLifetimeMs: 10 * 60_000 * (config.gateway ? 1 : timeScale) },
+      log: (level, message, fields) => log[level](message, ...(fields ? [fields] : [])),
+    });
+    unsubscribeMembers =
+      members?.onLinkUpdated((link) => hub.emit('member:link-updated', link)) ?? (() => {});
   }
 
   async function stopRuntime(): Promise<void> {
     unsubscribeEngine();
     unsubscribeEngine = () => {};
+    unsubscribeMembers();
+    unsubscribeMembers = () => {};
+    const stopping = members;
+    members = null;
+    await stopping?.stop();
     const current = runtime;
     runtime = null;
     runtimeConfig = null;
@@ -385,6 +406,7 @@ export async function createTerminalApp(options: TerminalAppOptions = {}): Promi
     scannerState: () => scanners.state(),
     receipts,
     listPrinters: () => listPrinterDevices(),
+    members: () => members,
   };
   const handlers = createHandlers(ctx);
 

@@ -17,7 +17,7 @@ import {
   type ConnectMessage,
   type ElectronPortLike,
 } from './protocol.ts';
-import { createRemoteSecretStore } from './secrets.ts';
+import { createRemoteSecretStore, fetchRemoteDataKeys } from './secrets.ts';
 
 /** Electron's process.parentPort, or a stand-in. */
 export interface ParentPortLike {
@@ -129,10 +129,12 @@ export async function runCore(
       },
       (message) => log.error(message),
     );
+    const dataKeys = await fetchRemoteDataKeys(() => peer.request('data-key:get', {}));
     const opened = await openApp({
       dataDir: connect.dataDir,
       env: deps.env ?? process.env,
       secretStore,
+      dataKeys,
       log,
       ...(connect.nativeBinding ? { nativeBinding: connect.nativeBinding } : {}),
     });

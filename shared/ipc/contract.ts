@@ -238,7 +238,12 @@ export type ZReport = z.output<typeof ZReportSchema>;
 export type RefundView = z.output<typeof RefundViewSchema>;
 
 /** Errors cross the boundary as this shape (never a stack trace). */
-export const IpcErrorSchema = z.object({ error: z.string(), code: z.string() });
+export const IpcErrorSchema = z.object({
+  error: z.string(),
+  code: z.string(),
+  /** A refusal before anything was sent, as a ReasonCode the screen translates with its facts. */
+  reasonCode: z.string().optional(),
+});
 export type IpcError = z.output<typeof IpcErrorSchema>;
 
 export function isInvokeChannel(value: string): value is InvokeChannel {

@@ -151,6 +151,32 @@ describe('customer pays on phone', () => {
       .toBe(0);
   });
 
+  it('in Chinese (zh-HK): the tender, the page and the result in the till’s words', async () => {
+    await e2e.terminal.app.invoke('settings:save', { language: 'zh-HK' });
+    try {
+      const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-HK');
+      await typeAmount(page, '27.00');
+      await expect(page.getByTestId('tender-phone').innerText()).resolves.toBe('顧客手機付款');
+      await page.getByTestId('tender-phone').click();
+      await page.getByTestId('pay-on-phone-GooglePay').click();
+      await page.getByTestId('checkout-panel').waitFor();
+      const url = await currentPaymentUrl();
+      await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(url);
+      await expect(page.getByTestId('checkout-method').innerText()).resolves.toBe(
+        '顧客掃碼後在手機上付款（Google Pay）',
+      );
+      await page.screenshot({ path: 'test-results/screens/members-pay-on-phone-zh-HK-800.png' });
+      await customerPresses(page, url, 'pay');
+      await waitForStatus(page, 'paid');
+      await expect(page.getByTestId('result-tender').innerText()).resolves.toBe(
+        '手機付款 · Google Pay',
+      );
+    } finally {
+      await e2e.terminal.app.invoke('settings:save', { language: 'en' });
+    }
+  });
+
   for (const viewport of [
     { width: 1024, height: 768 },
     { width: 800, height: 600 },

@@ -709,6 +709,8 @@ export function MembersScreen() {
             {t('members.field')}
             <input
               data-testid="members-input"
+              // A member card scanned on this screen lands here (the scanner types, Enter finds).
+              autoFocus
               autoComplete="off"
               spellCheck={false}
               maxLength={64}

@@ -151,15 +151,28 @@ export function chargeRefusal(
 /** A member id: letters, digits, `-`, `_`, `.`, at most 64 (the gateway allows 256). */
 const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** Something a cashier typed that looks like a phone number (digits, spaces, +, -, parens). */
-export function looksLikePhone(text: string): boolean {
-  const digits = text.replace(/[\s()+-]/g, '');
-  return /^\d{7,15}$/.test(digits) && /^[\d\s()+-]+$/.test(text.trim());
+/**
+ * The text with full-width and other compatibility forms folded to ASCII (NFKC): "９１２３"
+ * (a Chinese input method's default) is "9123", the ideographic space a space.
+ */
+function folded(text: string): string {
+  return text.normalize('NFKC');
 }
 
-/** Digits only, for hashing a phone number (so "+852 9123-4567" and "85291234567" agree). */
+/**
+ * Something a cashier typed that looks like a phone number: 7 to 15 digits with spaces, dots,
+ * `+`, `-` or brackets between them, in ASCII or full-width forms ("852.9123.4567",
+ * "９１２３ ４５６７").
+ */
+export function looksLikePhone(text: string): boolean {
+  const plain = folded(text).trim();
+  const digits = plain.replace(/[\s().+-]/g, '');
+  return /^\d{7,15}$/.test(digits) && /^[\d\s().+-]+$/.test(plain);
+}
+
+/** Digits only, for hashing a phone number (so "+852 9123-4567", "85291234567" and "８５２９１２３４５６７" agree). */
 export function normalisePhone(text: string): string {
-  return text.replace(/\D/g, '');
+  return folded(text).replace(/\D/g, '');
 }
 
 /** Null when `id` is a usable member id, else why not. */

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a phone number kept in clear as a member id or a member's name.
+ * Attack (fixed defect): a phone number kept in clear as a member id or a member's name.
  *
  * A member found by phone gets an opaque keyed-hash id; "the number itself is never stored"
  * (electron/members/memberService.ts memberIdFor) and a phone number is never a member id or
@@ -9,6 +9,7 @@
  * written to the journal as it is.
  *
  * Expected: refused ("give it as a phone number (it is hashed)"), nothing journaled.
+ * Fixed: looksLikePhone folds full-width forms (NFKC) and takes dots as separators.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +55,7 @@ function service() {
   return { s, bytes };
 }
 
-describe('phone numbers never in clear (open)', () => {
+describe('phone numbers never in clear', () => {
   it('a member id written as a phone number with dots (852.9123.4567) is refused', () => {
     const { s, bytes } = service();
     expect(() => s.findOrCreate({ memberId: '852.9123.4567' })).toThrow(/phone/i);

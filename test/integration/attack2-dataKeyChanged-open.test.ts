@@ -3,9 +3,8 @@
  * or changed: a new Windows profile, a journal copied to another machine).
  *
  * The charge is refused with a clear reason, nothing is sent (attack2-dataKeyChanged.test.ts).
- * But the reason
- * says "ask the customer to scan their payment code or link again", and linking again
- * cannot work: MemberService.startLink (electron/members/memberService.ts) returns any
+ * But the reason says "ask the customer to scan their payment code or link again", and
+ * linking again cannot work: MemberService.startLink (electron/members/memberService.ts) returns any
  * active link of the wallet as it is — the unreadable one — so the member is stuck with a
  * link that can never be charged until a supervisor unbinds it (open).
  */

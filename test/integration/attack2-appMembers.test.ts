@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): the cashier's app has no members side.
+ * Attack (fixed in c7a7c31): the cashier's app had no members side.
  *
  * The member channels (shared/ipc/memberChannels.ts, electron/app/memberHandlers.ts) answer
  * from the context's `members()`, which the composition root must provide

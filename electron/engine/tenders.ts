@@ -67,27 +67,14 @@ export class Tenders {
     readonly resolution: SaleResolution,
   ) {}
 
-  /** What every new sale is checked for (as startSale): journal, amount, currency, one at a time. */
+  /**
+   * What every new sale is checked for (as startSale): journal, amount, currency, one at a
+   * time. The sale on this screen waiting for its code that `replaces` names does not count
+   * as open: it is replaced only once the new tender is journaled (replaceDraft), so a tender
+   * refused here leaves it waiting as it was.
+   */
   checkNewSale(amountMinor: number, currencyIn: Currency | undefined, replaces?: string): Currency {
     this.core.assertRunning();
-    const draft = this.core.draft;
-    if (replaces !== undefined && draft && draft.orderId === replaces) {
-      // The sale on this screen was waiting for a code (nothing sent): this tender takes
-      // its place.
-      this.core.draft = null;
-      if (this.core.currentId === replaces) this.core.currentId = null;
-      this.core.emit(
-        this.core.view({
-          ...draft,
-          status: 'closed',
-          settled: true,
-          abandoned: 'cancel',
-          reason: 'Paid another way (no code was scanned)',
-          reasonCode: 'cancelled',
-          updatedAt: this.core.clock.now(),
-        }),
-      );
-    }
     const journalProblem = this.core.journal.problem;
     if (journalProblem !== null) throw new EngineError('journal-unavailable', journalProblem);
     const settings = this.core.settingsOf();
@@ -108,7 +95,8 @@ export class Tenders {
       );
     }
     const current = this.core.currentRecord();
-    if (current && current === this.core.draft) {
+    const replaced = replaces !== undefined && current?.orderId === replaces;
+    if (current && current === this.core.draft && !replaced) {
       throw new EngineError(
         'sale-in-progress',
         `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
@@ -127,6 +115,28 @@ export class Tenders {
       );
     }
     return currency;
+  }
+
+  /**
+   * The sale on this screen was waiting for a code (nothing sent): the tender just journaled
+   * takes its place.
+   */
+  private replaceDraft(replaces: string | undefined): void {
+    const draft = this.core.draft;
+    if (replaces === undefined || !draft || draft.orderId !== replaces) return;
+    this.core.draft = null;
+    if (this.core.currentId === replaces) this.core.currentId = null;
+    this.core.emit(
+      this.core.view({
+        ...draft,
+        status: 'closed',
+        settled: true,
+        abandoned: 'cancel',
+        reason: 'Paid another way (no code was scanned)',
+        reasonCode: 'cancelled',
+        updatedAt: this.core.clock.now(),
+      }),
+    );
   }
 
   private members() {
@@ -176,6 +186,7 @@ export class Tenders {
       memberId: grant.merchantUserId,
       credential: grant.token,
       deadlineMs: this.core.settingsOf().customerDeadlineMs,
+      replaces: input.replaces,
     });
   }
 
@@ -245,6 +256,7 @@ export class Tenders {
       credential: 'checkout',
       checkout: subscription ? { subscription } : {},
       deadlineMs: Math.max(this.core.settingsOf().customerDeadlineMs, this.core.checkoutDeadlineMs),
+      replaces: input.replaces,
     });
   }
 
@@ -264,6 +276,8 @@ export class Tenders {
     credential: string;
     checkout?: { subscription?: CheckoutRequest['subscription'] };
     deadlineMs: number;
+    /** The sale waiting for its code that this tender takes the place of, once journaled. */
+    replaces?: string | undefined;
   }): Promise<SaleView> {
     const settings = this.core.settingsOf();
     const now = this.core.clock.now();
@@ -306,6 +320,7 @@ export class Tenders {
         },
       },
     );
+    this.replaceDraft(spec.replaces);
     this.core.currentId = orderId;
     this.core.currentOverride = undefined;
     const live = this.core.liveFor(orderId, false);

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a refused member charge or pay-on-phone still throws away the sale
+ * Attack (fixed defect): a refused member charge or pay-on-phone still throws away the sale
  * the customer was about to pay by code, saying it was "Paid another way".
  *
  * `replaces` (sale:start-member / sale:start-checkout) lets another tender take the place of
@@ -12,6 +12,7 @@
  *
  * Expected: a tender refused before anything is sent leaves the sale waiting for its code as
  * it was (the draft is replaced only once the new tender is journaled).
+ * Fixed: Tenders.replaceDraft closes it only after the new tender's attempt is journaled.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
@@ -45,7 +46,7 @@ async function terminal() {
   return t;
 }
 
-describe('a tender refused before sending (open)', () => {
+describe('a tender refused before sending', () => {
   it('a member charge refused (no such member) leaves the sale waiting for its code', async () => {
     const t = await terminal();
     const draft = t.engine.startSale({ amountMinor: 42_00, currency: 'HKD' });

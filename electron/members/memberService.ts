@@ -414,6 +414,14 @@ export class MemberService implements MemberPort {
     return task;
   }
 
+  /** Whether the link's token opens under this terminal's data key. */
+  private readable(link: LinkRecord): boolean {
+    return (
+      link.tokenSealed !== null &&
+      this.cipher.open(link.tokenSealed, tokenContext(link.memberId, link.wallet)) !== null
+    );
+  }
+
   private async startLink(memberIdIn: string, wallet: LinkWallet): Promise<LinkView> {
     if (this.stopped) throw new MemberError('link-failed', 'The terminal is shutting down');
     const facts = LINK_WALLET_FACTS[wallet];
@@ -421,7 +429,15 @@ export class MemberService implements MemberPort {
     const member = this.findOrCreate({ memberId: memberIdIn });
     const memberId = member.memberId;
     const latest = this.journal.members.linksOf(memberId, wallet).find((l) => this.isOurs(l));
-    if (latest && latest.status === 'active') return linkView(latest);
+    if (latest && latest.status === 'active') {
+      if (this.readable(latest)) return linkView(latest);
+      // Its token cannot be read here (the data key was lost or changed): it can never be
+      // charged, so "link again" starts a new sign-up (the newest active link is charged).
+      this.log('warn', 'the active link cannot be read here; starting a new sign-up', {
+        memberId,
+        linkId: latest.linkId,
+      });
+    }
     if (latest && latest.status === 'pending' && !this.lapsed(latest)) {
       this.poll(latest.linkId);
       return linkView(latest);

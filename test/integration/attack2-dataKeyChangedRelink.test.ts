@@ -6,7 +6,8 @@
  * But the reason says "ask the customer to scan their payment code or link again", and
  * linking again cannot work: MemberService.startLink (electron/members/memberService.ts) returns any
  * active link of the wallet as it is — the unreadable one — so the member is stuck with a
- * link that can never be charged until a supervisor unbinds it (open).
+ * link that can never be charged until a supervisor unbinds it (fixed: a link whose token
+ * cannot be read here no longer counts as linked; linking again starts a new sign-up).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
@@ -59,7 +60,7 @@ async function linkedThenKeyChanged() {
   return { b, memberId, oldLinkId: pending.linkId };
 }
 
-describe('a link sealed under another data key (open)', () => {
+describe('a link sealed under another data key, linked again', () => {
   it('"link again", as the reason says, starts a new sign-up instead of returning the unreadable link', async () => {
     const { b, memberId, oldLinkId } = await linkedThenKeyChanged();
     const again = await b.members.link(memberId, 'AlipayHK');

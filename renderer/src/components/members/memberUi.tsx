@@ -50,13 +50,21 @@ export function showSale(store: StoreApi<PosState>, api: PosApi, view: SaleView)
   );
 }
 
+/**
+ * The reason of a refusal: the one the terminal sent with it (IpcError.reasonCode, once the
+ * api client passes it on), else recognised from its sentence.
+ */
+function reasonCodeOf(error: UiError & { reasonCode?: string }): string | null {
+  return error.reasonCode ?? memberReasonOf(error.text);
+}
+
 /** An error of a member channel: English as the terminal said it, else translated with facts. */
 export function useMemberErrorText(): (error: UiError) => string {
   const { t, i18n } = useTranslation();
   const generic = useErrorText();
   return (error) => {
     if (i18n.language === 'en') return generic(error);
-    const code = memberReasonOf(error.text);
+    const code = reasonCodeOf(error);
     if (!code) return generic(error);
     const reason = t(`reasons.${code}`, { defaultValue: '' });
     if (!reason) return generic(error);
@@ -74,7 +82,7 @@ export function MemberErrorLine({ error, testId }: { error: UiError | null; test
       role="alert"
       data-testid={testId}
       data-code={error.code}
-      data-reason-code={memberReasonOf(error.text) ?? ''}
+      data-reason-code={reasonCodeOf(error) ?? ''}
     >
       {text(error)}
     </p>

@@ -80,7 +80,7 @@ function MemberPicker({
         className="member-picker"
         role="dialog"
         aria-modal="true"
-        aria-label={t('members.picker.title')}
+        aria-label={t('members.picker.title', { amount })}
         data-testid="member-picker"
       >
         <div className="member-picker-head">

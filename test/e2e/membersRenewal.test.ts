@@ -78,7 +78,8 @@ describe('memberships', () => {
     await expect(
       sub.locator('[data-testid="member-sale"][data-status="paid"]').count(),
     ).resolves.toBe(1);
-    // Not due today: the list at the top says so.
+    // Not due today: no renewal offered, and the list at the top says so.
+    await expect(sub.getByTestId('renew-open').count()).resolves.toBe(0);
     await expect(
       page.locator('[data-testid="due-row"][data-member="M-SUB-1"]').count(),
     ).resolves.toBe(0);
@@ -119,7 +120,9 @@ describe('memberships', () => {
     await due.click();
     await page.locator('[data-testid="member-detail"][data-member="M-SUB-2"]').waitFor();
     await page.getByTestId('renew-open').click();
-    await expect(page.getByTestId('renew-amount').inputValue()).resolves.toBe('30.00');
+    await expect(page.getByTestId('renew-amount').innerText()).resolves.toBe(
+      'Renewal: ¥30.00, the membership’s amount',
+    );
     await page.getByTestId('pin-input').fill('0000');
     await page.getByTestId('renew-review').click();
     await expect(page.getByTestId('renew-confirm-text').innerText()).resolves.toBe(

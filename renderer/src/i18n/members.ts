@@ -116,7 +116,7 @@ export const membersEn = {
   },
   renew: {
     open: 'Charge renewal',
-    amount: 'Renewal amount',
+    amount: 'Renewal: {{amount}}, the membership’s amount',
     button: 'Review the renewal',
     confirm: 'Charge {{amount}} to the membership of {{member}} ({{method}}) now?',
     yes: 'Yes, charge {{amount}}',
@@ -253,7 +253,7 @@ export const membersZhCN: MembersResources = {
   },
   renew: {
     open: '收取续费',
-    amount: '续费金额',
+    amount: '续费：{{amount}}（会员订阅的金额）',
     button: '核对续费',
     confirm: '现在向 {{member}} 的会员订阅（{{method}}）收取 {{amount}}？',
     yes: '确认收取 {{amount}}',
@@ -388,7 +388,7 @@ export const membersZhHK: MembersResources = {
   },
   renew: {
     open: '收取續費',
-    amount: '續費金額',
+    amount: '續費：{{amount}}（會籍的金額）',
     button: '核對續費',
     confirm: '現在向 {{member}} 的會籍（{{method}}）收取 {{amount}}？',
     yes: '確認收取 {{amount}}',

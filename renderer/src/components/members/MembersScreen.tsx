@@ -306,9 +306,8 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
   const { t } = useTranslation();
   const api = useApi();
   const store = usePosStore();
-  const [amountText, setAmountText] = useState(() =>
-    formatForGateway(sub.amountMinor, sub.currency),
-  );
+  // A renewal is charged at the membership's amount (its terms): shown, not typed.
+  const amountText = formatForGateway(sub.amountMinor, sub.currency);
   const [pin, setPin] = useState('');
   const [confirming, setConfirming] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
@@ -352,21 +351,13 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
         if (confirming === null) review(); // Enter never charges unconfirmed
       }}
     >
-      <label>
-        {t('members.renew.amount')}
-        <input
-          data-testid="renew-amount"
-          inputMode="decimal"
-          autoComplete="off"
-          value={amountText}
-          readOnly={confirming !== null}
-          onChange={(e) => setAmountText(e.target.value)}
-        />
-      </label>
+      <p className="renew-amount" data-testid="renew-amount">
+        {t('members.renew.amount', { amount: money(sub.amountMinor, sub.currency) })}
+      </p>
       <PinField pin={pin} onPin={setPin} />
       <MemberErrorLine error={error} testId="renew-error" />
       {confirming === null ? (
-        <button type="submit" data-testid="renew-review" disabled={busy || !pin || !amountText}>
+        <button type="submit" data-testid="renew-review" disabled={busy || !pin}>
           {t('members.renew.button')}
         </button>
       ) : (
@@ -426,6 +417,9 @@ function Subscription({ sub, version }: { sub: SubscriptionView; version: number
     };
   }, [api, sub.memberId, sub.subscriptionId, version]);
   const s = sub.schedule;
+  // Offered once due (today or before): a period already paid is not charged again.
+  const [today] = useState(() => localDay(Date.now()));
+  const due = sub.nextDue !== null && sub.nextDue <= today;
   return (
     <li
       className="subscription"
@@ -456,7 +450,7 @@ function Subscription({ sub, version }: { sub: SubscriptionView; version: number
       {sub.reason ? <p className="muted">{sub.reason}</p> : null}
       <MemberErrorLine error={error} testId="subscription-error" />
       {sales ? <SalesList sales={sales} testId="subscription-sales" /> : null}
-      {sub.status === 'active' && !renewing ? (
+      {sub.status === 'active' && due && !renewing ? (
         <button
           type="button"
           className="small"

@@ -430,19 +430,41 @@ export class MemberStore {
     );
   }
 
-  /** Paid charges of the subscription (its first payment and each renewal). */
+  /**
+   * Paid charges of the subscription (its first payment and each renewal) that were not
+   * refunded in full: money given back is not a paid period (a refund still in flight counts
+   * as paid until the gateway confirms it, so the period is never charged twice).
+   */
   paidCount(subscriptionId: string): number {
     return this.read(() =>
       int(
         (
           this.db()
             .prepare(
-              "SELECT COUNT(*) AS n FROM sales WHERE subscription_id = ? AND status = 'paid' " +
-                'AND abandoned IS NULL',
+              "SELECT COUNT(*) AS n FROM sales s WHERE s.subscription_id = ? AND s.status = 'paid' " +
+                'AND s.abandoned IS NULL AND COALESCE((SELECT SUM(r.amount_minor) FROM refunds r ' +
+                "WHERE r.order_id = s.order_id AND r.status = 'refunded'), 0) < s.amount_minor",
             )
             .get(subscriptionId) as Row
         ).n,
       ),
+    );
+  }
+
+  /**
+   * The subscription's charges whose outcome is not known yet (being sent, confirmed, or
+   * unknown): another renewal must wait for them, or the period could be charged twice.
+   */
+  unsettledCharges(subscriptionId: string): string[] {
+    return this.read(() =>
+      (
+        this.db()
+          .prepare(
+            'SELECT order_id FROM sales WHERE subscription_id = ? ' +
+              "AND status NOT IN ('paid', 'declined', 'closed') ORDER BY created_at",
+          )
+          .all(subscriptionId) as Row[]
+      ).map((row) => String(row.order_id)),
     );
   }
 

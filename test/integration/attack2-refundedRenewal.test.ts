@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a renewal refunded in full still counts as paid — the member's next
+ * Attack (fixed defect): a renewal refunded in full still counts as paid — the member's next
  * period is given away.
  *
  * A membership's next due date follows the number of its paid charges
@@ -9,6 +9,8 @@
  * due list and the period is never charged — money the store owner loses.
  *
  * Expected: a renewal refunded in full is not a paid period; the renewal is due again.
+ *
+ * Fixed: MemberStore.paidCount does not count a charge refunded in full.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -44,7 +46,7 @@ async function settled(t: MemberTerminal, orderId: string) {
   );
 }
 
-describe('a refunded renewal (open)', () => {
+describe('a refunded renewal', () => {
   it('refunded in full, the renewal is due again (the period is not given away)', async () => {
     const t = await openMemberTerminal(sim, { key, terminalId: 'A2RF' });
     open.push(t);

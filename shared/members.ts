@@ -89,7 +89,17 @@ export type MemberReasonCode =
   | 'link-token-unreadable'
   | 'member-token-mismatch'
   | 'subscription-missing'
-  | 'subscription-token-revoked';
+  | 'subscription-token-revoked'
+  /** A renewal asked for before it is due (the period is paid). */
+  | 'subscription-not-due'
+  /** A renewal at another amount or currency than the membership's. */
+  | 'subscription-terms'
+  /** A renewal that names no membership of a member who has more than one. */
+  | 'subscription-ambiguous'
+  /** A membership made with another gateway (or training/live mode). */
+  | 'subscription-other-gateway'
+  /** An earlier charge of the membership is still being confirmed. */
+  | 'subscription-unsettled';
 
 export interface MemberRefusal {
   reasonCode: MemberReasonCode;

@@ -49,6 +49,18 @@ export const REASON_TEXTS = {
       'checkout-cancelled': 'The payment on the phone was cancelled',
       'checkout-failed':
         "The payment on the customer's phone failed — nothing was charged; ask for another way to pay",
+      'subscription-not-due':
+        'The membership is paid up: its renewal is not due yet — nothing was charged',
+      'subscription-terms':
+        "A renewal is charged at the membership's amount and currency only — nothing was charged",
+      'subscription-ambiguous':
+        'The member has more than one membership — choose the one to renew; nothing was charged',
+      'subscription-other-gateway':
+        'This membership was made with another gateway — it is renewed only there; nothing was charged',
+      'subscription-unsettled':
+        'An earlier charge of this membership is still being confirmed — nothing was charged; wait for it',
+      'token-charge-expired':
+        'The wallet refused the charge as expired — nothing was charged; ask the customer to check their wallet app, or to scan their payment code instead',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: 'nothing was charged',
@@ -98,6 +110,13 @@ export const REASON_TEXTS = {
       'checkout-expired': '顾客未在页面关闭前用手机支付 — 没有扣款',
       'checkout-cancelled': '手机支付已取消',
       'checkout-failed': '顾客手机上的支付失败 — 没有扣款；请换一种付款方式',
+      'subscription-not-due': '会员订阅已付清：续费尚未到期 — 没有扣款',
+      'subscription-terms': '续费只能按会员订阅的金额和币种扣款 — 没有扣款',
+      'subscription-ambiguous': '这位会员有多个会员订阅 — 请选择要续费的一个；没有扣款',
+      'subscription-other-gateway': '这个会员订阅是在另一个网关开通的 — 只能在那里续费；没有扣款',
+      'subscription-unsettled': '这个会员订阅的上一笔扣款仍在确认中 — 没有扣款；请等待结果',
+      'token-charge-expired':
+        '钱包以已过期为由拒绝了扣款 — 没有扣款；请顾客检查钱包应用，或改为出示付款码',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '没有扣款',
@@ -147,6 +166,13 @@ export const REASON_TEXTS = {
       'checkout-expired': '顧客未在頁面關閉前用手機付款 — 沒有扣款',
       'checkout-cancelled': '手機付款已取消',
       'checkout-failed': '顧客手機上的付款失敗 — 沒有扣款；請改用其他付款方式',
+      'subscription-not-due': '會員訂閱已付清：續費尚未到期 — 沒有扣款',
+      'subscription-terms': '續費只能按會員訂閱的金額和貨幣扣款 — 沒有扣款',
+      'subscription-ambiguous': '這位會員有多個會員訂閱 — 請選擇要續費的一個；沒有扣款',
+      'subscription-other-gateway': '這個會員訂閱是在另一個網關開通的 — 只能在那裡續費；沒有扣款',
+      'subscription-unsettled': '這個會員訂閱的上一筆扣款仍在確認中 — 沒有扣款；請等待結果',
+      'token-charge-expired':
+        '錢包以已過期為由拒絕了扣款 — 沒有扣款；請顧客檢查錢包應用程式，或改為出示付款碼',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '沒有扣款',

@@ -64,7 +64,9 @@ export type ReasonCode =
   | MemberReasonCode
   | 'checkout-expired'
   | 'checkout-cancelled'
-  | 'checkout-failed';
+  | 'checkout-failed'
+  /** A linked-wallet or renewal charge the gateway answered "payment code expired" (there is no code). */
+  | 'token-charge-expired';
 
 /**
  * How a sale is paid: a scanned code, a linked wallet (CodeGrant token), the customer's

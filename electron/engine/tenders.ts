@@ -192,9 +192,15 @@ export class Tenders {
 
   async renew(input: RenewalInput): Promise<SaleView> {
     const members = this.members();
-    const grant = members.prepareRenewal(input.memberId, input.subscriptionId);
+    // Before anything is sent: due, the membership's amount and currency, this gateway's.
+    const grant = members.prepareRenewal({
+      memberId: input.memberId,
+      subscriptionId: input.subscriptionId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+    });
     if (!grant.ok) throw refused(grant);
-    const currency = this.checkNewSale(input.amountMinor, input.currency);
+    const currency = this.checkNewSale(input.amountMinor, grant.currency);
     if (!this.core.client.recurringCharge) {
       throw new EngineError('method-invalid', 'This gateway connection cannot charge renewals');
     }

@@ -97,8 +97,19 @@ export interface LinkedChargeGrant {
   merchantUserId: string;
 }
 
+/** What a person asked to renew (RenewalInput as the members side checks it). */
+export interface RenewalRequest {
+  memberId: string;
+  subscriptionId?: string | undefined;
+  amountMinor: number;
+  /** Absent: the membership's. */
+  currency?: Currency | undefined;
+}
+
 export interface RenewalGrant {
   subscriptionId: string;
+  /** The membership's currency (the renewal is charged in it). */
+  currency: Currency;
   token: string;
   merchantUserId: string;
   /** What the first payment was made with (the renewal's method): ApplePay, GooglePay, Card. */
@@ -126,8 +137,12 @@ export interface MemberPort {
     wallet: LinkWallet | undefined,
     currency: Currency,
   ): Promise<MemberGrant<LinkedChargeGrant>>;
-  /** Ready to charge a renewal with the subscription's kept token. */
-  prepareRenewal(memberId: string, subscriptionId?: string): MemberGrant<RenewalGrant>;
+  /**
+   * Ready to charge a renewal with the subscription's kept token: refused unless it is
+   * due, at the membership's amount and currency, made with this gateway, named when the
+   * member has more than one, and no earlier charge of it is still unresolved.
+   */
+  prepareRenewal(request: RenewalRequest): MemberGrant<RenewalGrant>;
   /** A membership's first payment: journals the subscription (pending) before the checkout. */
   beginSubscription(input: {
     memberId: string;

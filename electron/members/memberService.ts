@@ -19,7 +19,7 @@
  * A token is never logged, never in a view, an event detail or an error message.
  */
 import { randomBytes } from 'node:crypto';
-import type { Currency } from '../../shared/money.ts';
+import { formatForDisplay, type Currency } from '../../shared/money.ts';
 import {
   ASK_SCAN_OR_RELINK,
   isFinalLinkStatus,
@@ -50,6 +50,7 @@ import type {
   MemberGrant,
   MemberPort,
   RenewalGrant,
+  RenewalRequest,
   TokenFacts,
 } from '../engine/types.ts';
 import type { TokenCipher } from './tokenCipher.ts';
@@ -362,6 +363,7 @@ export class MemberService implements MemberPort {
   dueRenewals(today = this.dayOf(this.now())): SubscriptionView[] {
     return this.journal.members
       .subscriptionsOf()
+      .filter((s) => this.isOurs(s))
       .map((s) => this.subscriptionView(s))
       .filter((s) => s.status === 'active' && s.nextDue !== null && s.nextDue <= today);
   }
@@ -392,7 +394,8 @@ export class MemberService implements MemberPort {
 
   // ---------------------------------------------------------------- linking
 
-  private isOurs(link: LinkRecord): boolean {
+  /** Whether a link or membership was made with the gateway (and mode) the terminal uses now. */
+  private isOurs(link: LinkRecord | SubscriptionRecord): boolean {
     const id = this.identity;
     if (!id || link.gateway === null) return true;
     return link.training === id.training && link.gateway === id.gateway;
@@ -893,19 +896,45 @@ export class MemberService implements MemberPort {
     return { ok: true, wallet: link.wallet, token, merchantUserId: memberId };
   }
 
-  prepareRenewal(memberId: string, subscriptionId?: string): Grant<RenewalGrant> {
+  prepareRenewal(request: RenewalRequest): Grant<RenewalGrant> {
+    const { memberId, subscriptionId } = request;
     if (!this.journal.members.member(memberId)) {
       return no('not-found', 'member-unknown', `There is no member ${memberId}`);
     }
-    const subs = this.journal.members
+    const all = this.journal.members
       .subscriptionsOf(memberId)
       .filter((s) => subscriptionId === undefined || s.subscriptionId === subscriptionId);
-    const sub = subs.find((s) => s.status === 'active') ?? subs[0];
+    // A membership made with another gateway (training ↔ live, another gateway URL): its
+    // token is that gateway's secret, never sent here.
+    const subs = all.filter((s) => this.isOurs(s));
+    if (subs.length === 0 && all.length > 0) {
+      return no(
+        'method-invalid',
+        'subscription-other-gateway',
+        `Member ${memberId}’s membership was made with another gateway (${all[0]?.training ? 'training' : 'live'} ${all[0]?.gateway ?? ''}) — it is renewed only there; nothing was charged`,
+      );
+    }
+    const active = subs.filter((s) => s.status === 'active');
+    if (subscriptionId === undefined && active.length > 1) {
+      return no(
+        'method-invalid',
+        'subscription-ambiguous',
+        `Member ${memberId} has ${active.length} memberships (${active
+          .map(
+            (s) =>
+              `${s.subscriptionId}: ${formatForDisplay(s.amountMinor, s.currency)} every ${s.intervalCount} ${s.intervalUnit}(s)`,
+          )
+          .join('; ')}) — name the one to renew; nothing was charged`,
+      );
+    }
+    const sub = active[0] ?? subs[0];
     if (!sub) {
       return no(
         'not-found',
         'subscription-missing',
-        `Member ${memberId} has no membership with recurring payments`,
+        subscriptionId === undefined
+          ? `Member ${memberId} has no membership with recurring payments`
+          : `Member ${memberId} has no membership ${subscriptionId}`,
       );
     }
     if (sub.status === 'revoked') {
@@ -923,12 +952,43 @@ export class MemberService implements MemberPort {
         `The membership is ${sub.status}: it has no payment token to charge (its first payment was not completed)`,
       );
     }
+    // What the member agreed to: the membership's currency and amount, nothing else.
+    if (request.currency !== undefined && request.currency !== sub.currency) {
+      return no(
+        'currency-invalid',
+        'subscription-terms',
+        `The membership is paid in ${sub.currency}, not ${request.currency} — nothing was charged`,
+      );
+    }
+    if (request.amountMinor !== sub.amountMinor) {
+      return no(
+        'amount-invalid',
+        'subscription-terms',
+        `The membership’s renewal is ${formatForDisplay(sub.amountMinor, sub.currency)}, not ${formatForDisplay(request.amountMinor, sub.currency)} — nothing was charged`,
+      );
+    }
+    const unsettled = this.journal.members.unsettledCharges(sub.subscriptionId);
+    if (unsettled.length > 0) {
+      return no(
+        'method-invalid',
+        'subscription-unsettled',
+        `A charge of this membership (sale ${unsettled.join(', ')}) is still being confirmed — nothing was charged; see pospay query ${unsettled[0] ?? ''}`,
+      );
+    }
     const view = this.subscriptionView(sub);
     if (view.nextDue === null) {
       return no(
         'method-invalid',
         'subscription-missing',
         `The membership’s schedule ended on ${sub.endDate}`,
+      );
+    }
+    const today = this.dayOf(this.now());
+    if (view.nextDue > today) {
+      return no(
+        'method-invalid',
+        'subscription-not-due',
+        `The membership is paid up: its renewal is not due until ${view.nextDue} — nothing was charged`,
       );
     }
     const token = this.cipher.open(sub.tokenSealed, tokenContext(memberId, sub.subscriptionId));
@@ -942,6 +1002,7 @@ export class MemberService implements MemberPort {
     return {
       ok: true,
       subscriptionId: sub.subscriptionId,
+      currency: sub.currency,
       token,
       merchantUserId: memberId,
       method: (sub.method ?? 'Card') as SaleMethod,

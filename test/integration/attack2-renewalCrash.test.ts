@@ -51,7 +51,8 @@ async function withMembership(terminalId: string) {
     subscription: {
       memberId,
       schedule: {
-        startDate: localDay(Date.now()),
+        // 40 days back: one monthly renewal is due (a renewal not due is refused).
+        startDate: localDay(Date.now() - 40 * 86_400_000),
         intervalUnit: 'month',
         intervalCount: 1,
         endDate: '2099-12-31',

@@ -5,6 +5,7 @@
  * token never appears in what the commands print nor in the journal file's bytes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../../shared/sale.ts';
 import { openJournal } from '../../../electron/journal/journal.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
 import {
@@ -271,6 +272,9 @@ describe('pospay checkout and renew', () => {
         'month',
         '--until',
         '2099-12-31',
+        // Started 40 days ago: one monthly renewal is due (a renewal not due is refused).
+        '--start',
+        localDay(Date.now() - 40 * 86_400_000),
       ],
       env(d),
     );

@@ -14,6 +14,7 @@ import {
 import { createMemberHandlers } from '../../../electron/app/memberHandlers.ts';
 import { DEFAULT_PIN, DEFAULT_PIN_HASH, PinGuard } from '../../../electron/app/pin.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
+import { localDay } from '../../../shared/sale.ts';
 import { isShownFinal, waitFor } from '../../support/engineProcess.ts';
 import {
   customerDoes,
@@ -151,6 +152,8 @@ describe('member channels', () => {
       brand: 'ApplePay',
       subscription: {
         memberId: 'IPC-SUB',
+        // Started 40 days ago: one monthly renewal is due (a renewal not due is refused).
+        startDate: localDay(Date.now() - 40 * 86_400_000),
         intervalUnit: 'month',
         intervalCount: 1,
         endDate: '2099-01-01',

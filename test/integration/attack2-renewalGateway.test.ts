@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a membership is renewed through a gateway it was never made with.
+ * Attack (fixed defect): a membership is renewed through a gateway it was never made with.
  *
  * Sales and linked wallets are each tied to the gateway (and training/live mode) they were
  * made with: a linked wallet of another gateway is never charged (MemberService.isOurs in
@@ -13,6 +13,9 @@
  *
  * Expected: a membership made with another gateway is not due here, and its renewal is
  * refused before anything is sent; the membership stays active.
+ *
+ * Fixed: dueRenewals and prepareRenewal take only memberships of this gateway
+ * ('subscription-other-gateway').
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -53,7 +56,7 @@ async function settled(t: MemberTerminal, orderId: string) {
   );
 }
 
-describe('memberships and the gateway they were made with (open)', () => {
+describe('memberships and the gateway they were made with', () => {
   it('a membership of another gateway is not due here and is never charged through this one', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);

@@ -1,11 +1,14 @@
 /**
- * Attack (open defects): memberships' renewals take money the member never owed.
+ * Attack (fixed defects): memberships' renewals take money the member never owed.
  *
  * A renewal is a charge with the member's kept payment token, a person's decision (issue 13).
  * The store owner's rule: money is never taken twice. Today a renewal is charged whenever it
  * is asked for — a second renewal the same day right after one was paid (the screen and the
  * CLI each charging "the renewal due today"), an amount other than the membership's, or a
  * currency other than the membership's all go to the gateway.
+ *
+ * Fixed: MemberService.prepareRenewal refuses before sending a renewal not due yet
+ * (naming its due date), at another amount or in another currency than the membership's.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -95,7 +98,7 @@ async function tryRenew(
   }
 }
 
-describe('renewals (open)', () => {
+describe('renewals', () => {
   it('the renewal due today, charged a second time the same day, is refused before sending: one charge', async () => {
     // The membership started 40 days ago: its first renewal is due.
     const t = await terminal();

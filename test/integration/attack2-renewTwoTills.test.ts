@@ -1,12 +1,15 @@
 /**
- * Attack (open defect): the renewal due charged by two people — the back office runs
+ * Attack (fixed defect): the renewal due charged by two people — the back office runs
  * `pospay renew`, then the counter does the same from its due list (two processes, one data
  * folder). One sale in flight per terminal only keeps two renewals from overlapping (started
  * at the same instant they charge once or twice, by chance); nothing keeps the second from
  * charging once the first is paid (Tenders.renew / MemberService.prepareRenewal never ask
- * whether the renewal is due: see attack2-renewals-open.test.ts).
+ * whether the renewal is due: see attack2-renewals.test.ts).
  *
  * Expected: one charge at the gateway; the second command refused before sending (exit 2).
+ *
+ * Fixed: a renewal not due is refused before sending ('subscription-not-due'), and one
+ * whose earlier charge is still unresolved waits for it ('subscription-unsettled').
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -35,7 +38,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('the renewal due charged by two people (open)', () => {
+describe('the renewal due charged by two people', () => {
   it('pospay renew twice for the renewal due: one charge, the second refused (exit 2)', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a member with two memberships — `pospay renew --member ID --amount X`
+ * Attack (fixed defect): a member with two memberships — `pospay renew --member ID --amount X`
  * (and subscription:renew without a subscriptionId) charges whichever membership
  * MemberService.prepareRenewal (electron/members/memberService.ts) finds first
  * (`subs.find(active) ?? subs[0]`: the newest), with the amount given: the cashier renewing
@@ -8,6 +8,8 @@
  *
  * Expected: when the member has more than one active membership and none is named, the
  * renewal is refused before sending, naming them (so the right one is picked).
+ *
+ * Fixed: prepareRenewal refuses ('subscription-ambiguous') naming the memberships.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -44,7 +46,7 @@ async function settled(t: MemberTerminal, orderId: string) {
   );
 }
 
-describe('a member with two memberships (open)', () => {
+describe('a member with two memberships', () => {
   it('a renewal that names neither is refused before sending', async () => {
     const t = await openMemberTerminal(sim, { key, terminalId: 'A2TM' });
     open.push(t);

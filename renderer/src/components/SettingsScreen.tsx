@@ -336,7 +336,6 @@ export function SettingsScreen() {
           {t('settings.defaultPin')}
         </p>
       ) : null}
-      <ScreenPrefs settings={settings} />
       <ErrorLine error={error} testId="settings-lock-error" />
       {unlocked === null ? (
         <form
@@ -366,6 +365,8 @@ export function SettingsScreen() {
           <ReceiptSettingsSection settings={settings} pin={unlocked} />
         </>
       )}
+      {/* This screen's own preferences: open without the PIN. */}
+      <ScreenPrefs settings={settings} />
     </section>
   );
 }

@@ -282,13 +282,18 @@ export function decidePayment(
       const paymentToken = (outcome as { paymentToken?: unknown }).paymentToken;
       // Kept only for a membership's first payment that the cashier still waited for (one
       // found paid after the till stopped waiting is refunded: no membership, no token).
-      const keep =
+      const offered =
         rec.tender === 'checkout' &&
         (rec.subscriptionId ?? null) !== null &&
         !rec.abandoned &&
         typeof paymentToken === 'string' &&
         paymentToken !== '';
-      return settleDecision(
+      // A status answer that names another member than the membership's: its token is not
+      // this member's, and is never kept as theirs (the payment itself is this order's).
+      const named = (outcome as { merchantUserId?: unknown }).merchantUserId;
+      const otherMember =
+        offered && typeof named === 'string' && named !== '' && named !== rec.memberId;
+      const decision = settleDecision(
         rec,
         'paid',
         rec.abandoned ? REASONS.autoRefunded : null,
@@ -297,8 +302,20 @@ export function decidePayment(
           transactionId: outcome.transactionId ?? rec.transactionId,
           gatewayStatus: outcome.status ?? 'SUCCESS',
         },
-        keep ? { ...context, facts: { paymentToken } } : context,
+        otherMember
+          ? { ...context, facts: { tokenForOtherMember: true } }
+          : offered
+            ? { ...context, facts: { paymentToken: paymentToken as string } }
+            : context,
       );
+      if (otherMember) {
+        decision.effects.push(
+          log('error', 'the first payment answer names another member; its token is not kept', {
+            orderId: rec.orderId,
+          }),
+        );
+      }
+      return decision;
     }
     case 'declined': {
       const state = isTokenCharge(rec) ? tokenStateOf(outcome.description) : null;

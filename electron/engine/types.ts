@@ -124,6 +124,8 @@ export interface TokenFacts {
   tokenMismatch?: boolean;
   /** The payment token a subscription's first (checkout) payment yielded. A secret. */
   paymentToken?: string;
+  /** The first payment's answer named another member: its token was not kept (call IT). */
+  tokenForOtherMember?: boolean;
 }
 
 /**

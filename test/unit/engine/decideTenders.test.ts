@@ -231,6 +231,40 @@ describe('a checkout (pay on phone)', () => {
     expect(memberFacts(late)).toEqual([{}]);
     expect(late.effects.map((e) => e.kind)).toContain('auto-refund');
   });
+
+  it("a first payment's answer naming another member: paid, its token never kept as this member's", () => {
+    const paid = {
+      kind: 'paid',
+      code: '000000',
+      resultCode: '000000',
+      description: '',
+      status: 'SUCCESS',
+      amountMinor: 1000,
+      currency: 'HKD',
+      paymentToken: 'PT-OTHER',
+      merchantUserId: 'M-2',
+    } as PaymentOutcome;
+    const first = checkout({
+      status: 'waiting-for-customer',
+      subscriptionId: 'SUB-1',
+      memberId: 'M-1',
+    });
+    const d = decidePayment(first, paid, 'query', live);
+    expect(d.patch).toMatchObject({ status: 'paid' });
+    expect(memberFacts(d)).toEqual([{ tokenForOtherMember: true }]);
+    expect(JSON.stringify(d)).not.toContain('PT-OTHER');
+    // Naming the membership's own member: kept.
+    expect(
+      memberFacts(
+        decidePayment(
+          first,
+          { ...paid, merchantUserId: 'M-1' } as unknown as PaymentOutcome,
+          'query',
+          live,
+        ),
+      ),
+    ).toEqual([{ paymentToken: 'PT-OTHER' }]);
+  });
 });
 
 describe('an answer echoing what was sent', () => {

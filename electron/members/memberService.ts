@@ -1116,9 +1116,13 @@ export class MemberService implements MemberPort {
             ...sub,
             status: 'failed',
             reason:
-              sale.status === 'paid'
-                ? 'The first payment carried no payment token: renewals cannot be charged (the payment stands)'
-                : `The first payment was not made: ${sale.reason ?? sale.status}`,
+              sale.status !== 'paid'
+                ? `The first payment was not made: ${sale.reason ?? sale.status}`
+                : sale.abandoned
+                  ? 'The membership checkout was cancelled (or the till stopped waiting) before the customer paid: no membership was sold, and the payment is refunded automatically'
+                  : facts.tokenForOtherMember
+                    ? 'The gateway’s answer about the first payment named another member: its payment token was not kept, renewals cannot be charged (the payment stands) — call IT'
+                    : 'The first payment carried no payment token: renewals cannot be charged (the payment stands)',
             reasonCode: 'subscription-missing',
             updatedAt: now,
           },

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a membership's first payment cancelled by the cashier, then paid on
+ * Attack (fixed defect): a membership's first payment cancelled by the cashier, then paid on
  * the phone anyway. The payment is refunded automatically (no membership was sold), yet the
  * membership's reason says the opposite: "The first payment carried no payment token:
  * renewals cannot be charged (the payment stands)" — MemberService.saleFinal
@@ -9,6 +9,8 @@
  *
  * Expected: the membership failed with a reason that says it was cancelled and the payment
  * refunded (never "the payment stands").
+ *
+ * Fixed: MemberService.saleFinal says the checkout was cancelled and the payment refunded.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
@@ -36,7 +38,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('a cancelled membership checkout paid anyway (open)', () => {
+describe('a cancelled membership checkout paid anyway', () => {
   it('refunded automatically, and the membership does not say the payment stands', async () => {
     const t = await openMemberTerminal(sim, { key, terminalId: 'A2CM' });
     open.push(t);

@@ -17,6 +17,13 @@ export type PaperState = 'ok' | 'out-of-paper' | 'offline' | 'silent' | 'runs-ou
 /** Fixed bits 1 and 4 set, nothing wrong (ESC/POS DLE EOT answer). */
 const STATUS_OK = 0x12;
 
+/** ESC @: a receipt begins (the printer is initialised). */
+export const ESC_AT = Uint8Array.of(0x1b, 0x40);
+/** GS V: the paper is cut (the end of a receipt). */
+export const CUT = Uint8Array.of(0x1d, 0x56);
+/** DLE EOT 1 then DLE EOT 4: the printer and paper status, asked before a receipt. */
+export const STATUS_REQUESTS = Uint8Array.of(0x10, 0x04, 0x01, 0x10, 0x04, 0x04);
+
 export interface FakePrinter {
   /** Every byte received so far, status requests included. */
   received(): Buffer;
@@ -24,8 +31,11 @@ export interface FakePrinter {
   close(): Promise<void>;
 }
 
-/** What to answer to the bytes just received (one reply per DLE EOT n in them). */
-function answersFor(data: Buffer, state: PaperState, jobSeen: boolean): number[] {
+/**
+ * What a printer answers to the bytes just received (one status byte per DLE EOT n in them);
+ * `jobSeen`: a receipt already began (for 'runs-out'). Any link can use it (serial, TCP, HID).
+ */
+export function statusReplies(data: Uint8Array, state: PaperState, jobSeen = false): number[] {
   if (state === 'silent') return [];
   const paper = state === 'runs-out' ? (jobSeen ? 'out-of-paper' : 'ok') : state;
   const replies: number[] = [];
@@ -66,7 +76,7 @@ export async function startSerialFakePrinter(
   };
   port.on('data', (data: Buffer) => {
     chunks.push(data);
-    const replies = answersFor(data, fake.paper, jobStarted(chunks));
+    const replies = statusReplies(data, fake.paper, jobStarted(chunks));
     if (replies.length > 0) port.write(Buffer.from(replies));
   });
   return fake;
@@ -88,7 +98,7 @@ export async function startTcpFakePrinter(
     socket.on('error', () => undefined);
     socket.on('data', (data: Buffer) => {
       chunks.push(data);
-      const replies = answersFor(data, fake.paper, jobStarted(chunks));
+      const replies = statusReplies(data, fake.paper, jobStarted(chunks));
       if (replies.length > 0) socket.write(Buffer.from(replies));
     });
   });
@@ -110,7 +120,7 @@ export async function startTcpFakePrinter(
 
 /** True once a receipt began (ESC @ received). */
 function jobStarted(chunks: Buffer[]): boolean {
-  return Buffer.concat(chunks).includes(Buffer.of(0x1b, 0x40));
+  return Buffer.concat(chunks).includes(Buffer.from(ESC_AT));
 }
 
 /** Index of `needle` in `haystack`, -1 when absent. */

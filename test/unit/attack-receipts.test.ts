@@ -6,71 +6,36 @@
  *
  * These pass today: they are regression tests. Failing ones are in attack-receipts-open.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, existsSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RefundView, SaleView } from '../../shared/ipc/contract.ts';
-import type { ReceiptStatus } from '../../shared/ipc/receiptChannels.ts';
-import {
-  DEFAULT_RECEIPT_SETTINGS,
-  type ReceiptSettings,
-} from '../../shared/ipc/receiptSettings.ts';
-import { RECEIPTS_FILE, ReceiptService } from '../../electron/app/receipts.ts';
-import { resolveReceiptConfig } from '../../electron/printing/config.ts';
+import { RECEIPTS_FILE } from '../../electron/app/receipts.ts';
 import {
   escPos,
   refundDocument,
   saleDocument,
   TRAINING_BANNER,
-  type ReceiptSale,
 } from '../../electron/printing/layout.ts';
 import { receiptSvg } from '../../electron/printing/svg.ts';
-import type { PrintResult } from '../../electron/printing/printer.ts';
+import {
+  NOW,
+  receiptHarness as harness,
+  removeTempDirs,
+  tempDir,
+  update,
+} from '../support/receiptHarness.ts';
+import { asReceipt, refundView, saleView } from '../support/saleViews.ts';
 
-const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const FULL_CODE = '134567890123451234';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const ORDER = 'T1-1201-ATTK0001';
+const paidSale = (over: Partial<SaleView> = {}) =>
+  saleView({ orderId: ORDER, createdAt: NOW - 5000, updatedAt: NOW - 1000, ...over });
+const refund = (over: Partial<RefundView> = {}) =>
+  refundView({ orderId: ORDER, createdAt: NOW - 500, ...over });
 
-function paidSale(over: Partial<SaleView> = {}): SaleView {
-  return {
-    orderId: 'T1-1201-ATTK0001',
-    status: 'paid',
-    amountMinor: 1250,
-    currency: 'CNY',
-    method: 'Wechat-Offline',
-    maskedCode: '134567********1234',
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: NOW - 5000,
-    updatedAt: NOW - 1000,
-    training: false,
-    ...over,
-  } as SaleView;
-}
-
-function refund(over: Partial<RefundView> = {}): RefundView {
-  return {
-    refundId: 'T1-1201-ATTK0001-R1',
-    orderId: 'T1-1201-ATTK0001',
-    amountMinor: 500,
-    currency: 'CNY',
-    status: 'refunded',
-    reason: null,
-    automatic: false,
-    createdAt: NOW - 500,
-    ...over,
-  };
-}
+afterEach(removeTempDirs);
 
 const LAYOUT = {
   storeName: '测试商店',
@@ -80,54 +45,6 @@ const LAYOUT = {
   timeZone: 'Asia/Shanghai',
 };
 
-function asReceipt(sale: SaleView, transactionId: string | null = 'GW-1'): ReceiptSale {
-  return { ...sale, transactionId };
-}
-
-interface Harness {
-  service: ReceiptService;
-  printed: Buffer[];
-  statuses: ReceiptStatus[];
-  warnings: string[];
-  sales: Map<string, SaleView>;
-  answer: { next: PrintResult };
-  dir: string;
-}
-
-function harness(options: { dir?: string; receipts?: Partial<ReceiptSettings> } = {}): Harness {
-  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'pospay-attack-receipts-'));
-  if (!options.dir) dirs.push(dir);
-  const printed: Buffer[] = [];
-  const statuses: ReceiptStatus[] = [];
-  const warnings: string[] = [];
-  const sales = new Map<string, SaleView>();
-  const answer: { next: PrintResult } = { next: { printed: true } };
-  const saved = { ...DEFAULT_RECEIPT_SETTINGS, printer: 'file:/dev/null', ...options.receipts };
-  const service = new ReceiptService({
-    dataDir: dir,
-    config: () => resolveReceiptConfig(saved, 'CN', {}),
-    sale: (id) => {
-      const s = sales.get(id);
-      return s ? { ...s, transactionId: 'GW-1' } : null;
-    },
-    report: (day) => ({ day, rows: [] }),
-    trainingMode: () => false,
-    emit: (s) => statuses.push(s),
-    log: { info: () => undefined, warn: (m) => warnings.push(m) },
-    print: (_spec, bytes) => {
-      if (answer.next.printed) printed.push(Buffer.from(bytes));
-      return Promise.resolve(answer.next);
-    },
-    now: () => NOW,
-  });
-  return { service, printed, statuses, warnings, sales, answer, dir };
-}
-
-function update(h: Harness, sale: SaleView): void {
-  h.sales.set(sale.orderId, sale);
-  h.service.onSaleUpdated(sale);
-}
-
 describe('a damaged receipts.json', () => {
   it.each([
     ['truncated', '{"version":1,"receipts":[{"orderId":"T1-1201-ATT'],
@@ -136,8 +53,7 @@ describe('a damaged receipts.json', () => {
     ['receipts not a list', '{"version":1,"receipts":{"orderId":"x"}}'],
     ['entries of the wrong shape', '{"receipts":[1,"a",null,{"orderId":5}]}'],
   ])('%s: the service starts, says why, and the paid sale still prints once', async (_w, text) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pospay-attack-receipts-'));
-    dirs.push(dir);
+    const dir = tempDir('pospay-attack-receipts-');
     writeFileSync(path.join(dir, RECEIPTS_FILE), text);
     const h = harness({ dir });
     update(h, paidSale());
@@ -152,8 +68,7 @@ describe('a damaged receipts.json', () => {
   });
 
   it('a directory named receipts.json: no crash, a warning naming the file, the receipt prints', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pospay-attack-receipts-'));
-    dirs.push(dir);
+    const dir = tempDir('pospay-attack-receipts-');
     mkdirSync(path.join(dir, RECEIPTS_FILE));
     const h = harness({ dir });
     expect(h.service.loadProblem).toContain(RECEIPTS_FILE);

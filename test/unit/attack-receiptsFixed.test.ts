@@ -20,15 +20,12 @@
  * 5. Linked-wallet and pay-on-phone sales print the internal method id (ApplePay, Alipay)
  *    instead of the customer's words (Apple Pay, 支付宝) that issue 14 asks for.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
-import { DEFAULT_RECEIPT_SETTINGS } from '../../shared/ipc/receiptSettings.ts';
-import { RECEIPTS_FILE, ReceiptService } from '../../electron/app/receipts.ts';
-import { resolveReceiptConfig } from '../../electron/printing/config.ts';
+import { RECEIPTS_FILE } from '../../electron/app/receipts.ts';
 import {
   escPos,
   refundDocument,
@@ -37,35 +34,16 @@ import {
 } from '../../electron/printing/layout.ts';
 import { receiptSvg } from '../../electron/printing/svg.ts';
 import type { PrintResult } from '../../electron/printing/printer.ts';
+import { NOW, receiptHarness, removeTempDirs, tempDir } from '../support/receiptHarness.ts';
+import { asReceipt, refundView, saleView } from '../support/saleViews.ts';
 
-const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
-const dirs: string[] = [];
 afterEach(() => {
   vi.useRealTimers();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  removeTempDirs();
 });
 
-function paidSale(over: Partial<SaleView> = {}): SaleView {
-  return {
-    orderId: 'T1-1201-OPEN0001',
-    status: 'paid',
-    amountMinor: 1250,
-    currency: 'CNY',
-    method: 'Wechat-Offline',
-    maskedCode: '134567********1234',
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: NOW - 5000,
-    updatedAt: NOW - 1000,
-    training: false,
-    ...over,
-  } as SaleView;
-}
+const paidSale = (over: Partial<SaleView> = {}) =>
+  saleView({ orderId: 'T1-1201-OPEN0001', createdAt: NOW - 5000, updatedAt: NOW - 1000, ...over });
 
 const LAYOUT = {
   storeName: 'Store',
@@ -74,34 +52,6 @@ const LAYOUT = {
   paperWidth: 80 as const,
   timeZone: 'Asia/Shanghai',
 };
-
-function service(
-  dir: string,
-  print: (spec: string, bytes: Uint8Array) => Promise<PrintResult>,
-  sales: Map<string, SaleView>,
-): ReceiptService {
-  const saved = { ...DEFAULT_RECEIPT_SETTINGS, printer: 'file:/dev/null' };
-  return new ReceiptService({
-    dataDir: dir,
-    config: () => resolveReceiptConfig(saved, 'CN', {}),
-    sale: (id) => {
-      const s = sales.get(id);
-      return s ? { ...s, transactionId: 'GW-1' } : null;
-    },
-    report: (day) => ({ day, rows: [] }),
-    trainingMode: () => false,
-    emit: () => undefined,
-    log: { info: () => undefined, warn: () => undefined },
-    print,
-    now: () => NOW,
-  });
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pospay-attack-receipts-open-'));
-  dirs.push(dir);
-  return dir;
-}
 
 describe('OPEN: a crash while printing', () => {
   // Cause: electron/app/receipts.ts constructor loads entries as they are; a 'printing'
@@ -126,20 +76,12 @@ describe('OPEN: a crash while printing', () => {
         ],
       }),
     );
-    const sales = new Map([['T1-1201-OPEN0001', paidSale()]]);
-    const printed: Buffer[] = [];
-    const after = service(
-      dir,
-      (_s, bytes) => {
-        printed.push(Buffer.from(bytes));
-        return Promise.resolve({ printed: true });
-      },
-      sales,
-    );
-    after.onSaleUpdated(paidSale());
-    const [status] = after.state('T1-1201-OPEN0001').receipts;
+    const after = receiptHarness({ dir });
+    after.sales.set('T1-1201-OPEN0001', paidSale());
+    after.service.onSaleUpdated(paidSale());
+    const [status] = after.service.state('T1-1201-OPEN0001').receipts;
     // Not printed again by itself (at most once)…
-    expect(printed).toHaveLength(0);
+    expect(after.printed).toHaveLength(0);
     // …but no longer "printing": the screen must offer Reprint.
     expect(status?.state).toBe('not-printed');
     expect(status?.reason ?? '').not.toBe('');
@@ -154,20 +96,17 @@ describe('OPEN: a printer that takes the job and never finishes', () => {
   // receipt (no end within 60 s)' }, destroying the link; and a write deadline in links.ts.
   it('the stalled receipt ends not-printed with a reason, the next sale still prints, and close() returns', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    const dir = tempDir();
-    const sales = new Map<string, SaleView>();
     const printed: string[] = [];
     let calls = 0;
-    const svc = service(
-      dir,
-      (_s, bytes) => {
+    const { service: svc, sales } = receiptHarness({
+      dir: tempDir(),
+      print: (_s, bytes) => {
         calls += 1;
         if (calls === 1) return new Promise<PrintResult>(() => undefined); // stalls forever
         printed.push(iconv.decode(Buffer.from(bytes), 'gb18030'));
         return Promise.resolve({ printed: true });
       },
-      sales,
-    );
+    });
     const first = paidSale();
     const second = paidSale({ orderId: 'T1-1201-OPEN0002' });
     sales.set(first.orderId, first);
@@ -205,9 +144,7 @@ describe('OPEN: control bytes from outside reach the printer', () => {
 
   it('a store name carrying GS V (cut) does not cut the paper in the middle of the receipt', () => {
     const layout = { ...LAYOUT, storeName: `Store${CUT.toString('latin1')}X` };
-    const bytes = Buffer.from(
-      escPos(saleDocument({ ...paidSale(), transactionId: 'GW-1' }, layout)),
-    );
+    const bytes = Buffer.from(escPos(saleDocument(asReceipt(paidSale()), layout)));
     // The encoder's own cut is at the very end; no other cut before it.
     const first = bytes.indexOf(Buffer.from([0x1d, 0x56]));
     expect(first).toBeGreaterThan(bytes.length - 8);
@@ -232,17 +169,14 @@ describe("OPEN: linked-wallet and pay-on-phone sales in the customer's words", (
       ['ApplePay', 'Apple Pay'],
       ['GooglePay', 'Google Pay'],
     ] as const) {
-      const sale = {
-        ...paidSale({ method, currency: 'HKD' } as Partial<SaleView>),
-        transactionId: 'GW-1',
-      };
+      const sale = asReceipt(paidSale({ method, currency: 'HKD' } as Partial<SaleView>));
       const text = iconv.decode(Buffer.from(escPos(saleDocument(sale, LAYOUT))), 'gb18030');
       expect(text).toContain(words);
     }
   });
 
   it('a linked Alipay (mainland) sale says 支付宝, as a scanned Alipay sale does', () => {
-    const sale = { ...paidSale({ method: 'Alipay' } as Partial<SaleView>), transactionId: 'GW-1' };
+    const sale = asReceipt(paidSale({ method: 'Alipay' } as Partial<SaleView>));
     const text = iconv.decode(Buffer.from(escPos(saleDocument(sale, LAYOUT))), 'gb18030');
     expect(text).toContain('支付宝');
   });
@@ -258,17 +192,13 @@ describe('OPEN: the slip of a refund that did not happen', () => {
   it("a declined refund's slip does not show the refunded amount as a big negative amount", () => {
     for (const status of ['declined', 'pending'] as const) {
       const doc = refundDocument(
-        {
-          refundId: 'T1-1201-OPEN0001-R1',
+        refundView({
           orderId: 'T1-1201-OPEN0001',
-          amountMinor: 500,
-          currency: 'CNY',
           status,
           reason: 'declined by the wallet',
-          automatic: false,
           createdAt: NOW,
-        },
-        { ...paidSale(), transactionId: 'GW-1' },
+        }),
+        asReceipt(paidSale()),
         LAYOUT,
       );
       const big = doc.lines.filter((l) => l.kind === 'text' && l.size === 2);

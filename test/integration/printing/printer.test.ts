@@ -8,20 +8,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { saleReceipt, type ReceiptSale } from '../../../electron/printing/layout.ts';
+import { saleReceipt } from '../../../electron/printing/layout.ts';
 import { printBytes } from '../../../electron/printing/printer.ts';
 import {
+  CUT,
+  ESC_AT,
   indexOfBytes,
+  STATUS_REQUESTS,
   startSerialFakePrinter,
   startTcpFakePrinter,
   type FakePrinter,
 } from '../../support/fakePrinter.ts';
+import { receiptSale } from '../../support/saleViews.ts';
 import { stopAllSocat } from '../../support/socatPair.ts';
 
-const ESC_AT = Uint8Array.of(0x1b, 0x40);
-const CUT = Uint8Array.of(0x1d, 0x56);
 const CODE128 = Uint8Array.of(0x1d, 0x6b, 0x49);
-const STATUS_REQUESTS = Uint8Array.of(0x10, 0x04, 0x01, 0x10, 0x04, 0x04);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pospay-print-'));
 const fakes: FakePrinter[] = [];
@@ -32,25 +33,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sale: ReceiptSale = {
-  orderId: 'T1-1201-AB12CD34',
-  status: 'paid',
-  amountMinor: 1250,
-  currency: 'CNY',
-  method: 'AlipayCN-Offline',
-  maskedCode: '281234********5678',
-  reason: null,
-  reasonCode: null,
-  remainingMs: null,
-  abandoned: false,
-  recovered: false,
-  refundedMinor: 0,
-  refunds: [],
-  createdAt: Date.UTC(2026, 11, 1, 12, 0, 5),
-  updatedAt: Date.UTC(2026, 11, 1, 12, 0, 9),
-  training: false,
-  transactionId: 'GW-1',
-};
+const sale = receiptSale({ method: 'AlipayCN-Offline', maskedCode: '281234********5678' });
 
 function receipt(codepage: 'gb18030' | 'big5'): Uint8Array {
   return saleReceipt(sale, {

@@ -3,13 +3,11 @@
  * not again on later updates nor after a restart; ask / never; a printer problem leaves the
  * sale alone and says "receipt not printed: <why>"; reprint.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RefundView, SaleView } from '../../../shared/ipc/contract.ts';
-import type { ReceiptStatus } from '../../../shared/ipc/receiptChannels.ts';
 import {
   DEFAULT_RECEIPT_SETTINGS,
   type ReceiptSettings,
@@ -19,110 +17,28 @@ import {
   INTERRUPTED_REASON,
   PRINT_DEADLINE_MS,
   RECEIPTS_FILE,
-  ReceiptService,
 } from '../../../electron/app/receipts.ts';
 import { resolveReceiptConfig } from '../../../electron/printing/config.ts';
 import { defaultSettings, mergeSettings } from '../../../electron/app/settings.ts';
 import { invokeChannels } from '../../../shared/ipc/contract.ts';
 import type { PrintResult } from '../../../electron/printing/printer.ts';
+import {
+  NOW,
+  receiptHarness,
+  removeTempDirs,
+  tempDir,
+  update,
+} from '../../support/receiptHarness.ts';
+import { refundView, saleView } from '../../support/saleViews.ts';
 
-const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const ORDER = 'T1-1201-AAAA0001';
+const paidSale = (over: Partial<SaleView> = {}) =>
+  saleView({ orderId: ORDER, createdAt: NOW - 5000, updatedAt: NOW - 1000, ...over });
+const refund = (over: Partial<RefundView> = {}) =>
+  refundView({ orderId: ORDER, createdAt: NOW - 500, ...over });
+const harness = receiptHarness;
 
-function paidSale(over: Partial<SaleView> = {}): SaleView {
-  return {
-    orderId: 'T1-1201-AAAA0001',
-    status: 'paid',
-    amountMinor: 1250,
-    currency: 'CNY',
-    method: 'Wechat-Offline',
-    maskedCode: '134567********1234',
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: NOW - 5000,
-    updatedAt: NOW - 1000,
-    training: false,
-    ...over,
-  };
-}
-
-function refund(over: Partial<RefundView> = {}): RefundView {
-  return {
-    refundId: 'T1-1201-AAAA0001-R1',
-    orderId: 'T1-1201-AAAA0001',
-    amountMinor: 500,
-    currency: 'CNY',
-    status: 'refunded',
-    reason: null,
-    automatic: false,
-    createdAt: NOW - 500,
-    ...over,
-  };
-}
-
-interface Harness {
-  service: ReceiptService;
-  printed: Buffer[];
-  statuses: ReceiptStatus[];
-  warnings: string[];
-  sales: Map<string, SaleView>;
-  answer: { next: PrintResult };
-  /** The saved receipt settings the service reads (change them between updates). */
-  saved: ReceiptSettings;
-}
-
-function harness(
-  options: {
-    dir?: string;
-    receipts?: Partial<ReceiptSettings>;
-    env?: Record<string, string>;
-    region?: string;
-  } = {},
-): Harness {
-  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'pospay-receipts-'));
-  if (!options.dir) dirs.push(dir);
-  const printed: Buffer[] = [];
-  const statuses: ReceiptStatus[] = [];
-  const warnings: string[] = [];
-  const sales = new Map<string, SaleView>();
-  const answer: { next: PrintResult } = { next: { printed: true } };
-  const saved: ReceiptSettings = {
-    ...DEFAULT_RECEIPT_SETTINGS,
-    printer: 'file:/dev/null',
-    ...options.receipts,
-  };
-  const service = new ReceiptService({
-    dataDir: dir,
-    config: () => resolveReceiptConfig(saved, options.region ?? 'CN', options.env ?? {}),
-    sale: (id) => {
-      const s = sales.get(id);
-      return s ? { ...s, transactionId: 'GW-1' } : null;
-    },
-    report: (day) => ({ day, rows: [] }),
-    trainingMode: () => false,
-    emit: (s) => statuses.push(s),
-    log: { info: () => undefined, warn: (m) => warnings.push(m) },
-    print: (_spec, bytes) => {
-      if (answer.next.printed) printed.push(Buffer.from(bytes));
-      return Promise.resolve(answer.next);
-    },
-    now: () => NOW,
-  });
-  return { service, printed, statuses, warnings, sales, answer, saved };
-}
-
-function update(h: Harness, sale: SaleView): void {
-  h.sales.set(sale.orderId, sale);
-  h.service.onSaleUpdated(sale);
-}
+afterEach(removeTempDirs);
 
 describe('automatic receipts', () => {
   it('prints a paid sale once, however many updates follow', async () => {
@@ -151,7 +67,7 @@ describe('automatic receipts', () => {
     const first = harness();
     update(first, paidSale());
     await first.service.idle();
-    const dir = dirs[0] as string;
+    const dir = first.dir;
     const second = harness({ dir });
     update(second, paidSale());
     await second.service.idle();
@@ -283,8 +199,7 @@ describe('automatic receipts', () => {
 
   it('a receipt left printing by a crash is not printed again by itself, but offers Reprint', async () => {
     // The crash: recorded "printing", the process gone before the printer answered.
-    const dir = mkdtempSync(path.join(tmpdir(), 'pospay-receipts-'));
-    dirs.push(dir);
+    const dir = tempDir();
     writeFileSync(
       path.join(dir, RECEIPTS_FILE),
       JSON.stringify({
@@ -335,8 +250,7 @@ describe('automatic receipts', () => {
   });
 
   it('a damaged receipts.json is said and replaced, not fatal', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pospay-receipts-'));
-    dirs.push(dir);
+    const dir = tempDir();
     writeFileSync(path.join(dir, RECEIPTS_FILE), '{not json');
     const h = harness({ dir });
     expect(h.warnings.join('\n')).toContain('could not be read');

@@ -11,33 +11,11 @@ import {
   type ReceiptSettings,
 } from '../../../electron/printing/layout.ts';
 import { parsePrinterSpec } from '../../../electron/printing/spec.ts';
-import { indexOfBytes } from '../../support/fakePrinter.ts';
+import { CUT, ESC_AT, indexOfBytes } from '../../support/fakePrinter.ts';
+import { receiptSale, refundView } from '../../support/saleViews.ts';
 
-const ESC_AT = Uint8Array.of(0x1b, 0x40);
-const CUT = Uint8Array.of(0x1d, 0x56);
-
-function sale(over: Partial<ReceiptSale> = {}): ReceiptSale {
-  return {
-    orderId: 'T1-1201-AB12CD34',
-    status: 'paid',
-    amountMinor: 1250,
-    currency: 'CNY',
-    method: 'Wechat-Offline',
-    maskedCode: '134567********1234',
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: Date.UTC(2026, 11, 1, 12, 0, 5),
-    updatedAt: Date.UTC(2026, 11, 1, 12, 0, 9),
-    training: false,
-    transactionId: 'GW-TXN-778899',
-    ...over,
-  };
-}
+const sale = (over: Partial<ReceiptSale> = {}) =>
+  receiptSale({ transactionId: 'GW-TXN-778899', ...over });
 
 const mainland: ReceiptSettings = {
   storeName: '好味茶餐厅',
@@ -182,20 +160,7 @@ describe('receipt layout', () => {
   it('a refund slip names the original sale', () => {
     const original = sale({ refundedMinor: 500 });
     const bytes = Buffer.from(
-      refundReceipt(
-        {
-          refundId: `${original.orderId}-R1`,
-          orderId: original.orderId,
-          amountMinor: 500,
-          currency: 'CNY',
-          status: 'refunded',
-          reason: null,
-          automatic: false,
-          createdAt: Date.UTC(2026, 11, 1, 13, 0, 0),
-        },
-        original,
-        mainland,
-      ),
+      refundReceipt(refundView({ orderId: original.orderId }), original, mainland),
     );
     const text = iconv.decode(bytes, 'gb18030');
     expect(text).toContain('REFUND');
@@ -267,16 +232,7 @@ describe('receipt layout', () => {
       const text = iconv.decode(
         Buffer.from(
           refundReceipt(
-            {
-              refundId: `${original.orderId}-R1`,
-              orderId: original.orderId,
-              amountMinor: 500,
-              currency: 'CNY',
-              status,
-              reason: 'declined by the wallet',
-              automatic: false,
-              createdAt: Date.UTC(2026, 11, 1, 13, 0, 0),
-            },
+            refundView({ orderId: original.orderId, status, reason: 'declined by the wallet' }),
             original,
             mainland,
           ),

@@ -7,28 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { hidReports, type HidPrinterBackend } from '../../../electron/printing/hid.ts';
 import { saleReceipt } from '../../../electron/printing/layout.ts';
 import { printBytes } from '../../../electron/printing/printer.ts';
+import { STATUS_REQUESTS, statusReplies } from '../../support/fakePrinter.ts';
+import { receiptSale } from '../../support/saleViews.ts';
 
-const receipt = saleReceipt(
-  {
-    orderId: 'T1-1201-AB12CD34',
-    status: 'paid',
-    amountMinor: 1250,
-    currency: 'CNY',
-    method: 'Wechat-Offline',
-    maskedCode: '134567********1234',
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: Date.UTC(2026, 11, 1, 12, 0, 5),
-    updatedAt: Date.UTC(2026, 11, 1, 12, 0, 9),
-    transactionId: 'GW-1',
-  },
-  { storeName: '好味茶餐厅', storeAddress: '', codepage: 'gb18030', paperWidth: 80 },
-);
+const receipt = saleReceipt(receiptSale(), {
+  storeName: '好味茶餐厅',
+  storeAddress: '',
+  codepage: 'gb18030',
+  paperWidth: 80,
+});
 
 function fakeHid(answer: 'ok' | 'out-of-paper' | 'silent', present = true) {
   const written: Buffer[] = [];
@@ -49,13 +36,7 @@ function fakeHid(answer: 'ok' | 'out-of-paper' | 'silent', present = true) {
         write: (values) => {
           const report = Buffer.from(values);
           written.push(report);
-          const payload = report.subarray(1);
-          for (let i = 0; i + 2 < payload.length; i++) {
-            if (payload[i] !== 0x10 || payload[i + 1] !== 0x04 || answer === 'silent') continue;
-            const n = payload[i + 2];
-            if (n === 1) pending.push(0x12);
-            if (n === 4) pending.push(answer === 'out-of-paper' ? 0x72 : 0x12);
-          }
+          pending.push(...statusReplies(report.subarray(1), answer));
           return Promise.resolve(report.length);
         },
         read: () => {
@@ -85,7 +66,7 @@ describe('USB HID printers', () => {
       printed: true,
     });
     const sent = payloadOf(written);
-    expect(sent.subarray(0, 6)).toEqual(Buffer.of(0x10, 0x04, 0x01, 0x10, 0x04, 0x04));
+    expect(sent.subarray(0, 6)).toEqual(Buffer.from(STATUS_REQUESTS));
     expect(sent.subarray(6).indexOf(Buffer.from(receipt))).toBe(0);
   });
 

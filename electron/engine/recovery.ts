@@ -8,7 +8,7 @@ import { isWaiting } from './answers.ts';
 import type { EngineCore } from './core.ts';
 import type { Deadlines } from './deadlines.ts';
 import type { Refunds } from './refunds.ts';
-import type { SaleResolution } from './resolution.ts';
+import { queryFor, type SaleResolution } from './resolution.ts';
 
 export class Recovery {
   sweeper: NodeJS.Timeout | null = null;
@@ -166,7 +166,7 @@ export class Recovery {
   recheckClosed(sale: SaleRecord): Promise<void> {
     const live = this.core.liveFor(sale.orderId, true);
     const task = (async () => {
-      const outcome = await this.core.client.query({ merchantTransactionId: sale.orderId });
+      const outcome = await this.core.client.query(queryFor(sale, live));
       this.resolution.applyPayment(live, outcome, 'query');
     })();
     this.core.runSaleTask(live, task);

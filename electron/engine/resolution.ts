@@ -4,6 +4,7 @@
  * to the sale as it is now in the journal.
  */
 import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
+import type { QueryRequest } from '../../shared/gateway/requests.ts';
 import { SaleChangedError } from '../journal/errors.ts';
 import type { SaleRecord } from '../journal/journal.ts';
 import { outcomeDetail, withoutSecret } from './answers.ts';
@@ -23,6 +24,22 @@ import { queryDelay } from './schedule.ts';
 import { clearDeadline, type Applied, type LiveSale } from './tasks.ts';
 import type { CheckoutCreated, CheckoutRequest, TokenFacts } from './types.ts';
 import { isPaymentMethod } from '../../shared/paymentMethods.ts';
+
+/**
+ * The status query of a sale: with the member's token when this process holds it (a linked
+ * wallet's or a renewal's), so that the client scrubs it from every text of the answer.
+ */
+export function queryFor(rec: SaleRecord, live: LiveSale): QueryRequest {
+  const token =
+    (rec.tender === 'linked-wallet' || rec.tender === 'renewal') &&
+    typeof live.code === 'string' &&
+    live.code !== ''
+      ? live.code
+      : undefined;
+  return token === undefined
+    ? { merchantTransactionId: rec.orderId }
+    : { merchantTransactionId: rec.orderId, token };
+}
 
 export class SaleResolution {
   constructor(
@@ -193,7 +210,7 @@ export class SaleResolution {
     live.querying = true;
     let outcome: PaymentOutcome;
     try {
-      outcome = await this.core.client.query({ merchantTransactionId: live.orderId });
+      outcome = await this.core.client.query(queryFor(rec, live));
     } finally {
       live.querying = false;
     }

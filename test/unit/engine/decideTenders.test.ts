@@ -283,3 +283,20 @@ describe('an answer echoing what was sent', () => {
     expect(withoutSecret(outcome, null)).toBe(outcome);
   });
 });
+
+describe('the status query of a member sale', () => {
+  it("carries the member's token when this process holds it (so the client scrubs it), a scanned code never", async () => {
+    const { queryFor } = await import('../../../electron/engine/resolution.ts');
+    const held = { code: 'TOKEN-SECRET' } as Parameters<typeof queryFor>[1];
+    expect(queryFor(sale({ tender: 'renewal' }), held)).toEqual({
+      merchantTransactionId: 'T-1',
+      token: 'TOKEN-SECRET',
+    });
+    expect(queryFor(sale(), held)).toEqual({ merchantTransactionId: 'T-1', token: 'TOKEN-SECRET' });
+    expect(queryFor(sale({ tender: 'code' }), held)).toEqual({ merchantTransactionId: 'T-1' });
+    const recovered = { code: null } as Parameters<typeof queryFor>[1];
+    expect(queryFor(sale({ tender: 'renewal' }), recovered)).toEqual({
+      merchantTransactionId: 'T-1',
+    });
+  });
+});

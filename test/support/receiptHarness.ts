@@ -3,7 +3,7 @@
  * the test: what it printed, the statuses it emitted, its warnings; `answer.next` is what the
  * printer answers. The clock stands at NOW (1 December 2026, 12:00 UTC).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SaleView } from '../../shared/ipc/contract.ts';
@@ -12,7 +12,7 @@ import {
   DEFAULT_RECEIPT_SETTINGS,
   type ReceiptSettings,
 } from '../../shared/ipc/receiptSettings.ts';
-import { ReceiptService } from '../../electron/app/receipts.ts';
+import { RECEIPTS_FILE, ReceiptService } from '../../electron/app/receipts.ts';
 import { resolveReceiptConfig } from '../../electron/printing/config.ts';
 import type { PrintResult } from '../../electron/printing/printer.ts';
 
@@ -29,6 +29,22 @@ export function tempDir(prefix = 'pospay-receipts-'): string {
 
 export function removeTempDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * A data folder left by a crash while a receipt printed: its receipts.json says the receipt
+ * of `orderId` was "printing" (recorded at `at`) and nothing after.
+ */
+export function crashedWhilePrinting(orderId: string, at: number): string {
+  const dir = tempDir();
+  writeFileSync(
+    path.join(dir, RECEIPTS_FILE),
+    JSON.stringify({
+      version: 1,
+      receipts: [{ orderId, refundId: null, state: 'printing', reason: null, at }],
+    }),
+  );
+  return dir;
 }
 
 export interface ReceiptHarness {

@@ -20,12 +20,9 @@
  * 5. Linked-wallet and pay-on-phone sales print the internal method id (ApplePay, Alipay)
  *    instead of the customer's words (Apple Pay, 支付宝) that issue 14 asks for.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
-import { RECEIPTS_FILE } from '../../electron/app/receipts.ts';
 import {
   escPos,
   refundDocument,
@@ -34,7 +31,13 @@ import {
 } from '../../electron/printing/layout.ts';
 import { receiptSvg } from '../../electron/printing/svg.ts';
 import type { PrintResult } from '../../electron/printing/printer.ts';
-import { NOW, receiptHarness, removeTempDirs, tempDir } from '../support/receiptHarness.ts';
+import {
+  crashedWhilePrinting,
+  NOW,
+  receiptHarness,
+  removeTempDirs,
+  tempDir,
+} from '../support/receiptHarness.ts';
 import { asReceipt, refundView, saleView } from '../support/saleViews.ts';
 
 afterEach(() => {
@@ -60,22 +63,7 @@ describe('OPEN: a crash while printing', () => {
   // "the app stopped while this receipt was printing: check the paper, reprint if needed"
   // (and write it back), so the screen offers Reprint. Still at most once by itself.
   it('after a restart, a receipt left "printing" is not-printed with a reason (reprint offered), not printing forever', () => {
-    const dir = tempDir();
-    writeFileSync(
-      path.join(dir, RECEIPTS_FILE),
-      JSON.stringify({
-        version: 1,
-        receipts: [
-          {
-            orderId: 'T1-1201-OPEN0001',
-            refundId: null,
-            state: 'printing',
-            reason: null,
-            at: NOW - 60_000,
-          },
-        ],
-      }),
-    );
+    const dir = crashedWhilePrinting('T1-1201-OPEN0001', NOW - 60_000);
     const after = receiptHarness({ dir });
     after.sales.set('T1-1201-OPEN0001', paidSale());
     after.service.onSaleUpdated(paidSale());

@@ -44,6 +44,13 @@ function receipt(codepage: 'gb18030' | 'big5'): Uint8Array {
   });
 }
 
+/** The fake printer, closed after the test. */
+async function closedAfter<T extends FakePrinter>(starting: Promise<T>): Promise<T> {
+  const fake = await starting;
+  fakes.push(fake);
+  return fake;
+}
+
 /** Waits (no deadline asserted) until the fake has received the cut. */
 async function receivedUntilCut(fake: FakePrinter): Promise<Buffer> {
   await vi.waitFor(() => expect(indexOfBytes(fake.received(), CUT)).toBeGreaterThan(0), {
@@ -70,30 +77,26 @@ function expectReceipt(bytes: Buffer, codepage: 'gb18030' | 'big5', name: string
 
 describe('serial printer (socat pty pair)', () => {
   it('prints a GB18030 receipt: status asked, init, Chinese, CODE128, cut', async () => {
-    const fake = await startSerialFakePrinter();
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter());
     expect(await printBytes(fake.spec, receipt('gb18030'))).toEqual({ printed: true });
     expectReceipt(await receivedUntilCut(fake), 'gb18030', '好味茶餐厅');
   });
 
   it('prints a Big5 receipt for a Hong Kong printer', async () => {
-    const fake = await startSerialFakePrinter();
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter());
     expect(await printBytes(`${fake.spec}@19200`, receipt('big5'))).toEqual({ printed: true });
     expectReceipt(await receivedUntilCut(fake), 'big5', '好味茶餐廳');
   });
 
   it('out of paper (DLE EOT paper-end bits): not printed, says why, sends no receipt', async () => {
-    const fake = await startSerialFakePrinter({ paper: 'out-of-paper' });
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter({ paper: 'out-of-paper' }));
     const result = await printBytes(fake.spec, receipt('gb18030'));
     expect(result).toEqual({ printed: false, reason: 'the printer is out of paper' });
     expect(indexOfBytes(fake.received(), ESC_AT)).toBe(-1);
   });
 
   it('paper that runs out during the receipt: asked again after it, not printed, says why', async () => {
-    const fake = await startSerialFakePrinter({ paper: 'runs-out' });
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter({ paper: 'runs-out' }));
     const result = await printBytes(fake.spec, receipt('gb18030'));
     expect(result).toEqual({
       printed: false,
@@ -108,8 +111,7 @@ describe('serial printer (socat pty pair)', () => {
   });
 
   it('offline (DLE EOT printer status bit 3): not printed, says why', async () => {
-    const fake = await startSerialFakePrinter({ paper: 'offline' });
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter({ paper: 'offline' }));
     const result = await printBytes(fake.spec, receipt('gb18030'));
     expect(result).toEqual({
       printed: false,
@@ -119,8 +121,7 @@ describe('serial printer (socat pty pair)', () => {
   });
 
   it('a printer that does not answer the status is offline', async () => {
-    const fake = await startSerialFakePrinter({ paper: 'silent' });
-    fakes.push(fake);
+    const fake = await closedAfter(startSerialFakePrinter({ paper: 'silent' }));
     const result = await printBytes(fake.spec, receipt('gb18030'), { statusTimeoutMs: 300 });
     expect(result.printed).toBe(false);
     if (!result.printed) expect(result.reason).toMatch(/offline/);
@@ -139,15 +140,13 @@ describe('serial printer (socat pty pair)', () => {
 
 describe('tcp printer on 127.0.0.1', () => {
   it('prints over TCP after the status check', async () => {
-    const fake = await startTcpFakePrinter();
-    fakes.push(fake);
+    const fake = await closedAfter(startTcpFakePrinter());
     expect(await printBytes(fake.spec, receipt('gb18030'))).toEqual({ printed: true });
     expectReceipt(await receivedUntilCut(fake), 'gb18030', '好味茶餐厅');
   });
 
   it('out of paper over TCP', async () => {
-    const fake = await startTcpFakePrinter({ paper: 'out-of-paper' });
-    fakes.push(fake);
+    const fake = await closedAfter(startTcpFakePrinter({ paper: 'out-of-paper' }));
     expect(await printBytes(fake.spec, receipt('gb18030'))).toEqual({
       printed: false,
       reason: 'the printer is out of paper',

@@ -23,6 +23,7 @@ import { defaultSettings, mergeSettings } from '../../../electron/app/settings.t
 import { invokeChannels } from '../../../shared/ipc/contract.ts';
 import type { PrintResult } from '../../../electron/printing/printer.ts';
 import {
+  crashedWhilePrinting,
   NOW,
   receiptHarness,
   removeTempDirs,
@@ -199,16 +200,7 @@ describe('automatic receipts', () => {
 
   it('a receipt left printing by a crash is not printed again by itself, but offers Reprint', async () => {
     // The crash: recorded "printing", the process gone before the printer answered.
-    const dir = tempDir();
-    writeFileSync(
-      path.join(dir, RECEIPTS_FILE),
-      JSON.stringify({
-        version: 1,
-        receipts: [
-          { orderId: 'T1-1201-AAAA0001', refundId: null, state: 'printing', reason: null, at: NOW },
-        ],
-      }),
-    );
+    const dir = crashedWhilePrinting('T1-1201-AAAA0001', NOW);
     const after = harness({ dir });
     update(after, paidSale());
     await after.service.idle();

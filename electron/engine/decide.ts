@@ -319,7 +319,7 @@ export function decidePayment(
     }
     case 'declined': {
       const state = isTokenCharge(rec) ? tokenStateOf(outcome.description) : null;
-      let reason = declineReason(outcome);
+      let reason = declineReason(outcome, isTokenCharge(rec));
       if (state !== null) {
         reason =
           rec.tender === 'renewal'

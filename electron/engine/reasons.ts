@@ -41,6 +41,12 @@ export const REASONS = {
     reason: 'Payment code expired — ask the customer for a fresh code',
     reasonCode: 'code-expired',
   },
+  /** "Payment code expired" answered to a linked-wallet or renewal charge: there is no code. */
+  tokenChargeExpired: {
+    reason:
+      'The wallet refused the charge as expired — nothing was charged; ask the customer to check their wallet app, or to scan their payment code instead',
+    reasonCode: 'token-charge-expired',
+  },
   notSent: {
     reason: 'The payment did not reach the gateway — nothing was charged',
     reasonCode: 'not-sent',
@@ -147,9 +153,15 @@ export function isCredentialsReason(reasonCode: string | null): boolean {
 }
 
 /** Why a payment was declined (FAILED, 105000, 20xxxx, 30xxxx). */
-export function declineReason(answer: GatewayAnswer): Reason {
+/**
+ * Why the wallet declined. `tokenCharge`: a linked wallet's or a renewal's charge, where no
+ * code was scanned — the cashier is never told to ask for a fresh code.
+ */
+export function declineReason(answer: GatewayAnswer, tokenCharge = false): Reason {
   const codes = [answer.code, answer.resultCode];
-  if (codes.some((c) => categoryOf(c) === 'code-expired')) return REASONS.codeExpired;
+  if (codes.some((c) => categoryOf(c) === 'code-expired')) {
+    return tokenCharge ? REASONS.tokenChargeExpired : REASONS.codeExpired;
+  }
   const description = clean(answer.description);
   if (codes.some((c) => categoryOf(c) === 'risk-declined')) {
     return {
@@ -157,7 +169,9 @@ export function declineReason(answer: GatewayAnswer): Reason {
       reasonCode: 'risk-declined',
     };
   }
-  let reason = 'Declined by the wallet — the customer may try again with a new code';
+  let reason = tokenCharge
+    ? 'Declined by the wallet — ask the customer to check their wallet app, or to scan their payment code'
+    : 'Declined by the wallet — the customer may try again with a new code';
   if (/^declined\b/i.test(description)) reason = description;
   else if (description) reason = `Declined by the wallet: ${description}`;
   return { reason, reasonCode: 'declined' };

@@ -300,3 +300,26 @@ describe('the status query of a member sale', () => {
     });
   });
 });
+
+describe('"payment code expired" answered to a charge without a code', () => {
+  const expired: PaymentOutcome = {
+    kind: 'declined',
+    reason: 'expired',
+    code: '105000',
+    resultCode: '105000',
+    description: 'Invalid or expired transaction',
+  };
+  it('a linked wallet or a renewal: declined, never "ask for a fresh code" (there is none)', () => {
+    for (const tender of ['linked-wallet', 'renewal'] as const) {
+      const d = decidePayment(sale({ tender, subscriptionId: 'SUB-1' }), expired, 'pay', live);
+      expect(d.patch).toMatchObject({ status: 'declined', reasonCode: 'token-charge-expired' });
+      expect(d.patch?.reason).not.toMatch(/fresh code|new code/);
+      expect(d.patch?.reason).toMatch(/check their wallet app, or to scan their payment code/);
+    }
+  });
+  it('a scanned code: still "ask the customer for a fresh code"', () => {
+    const d = decidePayment(sale({ tender: 'code', memberId: null }), expired, 'pay', live);
+    expect(d.patch).toMatchObject({ status: 'declined', reasonCode: 'code-expired' });
+    expect(d.patch?.reason).toMatch(/fresh code/);
+  });
+});

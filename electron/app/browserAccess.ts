@@ -35,6 +35,25 @@ export function tokenMatches(
   return timingSafeEqual(sha256(given), expected);
 }
 
+/**
+ * What a request's token lets it do: `full` (this launch's token: the till's screen), or
+ * `customer-display` (the customer display's own token, handed out by the till's screen: it
+ * may only read — shared/ipc/customerDisplay.ts), or nothing.
+ */
+export type Access = 'full' | 'customer-display' | null;
+
+export function accessOf(
+  given: string | string[] | null | undefined,
+  launch: Buffer,
+  customerDisplay: Buffer,
+): Access {
+  // Both compared, in constant time, whichever matches.
+  const full = tokenMatches(given, launch);
+  const customer = tokenMatches(given, customerDisplay);
+  if (full) return 'full';
+  return customer ? 'customer-display' : null;
+}
+
 /** Same-origin check: Host must be this server; Origin, when sent, must be this server. */
 export function checkOrigin(
   headers: IncomingMessage['headers'],

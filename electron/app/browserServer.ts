@@ -6,6 +6,7 @@
  *   POST /api/invoke/<channel>     JSON body (64 KB at most) → 200 JSON,
  *                                  or 400/401/403/404/409/413/415/422/500 {error, code}
  *   GET  /api/events?token=…       Server-Sent Events: `event: <channel>\ndata: <json>\n\n`
+ *   POST /api/customer-display     {token}: the customer display's own token (read-only)
  *
  * Only loopback binds are allowed, and only same-origin requests are served: the Host header
  * must name this server (DNS-rebinding guard) and a cross-origin Origin is refused. Every
@@ -13,6 +14,11 @@
  * stream, which EventSource opens without headers, as `?token=`): without it any program on
  * the machine could drive the till. The address printed at start, /?token=…, hands it to the
  * page. The page and its assets hold no secret and are served without it.
+ *
+ * The customer display (/customer, opened by the till's screen) never holds the launch token:
+ * the till's screen asks for the display's own token (POST /api/customer-display), with which
+ * only the reads of shared/ipc/customerDisplay.ts and the event stream are answered; anything
+ * else is refused (403 customer-display-read-only).
  *
  * No request, however malformed, may stop the server: every failure is answered (400, 413 or
  * 500 with {error, code}) and logged, never left to become an uncaught exception.
@@ -24,18 +30,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHost } from '../host/host.ts';
+import { isCustomerReadChannel } from '../../shared/ipc/customerDisplay.ts';
 import {
+  accessOf,
   checkOrigin,
   generateLaunchToken,
   sha256,
   TOKEN_HEADER,
   TOKEN_PATTERN,
   TOKEN_REQUIRED_MESSAGE,
-  tokenMatches,
+  type Access,
 } from './browserAccess.ts';
 import { openEventStream } from './browserEvents.ts';
 import { answerInvoke } from './browserInvoke.ts';
-import { answerClientError, sendError } from './browserResponses.ts';
+import { answerClientError, send, sendError } from './browserResponses.ts';
 import { serveStatic } from './browserStatic.ts';
 import type { EventListener } from './eventHub.ts';
 import type { InvokeResult } from './handlers.ts';
@@ -45,6 +53,8 @@ export { checkOrigin, generateLaunchToken, TOKEN_HEADER, TOKEN_REQUIRED_MESSAGE 
 export { isLoopbackHost };
 
 export const DEFAULT_PORT = 5317;
+
+const CUSTOMER_READ_ONLY_MESSAGE = 'Refused: the customer display only reads.';
 
 /** What the server logs to (the terminal's logger); never given the token. */
 export interface ServerLogger {
@@ -123,6 +133,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     );
   }
   const expectedToken = sha256(token);
+  // The customer display's token: reads only (a new one each launch, never printed).
+  const customerToken = generateLaunchToken();
+  const expectedCustomerToken = sha256(customerToken);
   const log = options.log ?? stderrLog;
   // The same host as the Electron core's port (electron/host/host.ts).
   const terminal = createHost(options.app, (message, error) =>
@@ -148,6 +161,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     const pathname = url.pathname;
     const isApi = pathname === '/api' || pathname.startsWith('/api/');
+    let access: Access = null;
     if (isApi) {
       const origin = checkOrigin(req.headers, port);
       if (!origin.ok) {
@@ -159,12 +173,27 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         pathname === '/api/events'
           ? (req.headers[TOKEN_HEADER] ?? url.searchParams.get('token'))
           : req.headers[TOKEN_HEADER];
-      if (!tokenMatches(given, expectedToken)) {
+      access = accessOf(given, expectedToken, expectedCustomerToken);
+      if (access === null) {
         sendError(res, 401, 'launch-token-required', TOKEN_REQUIRED_MESSAGE, {
           'WWW-Authenticate': 'PosPay-Token',
         });
         return undefined;
       }
+    }
+    if (pathname === '/api/customer-display') {
+      if (req.method !== 'POST') {
+        sendError(res, 405, 'method-not-allowed', 'Use POST.');
+        return undefined;
+      }
+      if (access !== 'full') {
+        sendError(res, 403, 'customer-display-read-only', CUSTOMER_READ_ONLY_MESSAGE);
+        return undefined;
+      }
+      send(res, 200, JSON.stringify({ token: customerToken }), undefined, {
+        'Cache-Control': 'no-store',
+      });
+      return undefined;
     }
     if (pathname.startsWith('/api/invoke/')) {
       if (req.method !== 'POST') {
@@ -176,6 +205,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         channel = decodeURIComponent(pathname.slice('/api/invoke/'.length));
       } catch {
         sendError(res, 400, 'bad-path', 'The channel name is not a valid %-encoded string.');
+        return undefined;
+      }
+      if (access === 'customer-display' && !isCustomerReadChannel(channel)) {
+        sendError(res, 403, 'customer-display-read-only', CUSTOMER_READ_ONLY_MESSAGE);
         return undefined;
       }
       return answerInvoke(terminal, channel, req, res);

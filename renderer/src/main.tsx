@@ -4,7 +4,14 @@ import { createRoot } from 'react-dom/client';
 import type { PosApi } from '../../shared/ipc/contract.ts';
 import { isCustomerViewUrl } from '../../shared/ipc/customerDisplay.ts';
 import { App } from './App.tsx';
-import { createHttpApi, forgetLaunchToken, takeLaunchToken, validatingApi } from './api/client.ts';
+import {
+  createHttpApi,
+  fetchCustomerDisplayToken,
+  forgetLaunchToken,
+  takeLaunchToken,
+  toApiError,
+  validatingApi,
+} from './api/client.ts';
 import { readOnlyApi } from './api/readOnly.ts';
 import { CustomerDisplay } from './components/CustomerDisplay.tsx';
 import { browserLanguage, TokenRequired } from './components/TokenRequired.tsx';
@@ -56,14 +63,24 @@ const api = validatingApi(transport, (channel, message) =>
 );
 const store = createPosStore({ api, onSettings: (settings) => setLanguage(settings.language) });
 
-/** Browser mode: the customer display opens as a window of its own, with this launch's token. */
+/**
+ * Browser mode: the customer display opens as a window of its own. It never gets this
+ * launch's token: the terminal gives it a token of its own, which may only read.
+ */
 const openCustomerDisplay =
   http && token
     ? () => {
-        window.open(
-          `/customer?token=${encodeURIComponent(token)}`,
-          'pospay-customer',
-          'popup,width=1024,height=768',
+        // Opened at once (the cashier's click allows a window), its address once the token comes.
+        const display = window.open('', 'pospay-customer', 'popup,width=1024,height=768');
+        if (!display) return;
+        fetchCustomerDisplayToken(window.location.origin, token).then(
+          (displayToken) => {
+            display.location.replace(`/customer?token=${encodeURIComponent(displayToken)}`);
+          },
+          (error: unknown) => {
+            display.close();
+            store.getState().notify({ tone: 'error', text: toApiError(error).message });
+          },
         );
       }
     : undefined;

@@ -13,6 +13,7 @@ import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dispatchKeys, scanKeys, wechatCode } from '../support/chromium.ts';
+import { invokeOverHttp } from '../support/browserMode.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 
 const e2e = useChromiumTerminal({ timeScale: 1 });
@@ -139,6 +140,43 @@ describe('the customer display', () => {
 
     // (A linked-wallet sign-up's QR code comes the same way, from member:link-updated: the
     // terminal does not offer members yet; test/unit/renderer/customerDisplay.test.ts.)
+  });
+
+  it('holds a token of its own that may only read, never the launch token', async () => {
+    const page = await e2e.readyPage();
+    const customer = await openCustomer(page);
+    const launch = e2e.terminal.token;
+    const kept = await customer.evaluate(() => JSON.stringify({ ...sessionStorage }));
+    expect(kept).not.toContain(launch);
+    const displayToken = (JSON.parse(kept) as Record<string, string>)['pospay.launchToken'] ?? '';
+    expect(displayToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const as = (token: string) => (channel: string, body: unknown) =>
+      invokeOverHttp(`${e2e.terminal.origin}/?token=${token}`, channel, body);
+    const display = as(displayToken);
+    const before = await e2e.terminal.app.invoke('sale:current', {});
+    await expect(display('sale:current', {})).resolves.toMatchObject({ status: 200 });
+    await expect(display('settings:get', {})).resolves.toMatchObject({ status: 200 });
+    for (const [channel, body] of [
+      ['sale:start', { amountText: '5' }],
+      ['settings:save', { language: 'zh-CN' }],
+      ['pin:check', { pin: '1234' }],
+    ] as const) {
+      const refused = await display(channel, body);
+      expect({ channel, status: refused.status, json: refused.json }).toEqual({
+        channel,
+        status: 403,
+        json: { code: 'customer-display-read-only', error: expect.any(String) },
+      });
+    }
+    // Nor can it get (another) display token, which only the till's screen may ask for.
+    const again = await fetch(`${e2e.terminal.origin}/api/customer-display`, {
+      method: 'POST',
+      headers: { Origin: e2e.terminal.origin, 'X-PosPay-Token': displayToken },
+    });
+    expect(again.status).toBe(403);
+    // No sale was started by it.
+    const orderOf = (r: unknown) => (r as { value: { orderId: string } | null }).value?.orderId;
+    expect(orderOf(await e2e.terminal.app.invoke('sale:current', {}))).toBe(orderOf(before));
   });
 
   it('needs the launch token like the till’s page', async () => {

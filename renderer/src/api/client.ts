@@ -101,6 +101,30 @@ export function forgetLaunchToken(win: Pick<TokenWindow, 'sessionStorage'> = win
   }
 }
 
+/**
+ * Browser mode: the customer display's own token (it may only read), asked for with this
+ * launch's token — the customer display never holds the launch token.
+ */
+export async function fetchCustomerDisplayToken(base: string, token: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}/api/customer-display`, {
+      method: 'POST',
+      headers: { [TOKEN_HEADER]: token },
+    });
+  } catch {
+    throw new ApiError('offline', 'The terminal service cannot be reached.');
+  }
+  const body = safeJson(await response.text()) as { token?: unknown } | null;
+  if (!response.ok || typeof body?.token !== 'string') {
+    const parsed = IpcErrorSchema.safeParse(body);
+    throw parsed.success
+      ? new ApiError(parsed.data.code, parsed.data.error)
+      : new ApiError(`http-${response.status}`, `The terminal answered ${response.status}.`);
+  }
+  return body.token;
+}
+
 export interface HttpPosApi extends PosApi {
   /** Browser mode only: the event stream's connection state. */
   onConnection(listener: ConnectionListener): () => void;

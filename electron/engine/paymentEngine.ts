@@ -51,6 +51,7 @@ import { Refunds } from './refunds.ts';
 import { SaleResolution } from './resolution.ts';
 import { Recovery } from './recovery.ts';
 import { ReadModel } from './readModel.ts';
+import type { CsvOptions } from './reports.ts';
 import { Tenders } from './tenders.ts';
 
 export * from './types.ts';
@@ -356,7 +357,7 @@ class Engine implements PaymentEngine {
     return this.readModel.report(day, options);
   }
 
-  exportCsv(day: string, options?: ModeOption): { filename: string; csv: string } {
+  exportCsv(day: string, options?: ModeOption & CsvOptions): { filename: string; csv: string } {
     return this.readModel.exportCsv(day, options);
   }
 

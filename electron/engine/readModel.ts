@@ -3,6 +3,7 @@ import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
 import { type JournalEvent, type SaleFilter, type SaleRecord } from '../journal/journal.ts';
 import { dayCsv, zReport } from './reports.ts';
 import { type ModeOption } from './types.ts';
+import type { CsvOptions } from './reports.ts';
 import type { EngineCore } from './core.ts';
 
 export class ReadModel {
@@ -22,7 +23,7 @@ export class ReadModel {
     return zReport(day, this.core.journal.daySummary(day, this.core.modeOf(options)));
   }
 
-  exportCsv(day: string, options: ModeOption = {}): { filename: string; csv: string } {
+  exportCsv(day: string, options: ModeOption & CsvOptions = {}): { filename: string; csv: string } {
     const training = this.core.modeOf(options);
     const sales = this.core.journal.salesOfDay(day, training);
     const byId = new Map(sales.map((s) => [s.orderId, s]));
@@ -35,6 +36,7 @@ export class ReadModel {
       this.core.journal.refundsOfDay(day, training),
       (orderId) => saleOf(orderId)?.method ?? null,
       (orderId) => saleOf(orderId)?.training === true,
+      options.language ? { language: options.language } : {},
     );
     const suffix = training === true ? '-training' : '';
     return { filename: `pospay-${day}${suffix}.csv`, csv };

@@ -18,6 +18,7 @@ import {
 import type { LinkWallet, MemberReasonCode, Schedule } from '../../shared/members.ts';
 import type { SaleMethod } from '../../shared/paymentMethods.ts';
 import type { FaultHook } from './faults.ts';
+import type { CsvOptions } from './reports.ts';
 
 /** A linked wallet's charge (bizType CodeGrant): shared/gateway/requests.ts. */
 export interface TokenPayRequest {
@@ -347,7 +348,8 @@ export interface PaymentEngine {
   /** Sales of the current mode (training or live) unless `filter.training` says otherwise. */
   history(filter?: SaleFilter): SaleView[];
   report(day: string, options?: ModeOption): ZReport;
-  exportCsv(day: string, options?: ModeOption): { filename: string; csv: string };
+  /** The day's CSV; `language`: the reason column's (default English). */
+  exportCsv(day: string, options?: ModeOption & CsvOptions): { filename: string; csv: string };
   events(orderId: string): JournalEvent[];
   /** Resolves every unresolved sale and refund of the journal (first pass awaited). */
   recover(): Promise<void>;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PaymentOutcome, RefundOutcome } from '../../../shared/gateway/outcome.ts';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
+import type { Language } from '../../../shared/languages.ts';
+import { REASON_TEXTS } from '../../../shared/reasonTexts.ts';
 import type {
   QueryRequest,
   RefundQueryRequest,
@@ -586,7 +588,11 @@ describe('training and live sales', () => {
     return engine;
   }
 
-  function trainingSale(orderId: string, status: 'paid' | 'waiting-for-customer'): void {
+  function trainingSale(
+    orderId: string,
+    status: 'paid' | 'waiting-for-customer',
+    patch: Partial<SaleRecord> = {},
+  ): void {
     const now = Date.now();
     journal.saveSale(
       {
@@ -613,6 +619,7 @@ describe('training and live sales', () => {
         training: true,
         gateway: 'embedded-simulator',
         accId: '2018092714313010016291',
+        ...patch,
       },
       { kind: 'submitted' },
     );
@@ -652,6 +659,20 @@ describe('training and live sales', () => {
     const drill = engine.exportCsv('2025-03-01', { training: true }).csv.trim().split('\r\n');
     expect(drill.slice(1).map((l) => l.split(',').at(-1))).toEqual(['yes']);
     await expect(engine.refund('DRILL-2', 100)).rejects.toMatchObject({ code: 'other-gateway' });
+  });
+
+  it("the export's reason column speaks the language asked for (the screen's), English by default", () => {
+    liveEngine();
+    trainingSale('DRILL-3', 'paid', {
+      reason: 'Paid after the till stopped waiting — refunded automatically',
+      reasonCode: 'auto-refunded',
+    });
+    const csv = (language?: Language) =>
+      engine.exportCsv('2025-03-01', { training: true, ...(language ? { language } : {}) }).csv;
+    expect(csv()).toContain('Paid after the till stopped waiting — refunded automatically');
+    expect(csv('zh-HK')).toContain(REASON_TEXTS['zh-HK'].reasons['auto-refunded']);
+    expect(csv('zh-CN')).toContain(REASON_TEXTS['zh-CN'].reasons['auto-refunded']);
+    expect(csv('zh-CN')).not.toContain('refunded automatically');
   });
 });
 

@@ -3,31 +3,28 @@
  * the outcome the terminal relies on, and nothing unverified is ever taken as paid.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../electron/gateway/client.ts';
 import { computeSign, verifyEnvelope } from '../../electron/gateway/signing.ts';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
-import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import type { Currency } from '../../shared/money.ts';
 import type { PaymentMethod } from '../../shared/paymentCode.ts';
 import {
   alipayCode,
+  chargesOf,
+  listenOnLoopback,
   makeClient,
+  settledOutcome as settle,
+  startAnswerProxy,
   uniqueId,
   wechatCode,
+  withClient,
   withSimulator,
   type TestSimulator,
 } from '../support/simulator.ts';
 
 const sim = withSimulator({ timeScale: 0.05 });
-let client: GatewayClient;
-beforeAll(() => {
-  client = makeClient(sim);
-});
-afterAll(() => {
-  client.close();
-});
+const client = withClient(sim);
 
 function sale(
   amountMinor: number,
@@ -44,67 +41,10 @@ function sale(
   };
 }
 
-function charges(simulator: TestSimulator, merchantTransactionId: string) {
-  return simulator
-    .ledger()
-    .filter((e) => e.kind === 'charge' && e.merchantTransactionId === merchantTransactionId);
-}
+const charges = chargesOf;
 
 function successfulCharges(simulator: TestSimulator, merchantTransactionId: string) {
   return charges(simulator, merchantTransactionId).filter((e) => e.status === 'SUCCESS');
-}
-
-/** Queries until the payment is no longer pending. */
-async function settle(
-  gateway: GatewayClient,
-  merchantTransactionId: string,
-): Promise<PaymentOutcome> {
-  let last: PaymentOutcome | undefined;
-  await vi.waitFor(
-    async () => {
-      last = await gateway.query({ merchantTransactionId });
-      expect(last.kind).not.toBe('pending');
-    },
-    { timeout: 20_000, interval: 50 },
-  );
-  if (!last) throw new Error('no query answer');
-  return last;
-}
-
-/** A tiny proxy in front of the simulator that can rewrite or replace the answer. */
-async function startProxy(
-  target: string,
-  rewrite: (
-    answer: { status: number; body: string },
-    path: string,
-  ) => { status: number; body: string },
-): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void fetch(`${target}${req.url ?? '/'}`, {
-        method: req.method ?? 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat(chunks),
-      }).then(async (upstream) => {
-        const out = rewrite(
-          { status: upstream.status, body: await upstream.text() },
-          req.url ?? '/',
-        );
-        res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.body);
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('scenario table through the client', () => {
@@ -420,7 +360,7 @@ describe('refunds', () => {
 
 describe('answers that must not be trusted', () => {
   it('a tampered answer (PROCESSING rewritten to SUCCESS) → unknown bad-signature, never paid', async () => {
-    const proxy = await startProxy(sim.baseUrl, (answer) => {
+    const proxy = await startAnswerProxy(sim.baseUrl, (answer) => {
       const envelope = JSON.parse(answer.body) as Envelope;
       if (typeof envelope.bizContent === 'string') {
         envelope.bizContent = envelope.bizContent.replace('"PROCESSING"', '"SUCCESS"');
@@ -445,12 +385,15 @@ describe('answers that must not be trusted', () => {
   it('a correctly signed answer about another order is not taken for this one', async () => {
     const earlier = sale(1230);
     const replayTarget = { body: '' };
-    const capture = await startProxy(sim.baseUrl, (answer) => {
+    const capture = await startAnswerProxy(sim.baseUrl, (answer) => {
       replayTarget.body = answer.body;
       return answer;
     });
     const capturing = makeClient({ baseUrl: capture.baseUrl, store: sim.store });
-    const replay = await startProxy(sim.baseUrl, () => ({ status: 200, body: replayTarget.body }));
+    const replay = await startAnswerProxy(sim.baseUrl, () => ({
+      status: 200,
+      body: replayTarget.body,
+    }));
     const replaying = makeClient({ baseUrl: replay.baseUrl, store: sim.store });
     try {
       expect((await capturing.unifiedPay(earlier)).kind).toBe('paid');
@@ -471,7 +414,7 @@ describe('answers that must not be trusted', () => {
       { merchantTransactionId: uniqueId('M'), resultCode: '000000' }, // no status
     ];
     for (const biz of bodies) {
-      const proxy = await startProxy(sim.baseUrl, () => {
+      const proxy = await startAnswerProxy(sim.baseUrl, () => {
         const envelope: Envelope = {
           accId: sim.store.accId,
           clientId: sim.store.accId.slice(0, -3),
@@ -514,7 +457,7 @@ describe('answers that must not be trusted', () => {
   });
 
   it('an unsigned HTTP 502 from a proxy → unknown http-error', async () => {
-    const proxy = await startProxy(sim.baseUrl, () => ({ status: 502, body: 'Bad Gateway' }));
+    const proxy = await startAnswerProxy(sim.baseUrl, () => ({ status: 502, body: 'Bad Gateway' }));
     const viaProxy = makeClient({ baseUrl: proxy.baseUrl, store: sim.store });
     try {
       expect(await viaProxy.unifiedPay(sale(1230))).toMatchObject({
@@ -528,7 +471,7 @@ describe('answers that must not be trusted', () => {
   });
 
   it('a signed answer in bizContent-object form (not a string) → unknown malformed-response', async () => {
-    const proxy = await startProxy(sim.baseUrl, (answer) => {
+    const proxy = await startAnswerProxy(sim.baseUrl, (answer) => {
       const envelope = JSON.parse(answer.body) as Envelope;
       const inner = JSON.parse(envelope.bizContent ?? '{}') as Record<string, unknown>;
       const reshaped: Record<string, unknown> = { ...envelope, bizContent: inner };
@@ -550,10 +493,9 @@ describe('answers that must not be trusted', () => {
 
 describe('network failures', () => {
   it('connection refused → unknown connection-lost', async () => {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = await listenOnLoopback(http.createServer());
+    await closed.close();
+    const port = closed.port;
     const nowhere = makeClient({ baseUrl: `http://127.0.0.1:${port}`, store: sim.store });
     try {
       const outcome = await nowhere.unifiedPay(sale(1230));
@@ -566,11 +508,12 @@ describe('network failures', () => {
   });
 
   it('a gateway that never answers → unknown timeout', async () => {
-    const silent = http.createServer(() => {
-      // never answers
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as AddressInfo).port;
+    const silent = await listenOnLoopback(
+      http.createServer(() => {
+        // never answers
+      }),
+    );
+    const port = silent.port;
     const waiting = makeClient(
       { baseUrl: `http://127.0.0.1:${port}`, store: sim.store },
       { timeoutMs: 200 },
@@ -582,8 +525,7 @@ describe('network failures', () => {
       });
     } finally {
       waiting.close();
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 });
@@ -613,16 +555,8 @@ describe('the request on the wire', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gw/`,
-      seen,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    const { baseUrl, close } = await listenOnLoopback(server);
+    return { baseUrl: `${baseUrl}/gw/`, seen, close };
   }
 
   it('sends the v4 envelope with bizContent signed as the exact string sent', async () => {

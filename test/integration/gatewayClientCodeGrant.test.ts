@@ -4,83 +4,25 @@
  * pay-on-phone checkout with and without a subscription, and answers that must not be
  * trusted (tampered) ending in `unknown`.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GatewayClient } from '../../electron/gateway/client.ts';
+import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
-import type { LinkWallet } from '../../shared/gateway/codeGrant.ts';
-import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import type { Currency } from '../../shared/money.ts';
+import { linked, signUp, tokenSale } from '../support/codeGrant.ts';
 import {
+  chargesOf,
   makeClient,
   openPage,
   pressPageButton,
+  settledOutcome as settled,
   startAnswerProxy,
   startTestSimulator,
   uniqueId,
+  withClient,
   withSimulator,
-  type TestSimulator,
 } from '../support/simulator.ts';
 
 const sim = withSimulator({ timeScale: 0.05 });
-let client: GatewayClient;
-beforeAll(() => {
-  client = makeClient(sim);
-});
-afterAll(() => {
-  client.close();
-});
-
-const CURRENCY: Record<LinkWallet, Currency> = { AlipayHK: 'HKD', Alipay: 'CNY' };
-
-/** A sign-up of a new member; returns its token and authUrl. */
-async function signUp(gateway: GatewayClient, wallet: LinkWallet = 'AlipayHK') {
-  const merchantUserId = uniqueId('U');
-  const requestId = uniqueId('B');
-  const outcome = await gateway.bind({ requestId, merchantUserId, wallet });
-  if (outcome.kind !== 'created') throw new Error(`bind: ${JSON.stringify(outcome)}`);
-  return { merchantUserId, requestId, wallet, token: outcome.token, authUrl: outcome.authUrl };
-}
-
-/** A sign-up the customer agreed to (ACTIVE). */
-async function linked(gateway: GatewayClient, wallet: LinkWallet = 'AlipayHK') {
-  const link = await signUp(gateway, wallet);
-  expect((await pressPageButton(link.authUrl, 'agree')).shownStatus).toBe('ACTIVE');
-  return link;
-}
-
-function tokenSale(
-  link: { token: string; merchantUserId: string; wallet: LinkWallet },
-  amountMinor: number,
-) {
-  return {
-    merchantTransactionId: uniqueId('M'),
-    requestId: uniqueId('R'),
-    amountMinor,
-    currency: CURRENCY[link.wallet],
-    methodType: link.wallet,
-    token: link.token,
-    merchantUserId: link.merchantUserId,
-  };
-}
-
-function chargesOf(simulator: TestSimulator, merchantTransactionId: string) {
-  return simulator
-    .ledger()
-    .filter((e) => e.kind === 'charge' && e.merchantTransactionId === merchantTransactionId);
-}
-
-async function settled(gateway: GatewayClient, merchantTransactionId: string) {
-  let last: PaymentOutcome | undefined;
-  await vi.waitFor(
-    async () => {
-      last = await gateway.query({ merchantTransactionId });
-      expect(last.kind).not.toBe('pending');
-    },
-    { timeout: 20_000, interval: 50 },
-  );
-  if (!last) throw new Error('no query answer');
-  return last;
-}
+const client = withClient(sim);
 
 describe('sign-up (bind) and its status', () => {
   it('a new sign-up is PENDING with a token and an authUrl to the wallet page that does not show the token', async () => {

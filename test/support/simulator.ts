@@ -5,10 +5,11 @@
 import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { GatewayClient, type GatewayClientOptions } from '../../electron/gateway/client.ts';
 import { signEnvelope, verifyEnvelope } from '../../electron/gateway/signing.ts';
 import { clientIdFor, type Envelope, type SignType } from '../../shared/gateway/envelope.ts';
+import type { PaymentOutcome } from '../../shared/gateway/outcome.ts';
 import {
   DEFAULT_STORES,
   startSimulator,
@@ -94,6 +95,83 @@ export function makeClient(
     timeoutMs: 5_000,
     ...overrides,
   });
+}
+
+/**
+ * One client of the file's simulator for every test (made in beforeAll, after the simulator
+ * has started, closed in afterAll); the returned object reads through to it.
+ */
+export function withClient(
+  sim: Pick<TestSimulator, 'baseUrl' | 'store'>,
+  overrides: Partial<GatewayClientOptions> = {},
+): GatewayClient {
+  let current: GatewayClient | undefined;
+  beforeAll(() => {
+    current = makeClient(sim, overrides);
+  });
+  afterAll(() => {
+    current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as GatewayClient, {
+    get(_target, name) {
+      if (!current) throw new Error('withClient(): the client exists only inside tests');
+      const value: unknown = Reflect.get(current, name, current);
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(current)
+        : value;
+    },
+  });
+}
+
+/** The charges (any status) the simulator recorded for an order. */
+export function chargesOf(
+  simulator: Pick<TestSimulator, 'ledger'>,
+  merchantTransactionId: string,
+): LedgerEntry[] {
+  return simulator
+    .ledger()
+    .filter((e) => e.kind === 'charge' && e.merchantTransactionId === merchantTransactionId);
+}
+
+/** Queries the order until it is no longer pending; its last answer. */
+export async function settledOutcome(
+  gateway: GatewayClient,
+  merchantTransactionId: string,
+): Promise<PaymentOutcome> {
+  let last: PaymentOutcome | undefined;
+  await vi.waitFor(
+    async () => {
+      last = await gateway.query({ merchantTransactionId });
+      expect(last.kind).not.toBe('pending');
+    },
+    { timeout: 20_000, interval: 50 },
+  );
+  if (!last) throw new Error('no query answer');
+  return last;
+}
+
+export interface LoopbackServer {
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  port: number;
+  /** Drops the open connections and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts `server` on a free port of 127.0.0.1. */
+export async function listenOnLoopback(server: http.Server): Promise<LoopbackServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 // Codes: a random run per process plus a counter, so no two codes repeat in a test run.
@@ -256,15 +334,8 @@ export async function startAnswerProxy(
         .catch(() => res.destroy());
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { baseUrl, close } = await listenOnLoopback(server);
+  return { baseUrl, close };
 }
 
 export interface ReceivedNotification {
@@ -303,15 +374,11 @@ export async function startNotificationReceiver(salt: string): Promise<{
       res.writeHead(next.status).end(next.body ?? '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { baseUrl, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: baseUrl,
     received: (path) => received.get(path) ?? [],
     script: (path, answers) => scripts.set(path, [...answers]),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -50,5 +50,7 @@ export function toSaleView(
     paymentUrl:
       rec.tender === 'checkout' && !rec.settled && !rec.abandoned ? (rec.paymentUrl ?? null) : null,
     paymentExpiresAt: rec.tender === 'checkout' ? (rec.expiresAt ?? null) : null,
+    // The gateway's id of the payment (for a receipt, or a call to the gateway's support).
+    transactionId: rec.transactionId,
   };
 }

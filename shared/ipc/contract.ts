@@ -64,6 +64,7 @@ export const SaleViewSchema = z.object({
   paymentUrl: z.string().nullable().optional(),
   /** Pay on phone: when the page closes (epoch ms), for the countdown. */
   paymentExpiresAt: z.number().nullable().optional(),
+  transactionId: z.string().nullable().optional(),
 });
 
 export const ScannerStateSchema = z.object({

@@ -180,6 +180,8 @@ describe('write-ahead', () => {
       maskedCode: '134567********6789',
     });
     expect(journal.sale(sale.orderId)?.status).toBe('paid');
+    // The screen gets the gateway's id of the payment (for the receipt and support calls).
+    expect(engine.sale(sale.orderId)).toMatchObject({ status: 'paid', transactionId: 'TX1' });
   });
 
   it('a refund is journaled before its request goes out', async () => {

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): browser mode's customer display is read-only only in the page.
+ * Attack (fixed in 70779e2): browser mode's customer display was read-only only in the page.
  *
  * The customer display (/customer, issue 10) faces the customer; it must only read. Electron's
  * main process refuses every other channel from its window (electron/main.ts,
@@ -67,7 +67,7 @@ async function asCustomer(
   return { status: response.status, json: await response.json().catch(() => null) };
 }
 
-describe('customer display in browser mode (open)', () => {
+describe('customer display in browser mode', () => {
   it("the customer display's credential cannot cancel the cashier's sale or change the till's settings", async () => {
     const page = await e2e.readyPage();
     const { headers } = await openCustomer(page);

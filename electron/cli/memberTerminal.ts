@@ -47,7 +47,10 @@ export async function openMemberTerminal(
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
     if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
   };
-  const terminal = await openTerminal({ ...config, recovery: options.recovery ?? 'await', log });
+  // Recovery runs once the members side is attached: a membership's first payment left
+  // by a killed process and recovered paid makes the membership active with its token.
+  const recovery = options.recovery ?? 'await';
+  const terminal = await openTerminal({ ...config, recovery: 'off', log });
   const members = openMembers(terminal, {
     dataDir: config.dataDir,
     identity: {
@@ -57,6 +60,16 @@ export async function openMemberTerminal(
     log,
     start: options.startMembers ?? false,
   });
+  if (recovery !== 'off') {
+    try {
+      await terminal.engine.recover();
+    } catch (error) {
+      await members.stop();
+      await terminal.close();
+      throw error;
+    }
+    terminal.engine.startSweeper();
+  }
   if (terminal.trainingMode) {
     process.stderr.write('Training mode: built-in simulator, no real money.\n');
   }

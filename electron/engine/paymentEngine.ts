@@ -77,6 +77,14 @@ class Engine implements PaymentEngine {
 
   useMembers(members: MemberPort | undefined): void {
     this.core.members = members;
+    // Memberships whose first payment ended while no members side was attached.
+    if (members) {
+      this.recovery.catchUpMembers().catch((error: unknown) => {
+        this.core.log('error', 'memberships could not be brought up to date', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    }
   }
 
   chargeMember(input: MemberChargeInput): Promise<SaleView> {

@@ -162,6 +162,46 @@ export class Recovery {
     return first;
   }
 
+  /**
+   * Tells the members side how the first payments of its pending memberships ended when
+   * they ended while no members side was attached (nobody else will tell it). A paid one's
+   * payment token is never journaled: the gateway is asked again for it (kept in memory,
+   * sealed by the members side). An unanswered query leaves it pending for the next time.
+   */
+  async catchUpMembers(): Promise<void> {
+    const members = this.core.members;
+    if (!members?.pendingFirstPayments) return;
+    // Chosen now, before any wait: a sale this process settles from now on is told as usual.
+    const ended = members
+      .pendingFirstPayments()
+      .map((orderId) => this.core.journal.sale(orderId))
+      .filter(
+        (rec): rec is SaleRecord =>
+          rec !== undefined && rec.settled && rec.tender === 'checkout' && this.core.isOurs(rec),
+      );
+    for (const rec of ended) {
+      if (this.core.stopped) return;
+      if (rec.status !== 'paid' || rec.abandoned) {
+        this.resolution.tellMembers(rec, {});
+        continue;
+      }
+      const outcome = await this.core.client.query({ merchantTransactionId: rec.orderId });
+      if (this.core.stopped) return;
+      if (outcome.kind !== 'paid') continue;
+      const token = outcome.paymentToken;
+      const named = (outcome as { merchantUserId?: unknown }).merchantUserId;
+      const otherMember = typeof named === 'string' && named !== '' && named !== rec.memberId;
+      this.resolution.tellMembers(
+        rec,
+        otherMember
+          ? { tokenForOtherMember: true }
+          : token !== undefined && token !== ''
+            ? { paymentToken: token }
+            : {},
+      );
+    }
+  }
+
   /** One query about a sale recorded closed (not found): a late SUCCESS makes it paid. */
   recheckClosed(sale: SaleRecord): Promise<void> {
     const live = this.core.liveFor(sale.orderId, true);

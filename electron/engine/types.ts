@@ -157,6 +157,12 @@ export interface MemberPort {
   }): { subscriptionId: string };
   /** A member sale is final (paid or not) with what its answer said about the token. */
   saleFinal(sale: SaleRecord, facts: TokenFacts): void;
+  /**
+   * The first payments (orderIds) of this gateway's memberships still pending: one that
+   * ended while no members side was attached (recovered by `pospay query`, or before the
+   * app attached it) is told when the members side is attached (Recovery.catchUpMembers).
+   */
+  pendingFirstPayments?(): string[];
 }
 
 export interface EngineSettings {

@@ -1055,6 +1055,13 @@ export class MemberService implements MemberPort {
     return { subscriptionId };
   }
 
+  pendingFirstPayments(): string[] {
+    return this.journal.members
+      .subscriptionsOf()
+      .filter((s) => s.status === 'pending' && this.isOurs(s))
+      .map((s) => s.firstOrderId);
+  }
+
   saleFinal(sale: SaleRecord, facts: TokenFacts): void {
     const memberId = sale.memberId;
     if (!memberId) return;

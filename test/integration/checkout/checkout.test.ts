@@ -213,6 +213,41 @@ describe('memberships', () => {
     }
   });
 
+  it('a first payment that ended while no members side was attached: active with its token once it is', async () => {
+    // As `pospay query` (no members side) recovering a killed `pospay checkout --member`.
+    const t = await terminal();
+    const memberId = `SUBL-${Date.now().toString(36)}`;
+    const first = await t.engine.startCheckout({
+      amountMinor: 70_00,
+      currency: 'HKD',
+      subscription: {
+        memberId,
+        schedule: {
+          startDate: localDay(Date.now()),
+          intervalUnit: 'month',
+          intervalCount: 1,
+          endDate: '2099-12-31',
+        },
+      },
+    });
+    t.engine.useMembers(undefined);
+    await customerDoes(first.paymentUrl as string, 'pay');
+    expect(await settled(t, first.orderId)).toMatchObject({ status: 'paid' });
+    expect(t.members.subscriptions(memberId)[0]).toMatchObject({ status: 'pending' });
+
+    t.engine.useMembers(t.members);
+    const sub = await waitFor(
+      () => t.members.subscriptions(memberId)[0],
+      (s) => s?.status === 'active',
+    );
+    expect(sub).toMatchObject({ status: 'active', paidCount: 1 });
+    expect(
+      t.terminal.journal.members.subscription(sub?.subscriptionId ?? '')?.tokenSealed,
+    ).not.toBeNull();
+    const bytes = journalBytes(t.terminal.dataDir);
+    for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
+  });
+
   it('a membership whose first payment failed has no token: renew is refused before sending', async () => {
     const t = await terminal();
     const memberId = `SUBF-${Date.now().toString(36)}`;

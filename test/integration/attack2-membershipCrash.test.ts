@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a membership's first payment recovered after a crash never makes the
+ * Attack (fixed defect): a membership's first payment recovered after a crash never makes the
  * membership — the customer paid, the payment token is lost, renewals are impossible.
  *
  * `pospay checkout --member … --every …` is SIGKILLed while the customer's page is shown; the
@@ -13,6 +13,10 @@
  *
  * Expected: once the recovered first payment is paid, the membership is active with its
  * token (paid 1), as when the till did not crash.
+ *
+ * Fixed: the CLI attaches the members side before recovery (electron/cli/memberTerminal.ts),
+ * and a members side attached later catches up on first payments that ended without it
+ * (Recovery.catchUpMembers asks the gateway again for the token).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal } from '../../electron/journal/journal.ts';
@@ -47,7 +51,7 @@ function env(dataDir: string, extra: Record<string, string> = {}): Record<string
   };
 }
 
-describe('a membership first payment across a crash (open)', () => {
+describe('a membership first payment across a crash', () => {
   it('SIGKILL while the page is shown, the customer pays, the next pospay recovers it: membership active', async () => {
     const d = tempDataDir();
     dirs.push(d);
@@ -91,7 +95,7 @@ describe('a membership first payment across a crash (open)', () => {
         .ledger()
         .filter((e) => e.merchantTransactionId === left?.orderId && e.status === 'SUCCESS');
       expect(paid).toHaveLength(1);
-      // Expected: the membership is active with its kept token; it stays 'pending'.
+      // The membership is active with its kept token.
       expect(j.members.subscriptionsOf(member)[0]?.status).toBe('active');
       expect(j.members.subscriptionsOf(member)[0]?.tokenSealed).not.toBeNull();
     } finally {

@@ -9,58 +9,21 @@
  * outcome's `description` into the journal event (electron/engine/answers.ts outcomeDetail),
  * so gateway text that carries the token puts the token in the journal in clear.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { GatewayClient } from '../../electron/gateway/client.ts';
-import { signEnvelope } from '../../electron/gateway/signing.ts';
-import { clientIdFor, type Envelope } from '../../shared/gateway/envelope.ts';
+import type { GatewayClient } from '../../electron/gateway/client.ts';
+import {
+  monthlySubscription,
+  withStandIn as withSignedStandIn,
+  type StandInScript,
+} from '../support/codeGrant.ts';
 
 const STORE = { accId: '2026110100000078', salt: 'attack-codegrant-open-salt-78' };
 const SECRET_TOKEN = 'SIMTOKEN-attack-open-secret-fedcba9876543210';
 const PAYMENT_TOKEN = 'SIMPAYTOKEN-attack-open-secret-00112233445566';
 
-type Answer = { code?: string; description?: string; biz?: Record<string, unknown> };
-
-async function withStandIn<T>(
-  script: (path: string, biz: Record<string, unknown>) => Answer,
-  run: (client: GatewayClient) => Promise<T>,
-): Promise<T> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
-      const biz = JSON.parse(String(request.bizContent ?? '{}')) as Record<string, unknown>;
-      const answer = script((req.url ?? '').split('?')[0] ?? '', biz);
-      const envelope: Envelope = {
-        accId: STORE.accId,
-        clientId: clientIdFor(STORE.accId),
-        signType: 'SHA256',
-        code: answer.code ?? '000000',
-        description: answer.description ?? 'ok',
-      };
-      if (answer.biz) envelope.bizContent = JSON.stringify(answer.biz);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(signEnvelope(envelope, STORE.salt)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new GatewayClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    accId: STORE.accId,
-    salt: STORE.salt,
-    timeoutMs: 3000,
-  });
-  try {
-    return await run(client);
-  } finally {
-    client.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
+/** A client of STORE talking to a signed stand-in gateway scripted by `script`. */
+const withStandIn = <T>(script: StandInScript, run: (client: GatewayClient) => Promise<T>) =>
+  withSignedStandIn(STORE, script, run);
 
 /** A SUCCESS naming the order and request asked about, with the amount asked. */
 function success(biz: Record<string, unknown>, extra: Record<string, unknown>) {
@@ -137,13 +100,7 @@ describe('OPEN: an answer about another member is trusted', () => {
           requestId: 'RQ-open-3',
           amountMinor: 9900,
           currency: 'HKD',
-          subscription: {
-            merchantUserId: 'M-member-3',
-            startDate: '2026-12-01 00:00:00',
-            intervalUnit: 'month',
-            intervalCount: 1,
-            endDate: '2027-12-01 00:00:00',
-          },
+          subscription: monthlySubscription('M-member-3'),
         }),
     );
     expect(outcome).toMatchObject({ kind: 'unknown', cause: 'malformed-response' });

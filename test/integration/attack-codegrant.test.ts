@@ -10,92 +10,35 @@
  *
  * These pass today: they are regression tests. Failing ones are in attack-codegrant-open.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient } from '../../electron/gateway/client.ts';
-import { signEnvelope } from '../../electron/gateway/signing.ts';
-import { clientIdFor, type Envelope } from '../../shared/gateway/envelope.ts';
+import { describe, expect, it } from 'vitest';
+import type { GatewayClient } from '../../electron/gateway/client.ts';
+import {
+  linked,
+  monthlySubscription,
+  signUp,
+  tokenSale,
+  withStandIn as withSignedStandIn,
+  type StandInScript,
+} from '../support/codeGrant.ts';
 import {
   alipayCode,
-  makeClient,
   openPage,
   pressPageButton,
   rawRequest,
   uniqueId,
+  withClient,
   withSimulator,
 } from '../support/simulator.ts';
 
 const STORE = { accId: '2026110100000077', salt: 'attack-codegrant-salt-0077' };
 const SECRET_TOKEN = 'SIMTOKEN-attack-secret-0123456789abcdef';
 
-type Answer =
-  | { code?: string; description?: string; biz?: Record<string, unknown> }
-  | { raw: (res: http.ServerResponse) => void };
-
-interface StandIn {
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
-/** A signed stand-in gateway: `script` decides each answer from the path and bizContent. */
-async function startStandIn(
-  script: (path: string, biz: Record<string, unknown>) => Answer,
-): Promise<StandIn> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
-      const biz = JSON.parse(String(request.bizContent ?? '{}')) as Record<string, unknown>;
-      const answer = script((req.url ?? '').split('?')[0] ?? '', biz);
-      if ('raw' in answer) {
-        answer.raw(res);
-        return;
-      }
-      const envelope: Envelope = {
-        accId: STORE.accId,
-        clientId: clientIdFor(STORE.accId),
-        signType: 'SHA256',
-        code: answer.code ?? '000000',
-        description: answer.description ?? 'ok',
-      };
-      if (answer.biz) envelope.bizContent = JSON.stringify(answer.biz);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(signEnvelope(envelope, STORE.salt)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-async function withStandIn<T>(
-  script: (path: string, biz: Record<string, unknown>) => Answer,
+/** A client of STORE talking to a signed stand-in gateway scripted by `script`. */
+const withStandIn = <T>(
+  script: StandInScript,
   run: (client: GatewayClient) => Promise<T>,
-  timeoutMs = 3000,
-): Promise<T> {
-  const standIn = await startStandIn(script);
-  const client = new GatewayClient({
-    baseUrl: standIn.baseUrl,
-    accId: STORE.accId,
-    salt: STORE.salt,
-    timeoutMs,
-  });
-  try {
-    return await run(client);
-  } finally {
-    client.close();
-    await standIn.close();
-  }
-}
+  timeoutMs?: number,
+) => withSignedStandIn(STORE, script, run, { timeoutMs });
 
 const BIND = { requestId: 'B-attack-1', merchantUserId: 'M-attack-1', wallet: 'AlipayHK' as const };
 const goodBind = (biz: Record<string, unknown>) => ({
@@ -291,113 +234,76 @@ describe('hostile answers to unbind and to a checkout creation', () => {
   });
 
   it('an unsigned-looking success (wrong salt) is unknown (bad signature)', async () => {
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const envelope = signEnvelope(
-          {
-            accId: STORE.accId,
-            clientId: clientIdFor(STORE.accId),
-            signType: 'SHA256',
-            code: '000000',
-            description: 'ok',
-            bizContent: JSON.stringify({
-              merchantTransactionId: CHECKOUT.merchantTransactionId,
-              requestId: CHECKOUT.requestId,
-              paymentUrl: 'https://pay.example/x',
-              token: 'S',
-            }),
-          } as Envelope,
-          'not-the-store-salt',
-        );
-        res.writeHead(200).end(JSON.stringify(envelope));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = new GatewayClient({
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      accId: STORE.accId,
-      salt: STORE.salt,
-      timeoutMs: 3000,
-    });
-    try {
-      expect(await client.prePay(CHECKOUT)).toMatchObject({
-        kind: 'unknown',
-        cause: 'bad-signature',
-      });
-    } finally {
-      client.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const outcome = await withSignedStandIn(
+      STORE,
+      () => ({
+        biz: {
+          merchantTransactionId: CHECKOUT.merchantTransactionId,
+          requestId: CHECKOUT.requestId,
+          paymentUrl: 'https://pay.example/x',
+          token: 'S',
+        },
+      }),
+      (c) => c.prePay(CHECKOUT),
+      { signingSalt: 'not-the-store-salt' },
+    );
+    expect(outcome).toMatchObject({ kind: 'unknown', cause: 'bad-signature' });
   });
 });
 
 // The simulator's own edges ----------------------------------------------------------------
 
 const sim = withSimulator({ timeScale: 0.05 });
-let client: GatewayClient;
-beforeAll(() => {
-  client = makeClient(sim);
-});
-afterAll(() => {
-  client.close();
-});
+const client = withClient(sim);
 
-async function linkedAlipay(merchantUserId = uniqueId('U')) {
-  const bound = await client.bind({ requestId: uniqueId('B'), merchantUserId, wallet: 'Alipay' });
-  if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
-  expect((await pressPageButton(bound.authUrl, 'agree')).shownStatus).toBe('ACTIVE');
-  return { merchantUserId, token: bound.token, authUrl: bound.authUrl };
-}
+const linkedAlipay = () => linked(client, 'Alipay');
+/** Every ledger entry of the order. */
+const ledgerOf = (order: string) => sim.ledger().filter((e) => e.merchantTransactionId === order);
+/** The order's ledger entries that succeeded. */
+const successesOf = (order: string) => ledgerOf(order).filter((e) => e.status === 'SUCCESS');
+/** A scanned AlipayHK code paying HKD 12.50 for the order. */
+const codePayment = (order: string) =>
+  client.unifiedPay({
+    merchantTransactionId: order,
+    requestId: uniqueId('R'),
+    amountMinor: 1250,
+    currency: 'HKD',
+    method: 'AlipayHK-Offline',
+    scanCodeId: alipayCode(),
+  });
+/** A pay-on-phone checkout of HKD 12.50 for the order (a new one unless named). */
+const checkoutOf = (order = uniqueId('CO'), extra: { brand?: 'ApplePay' } = {}) =>
+  client.prePay({
+    merchantTransactionId: order,
+    requestId: uniqueId('R'),
+    amountMinor: 1250,
+    currency: 'HKD',
+    ...extra,
+  });
 
 describe('simulator: limits exactly at the boundary', () => {
   it('Alipay CNY 500.00 is paid, CNY 500.01 is declined naming the limit; one charge', async () => {
     const link = await linkedAlipay();
-    const at = await client.unifiedPayToken({
-      merchantTransactionId: uniqueId('M'),
-      requestId: uniqueId('R'),
-      amountMinor: 50_000,
-      currency: 'CNY',
-      methodType: 'Alipay',
-      token: link.token,
-      merchantUserId: link.merchantUserId,
-    });
+    const at = await client.unifiedPayToken(tokenSale(link, 50_000));
     expect(at.kind).toBe('paid');
-    const over = uniqueId('M');
-    const above = await client.unifiedPayToken({
-      merchantTransactionId: over,
-      requestId: uniqueId('R'),
-      amountMinor: 50_001,
-      currency: 'CNY',
-      methodType: 'Alipay',
-      token: link.token,
-      merchantUserId: link.merchantUserId,
-    });
+    const overLimit = tokenSale(link, 50_001);
+    const over = overLimit.merchantTransactionId;
+    const above = await client.unifiedPayToken(overLimit);
     expect(above.kind).toBe('declined');
     expect(JSON.stringify(above)).toContain('500.00');
     noSecret(above);
     expect(JSON.stringify(above)).not.toContain(link.token);
-    expect(
-      sim.ledger().filter((e) => e.merchantTransactionId === over && e.status === 'SUCCESS'),
-    ).toEqual([]);
+    expect(successesOf(over)).toEqual([]);
   });
 
   it('an Alipay (CNY) token charged in HKD is refused, nothing charged', async () => {
     const link = await linkedAlipay();
-    const order = uniqueId('M');
-    const outcome = await client.unifiedPayToken({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 100,
-      currency: 'HKD',
-      methodType: 'Alipay',
-      token: link.token,
-      merchantUserId: link.merchantUserId,
-    });
+    const inHkd = { ...tokenSale(link, 100), currency: 'HKD' as const };
+    const order = inHkd.merchantTransactionId;
+    const outcome = await client.unifiedPayToken(inHkd);
     expect(outcome.kind).not.toBe('paid');
     expect(JSON.stringify(outcome)).not.toContain(link.token);
-    expect(sim.ledger().filter((e) => e.merchantTransactionId === order)).toEqual([]);
+    expect(ledgerOf(order)).toEqual([]);
   });
 });
 
@@ -414,12 +320,7 @@ describe('simulator: wallet page replayed and attacked', () => {
   });
 
   it('unlink before agreeing is refused; a pending sign-up stays PENDING', async () => {
-    const bound = await client.bind({
-      requestId: uniqueId('B'),
-      merchantUserId: uniqueId('U'),
-      wallet: 'AlipayHK',
-    });
-    if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
+    const bound = await signUp(client);
     const page = await pressPageButton(bound.authUrl, 'unbind');
     expect(page.status).toBe(409);
     expect(page.shownStatus).toBe('PENDING');
@@ -427,12 +328,7 @@ describe('simulator: wallet page replayed and attacked', () => {
 
   it('a member id with HTML in it is shown as text on the wallet page', async () => {
     const evil = `<script>alert(1)</script><img src=x onerror="alert(2)">'"&`;
-    const bound = await client.bind({
-      requestId: uniqueId('B'),
-      merchantUserId: evil,
-      wallet: 'AlipayHK',
-    });
-    if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
+    const bound = await signUp(client, 'AlipayHK', evil);
     const page = await openPage(bound.authUrl);
     expect(page.html).not.toContain('<script>alert(1)');
     expect(page.html).not.toContain('<img src=x');
@@ -441,12 +337,7 @@ describe('simulator: wallet page replayed and attacked', () => {
   });
 
   it('a guessed or altered ticket finds nothing (404), and the page never shows a token', async () => {
-    const bound = await client.bind({
-      requestId: uniqueId('B'),
-      merchantUserId: uniqueId('U'),
-      wallet: 'AlipayHK',
-    });
-    if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
+    const bound = await signUp(client);
     const url = new URL(bound.authUrl);
     const ticket = url.searchParams.get('ticket') ?? '';
     expect(ticket.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits
@@ -461,15 +352,9 @@ describe('simulator: wallet page replayed and attacked', () => {
 });
 
 describe('simulator: checkout page replayed', () => {
-  async function checkout(amountMinor = 1250) {
+  async function checkout() {
     const order = uniqueId('CO');
-    const created = await client.prePay({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor,
-      currency: 'HKD',
-      brand: 'ApplePay',
-    });
+    const created = await checkoutOf(order, { brand: 'ApplePay' });
     if (created.kind !== 'created') throw new Error(JSON.stringify(created));
     return { order, paymentUrl: created.paymentUrl };
   }
@@ -480,9 +365,7 @@ describe('simulator: checkout page replayed', () => {
     expect((await pressPageButton(paymentUrl, 'pay')).status).toBe(409);
     expect((await pressPageButton(paymentUrl, 'fail')).status).toBe(409);
     expect(await client.query({ merchantTransactionId: order })).toMatchObject({ kind: 'paid' });
-    expect(
-      sim.ledger().filter((e) => e.merchantTransactionId === order && e.status === 'SUCCESS'),
-    ).toHaveLength(1);
+    expect(successesOf(order)).toHaveLength(1);
   });
 
   it('pay after fail is refused: the order stays declined, nothing charged', async () => {
@@ -497,19 +380,10 @@ describe('simulator: checkout page replayed', () => {
 
   it('a code payment for an order whose checkout is open is refused (no second charge)', async () => {
     const { order, paymentUrl } = await checkout();
-    const code = await client.unifiedPay({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 1250,
-      currency: 'HKD',
-      method: 'AlipayHK-Offline',
-      scanCodeId: alipayCode(),
-    });
+    const code = await codePayment(order);
     expect(code.kind).not.toBe('paid');
     expect((await pressPageButton(paymentUrl, 'pay')).shownStatus).toBe('SUCCESS');
-    expect(
-      sim.ledger().filter((e) => e.merchantTransactionId === order && e.status === 'SUCCESS'),
-    ).toHaveLength(1);
+    expect(successesOf(order)).toHaveLength(1);
   });
 
   it('the same prePay requestId with another amount is refused (107000), not the first page', async () => {
@@ -539,13 +413,7 @@ describe('simulator: checkout page replayed', () => {
       requestId: uniqueId('R'),
       amountMinor: 9900,
       currency: 'HKD',
-      subscription: {
-        merchantUserId: member,
-        startDate: '2026-12-01 00:00:00',
-        intervalUnit: 'month',
-        intervalCount: 1,
-        endDate: '2027-12-01 00:00:00',
-      },
+      subscription: monthlySubscription(member),
     });
     if (created.kind !== 'created') throw new Error(JSON.stringify(created));
     const page = await pressPageButton(created.paymentUrl, 'pay');
@@ -563,7 +431,7 @@ describe('simulator: checkout page replayed', () => {
     });
     expect(charge.kind).toBe('rejected');
     expect(JSON.stringify(charge)).not.toContain(paid.paymentToken);
-    expect(sim.ledger().filter((e) => e.merchantTransactionId === order)).toEqual([]);
+    expect(ledgerOf(order)).toEqual([]);
   });
 
   it('the checkout page shows an order id with HTML in it as text', async () => {
@@ -604,45 +472,20 @@ describe('simulator: ids and tokens used where they do not belong', () => {
 
   it('a checkout for an order already paid by code is refused (107000), nothing charged twice', async () => {
     const order = uniqueId('M');
-    const paid = await client.unifiedPay({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 1250,
-      currency: 'HKD',
-      method: 'AlipayHK-Offline',
-      scanCodeId: alipayCode(),
-    });
+    const paid = await codePayment(order);
     expect(paid.kind).toBe('paid');
-    const checkout = await client.prePay({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 1250,
-      currency: 'HKD',
-    });
+    const checkout = await checkoutOf(order);
     expect(checkout).toMatchObject({ kind: 'refused', code: '107000' });
-    expect(
-      sim.ledger().filter((e) => e.merchantTransactionId === order && e.status === 'SUCCESS'),
-    ).toHaveLength(1);
+    expect(successesOf(order)).toHaveLength(1);
   });
 
   it("a checkout's session token is not a linked-wallet token nor a subscription's payment token", async () => {
-    const created = await client.prePay({
-      merchantTransactionId: uniqueId('CO'),
-      requestId: uniqueId('R'),
-      amountMinor: 1250,
-      currency: 'HKD',
-    });
+    const created = await checkoutOf();
     if (created.kind !== 'created') throw new Error(JSON.stringify(created));
     const member = uniqueId('U');
-    const asLink = await client.unifiedPayToken({
-      merchantTransactionId: uniqueId('M'),
-      requestId: uniqueId('R'),
-      amountMinor: 100,
-      currency: 'HKD',
-      methodType: 'AlipayHK',
-      token: created.sessionToken,
-      merchantUserId: member,
-    });
+    const asLink = await client.unifiedPayToken(
+      tokenSale({ token: created.sessionToken, merchantUserId: member, wallet: 'AlipayHK' }, 100),
+    );
     expect(asLink.kind).toBe('rejected');
     const asPaymentToken = await client.recurringCharge({
       merchantTransactionId: uniqueId('M'),
@@ -668,16 +511,11 @@ describe('simulator: ids and tokens used where they do not belong', () => {
       paymentToken: link.token,
     });
     expect(outcome.kind).toBe('rejected');
-    expect(sim.ledger().filter((e) => e.merchantTransactionId === order)).toEqual([]);
+    expect(ledgerOf(order)).toEqual([]);
   });
 
   it('a GET of the wallet page with ?action=agree changes nothing (only the form POST acts)', async () => {
-    const bound = await client.bind({
-      requestId: uniqueId('B'),
-      merchantUserId: uniqueId('U'),
-      wallet: 'AlipayHK',
-    });
-    if (bound.kind !== 'created') throw new Error(JSON.stringify(bound));
+    const bound = await signUp(client);
     const response = await fetch(`${bound.authUrl}&action=agree`);
     expect(response.headers.get('content-security-policy')).toBeTruthy();
     await response.text();

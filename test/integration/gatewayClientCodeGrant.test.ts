@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
 import type { Currency } from '../../shared/money.ts';
-import { linked, signUp, tokenSale } from '../support/codeGrant.ts';
+import { linked, monthlySubscription, signUp, tokenSale } from '../support/codeGrant.ts';
 import {
   chargesOf,
   makeClient,
@@ -306,13 +306,7 @@ describe('hosted checkout (prePay)', () => {
     const merchantUserId = uniqueId('U');
     const request = checkout(9900, {
       brand: 'ApplePay',
-      subscription: {
-        merchantUserId,
-        startDate: '2026-12-01 00:00:00',
-        intervalUnit: 'month',
-        intervalCount: 1,
-        endDate: '2027-12-01 00:00:00',
-      },
+      subscription: monthlySubscription(merchantUserId),
     });
     const created = await client.prePay(request);
     if (created.kind !== 'created') throw new Error(JSON.stringify(created));

@@ -117,3 +117,14 @@ export function tokenSale(
     merchantUserId: link.merchantUserId,
   };
 }
+
+/** A membership of a year, charged monthly from 1 December 2026 (a checkout's subscription). */
+export function monthlySubscription(merchantUserId: string) {
+  return {
+    merchantUserId,
+    startDate: '2026-12-01 00:00:00',
+    intervalUnit: 'month' as const,
+    intervalCount: 1,
+    endDate: '2027-12-01 00:00:00',
+  };
+}

@@ -7,11 +7,8 @@
  * The last block drives the client over loopback (a signed stand-in answering at once) for
  * what only the client knows: the token a sign-up or an order was given in this process.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { GatewayClient } from '../../electron/gateway/client.ts';
-import { signEnvelope } from '../../electron/gateway/signing.ts';
+import type { GatewayClient } from '../../electron/gateway/client.ts';
 import {
   openVerified,
   paymentOutcomeOf,
@@ -22,7 +19,7 @@ import {
   prePayOutcomeOf,
   unbindOutcomeOf,
 } from '../../shared/gateway/codeGrantAnswers.ts';
-import { clientIdFor, type Envelope } from '../../shared/gateway/envelope.ts';
+import type { Envelope } from '../../shared/gateway/envelope.ts';
 import {
   bindQueryCall,
   prePayCall,
@@ -34,6 +31,7 @@ import {
   unifiedPayTokenCall,
 } from '../../shared/gateway/requests.ts';
 import { scrubSecrets, scrubText, TOKEN_MARKER } from '../../shared/gateway/secrets.ts';
+import { withStandIn as withSignedStandIn, type StandInScript } from '../support/codeGrant.ts';
 
 const ACC_ID = '2018092714313010016291';
 const TOKEN = 'SIMTOKEN-matching-0123456789abcdef';
@@ -282,52 +280,9 @@ describe('no token the call sent comes back in text', () => {
 
 const STORE = { accId: '2026110100000079', salt: 'gateway-answer-matching-salt-79' };
 
-type Script = (
-  path: string,
-  biz: Record<string, unknown>,
-) => {
-  code?: string;
-  description?: string;
-  biz?: Record<string, unknown>;
-};
-
 /** A GatewayClient talking to a signed stand-in that answers each call by `script`. */
-async function withStandIn(script: Script, run: (client: GatewayClient) => Promise<void>) {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
-      const biz = JSON.parse(String(request.bizContent ?? '{}')) as Record<string, unknown>;
-      const answer = script((req.url ?? '').split('?')[0] ?? '', biz);
-      const envelope: Envelope = {
-        accId: STORE.accId,
-        clientId: clientIdFor(STORE.accId),
-        signType: 'SHA256',
-        code: answer.code ?? '000000',
-        description: answer.description ?? 'ok',
-      };
-      if (answer.biz) envelope.bizContent = JSON.stringify(answer.biz);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(signEnvelope(envelope, STORE.salt)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new GatewayClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    accId: STORE.accId,
-    salt: STORE.salt,
-    timeoutMs: 3000,
-  });
-  try {
-    await run(client);
-  } finally {
-    client.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
+const withStandIn = (script: StandInScript, run: (client: GatewayClient) => Promise<void>) =>
+  withSignedStandIn(STORE, script, run);
 
 describe('the client: tokens it knows though the call does not send them', () => {
   it('a query of a token order (after its answer was lost) whose text names the token: [token], whether the caller names it or not', async () => {

@@ -22,6 +22,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** A refusal before anything was sent: its ReasonCode, translated with its facts. */
+    readonly reasonCode?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,13 +33,17 @@ export class ApiError extends Error {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const parsed = IpcErrorSchema.safeParse(error);
-  if (parsed.success) return new ApiError(parsed.data.code, parsed.data.error);
+  if (parsed.success) {
+    return new ApiError(parsed.data.code, parsed.data.error, parsed.data.reasonCode);
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     // Electron wraps errors thrown in the main process: "Error invoking remote method …: X".
     const message = error.message.replace(/^Error invoking remote method '[^']*': (Error: )?/, '');
     const embedded = /^\{.*\}$/.test(message) ? IpcErrorSchema.safeParse(safeJson(message)) : null;
-    if (embedded?.success) return new ApiError(embedded.data.code, embedded.data.error);
+    if (embedded?.success) {
+      return new ApiError(embedded.data.code, embedded.data.error, embedded.data.reasonCode);
+    }
     return new ApiError(typeof code === 'string' && code ? code : 'error', message);
   }
   return new ApiError('error', String(error));

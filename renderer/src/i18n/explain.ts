@@ -96,9 +96,16 @@ export function explainCode(t: TFunction, scan: ScanContext): string {
 /** An error the terminal answered with, in a language other than English, facts included. */
 export function explainError(
   t: TFunction,
-  error: { code: string; text: string; scan?: ScanContext },
+  error: { code: string; text: string; scan?: ScanContext; reasonCode?: string },
 ): string {
   if (error.code === 'code-invalid' && error.scan) return explainCode(t, error.scan);
+  if (error.reasonCode) {
+    const reason = t(`reasons.${error.reasonCode}`, { defaultValue: '' });
+    if (reason) {
+      const detail = joinFacts(t, error.text);
+      return detail ? `${reason}（${detail}）` : reason;
+    }
+  }
   if (error.code === 'pin-wrong') {
     const left = /\((\d+) tr(?:y|ies) left/.exec(error.text)?.[1];
     if (left !== undefined) return t('errors.pin-wrong-left', { left });

@@ -28,12 +28,14 @@ export interface UiError {
   text: string;
   /** For `code-invalid`: what was scanned, so the screen can say why in its own words. */
   scan?: ScanContext;
+  /** A refusal before anything was sent (a member's limit, a renewal not due…): its words. */
+  reasonCode?: string;
 }
 
 /** Any failure of a call to the terminal, as the screens show it. */
 export function toUiError(error: unknown): UiError {
   const e = toApiError(error);
-  return { code: e.code, text: e.message };
+  return { code: e.code, text: e.message, ...(e.reasonCode ? { reasonCode: e.reasonCode } : {}) };
 }
 
 export interface Notice {

@@ -8,7 +8,8 @@
  * page actions replayed, HTML injection through the member id, ticket guessing,
  * idempotency of prePay, currency of a subscription charge.
  *
- * These pass today: they are regression tests. Failing ones are in attack-codegrant-open.
+ * These pass today: they are regression tests. The answer defects found later, now fixed, are
+ * in attack-codegrantAnswers.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { GatewayClient } from '../../electron/gateway/client.ts';

@@ -1,18 +1,17 @@
 /**
- * Attack, OPEN defect in linked wallets (fails today; passes once fixed): the terminal asks
- * about a sign-up by its requestId only, so a correctly signed status answer of ANOTHER
- * sign-up of the same member (another token: a replay of an old ACTIVE answer, or a gateway
- * mix-up) makes a sign-up the customer never agreed to "active".
+ * Attack: a defect found in linked wallets, fixed (this test failed before the fix): the
+ * terminal asked about a sign-up by its requestId only, so a correctly signed status answer
+ * of ANOTHER sign-up of the same member (another token: a replay of an old ACTIVE answer, or
+ * a gateway mix-up) made a sign-up the customer never agreed to "active".
  *
- * Cause: electron/members/memberService.ts checkLink() (about line 551) calls
+ * Cause: electron/members/memberService.ts checkLink() called
  * gateway.queryBind({ merchantUserId, requestId }) without the token it holds (sealed in
  * rec.tokenSealed), and the sign-up query's answer carries no requestId (simulator
  * codeGrant.ts statusBiz; codegrant.md's answer is {token, merchantUserId, paymentMethod,
- * status}), so shared/gateway/codeGrantAnswers.ts accepted() has nothing to compare: any
- * token of that member is taken. Fix: when the link has its token, unseal it and send
- * `token` in the query (the client then refuses "another token" as unknown); when it has
- * none yet, accept a status only if the answer names this requestId (and have the simulator
- * echo requestId in the status answer).
+ * status}), so shared/gateway/codeGrantAnswers.ts accepted() had nothing to compare: any
+ * token of that member was taken. Fix: memberService queryOf() unseals the link's token and
+ * sends it as `token` in the query (the client then refuses "another token" as unknown); the
+ * client also holds a status asked by requestId alone to the token its own sign-up got.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
@@ -32,7 +31,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('OPEN: a status answer about another sign-up of the same member', () => {
+describe('fixed: a status answer about another sign-up of the same member', () => {
   it('a replayed ACTIVE answer of an earlier sign-up (another token) does not make a new, unanswered sign-up active', async () => {
     let activeAnswer: string | null = null;
     let replay = false;

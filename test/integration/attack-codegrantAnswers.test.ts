@@ -1,13 +1,15 @@
 /**
- * Attack, OPEN defects (these fail today; each passes once the defect is fixed): a correctly
- * signed stand-in gateway answers token payments, subscription charges and checkout
- * creations about ANOTHER member, or echoes the secret token in its description text.
+ * Attack: defects found in the linked-wallet answers, each fixed (these tests failed before
+ * the fixes): a correctly signed stand-in gateway answers token payments, subscription
+ * charges and checkout creations about ANOTHER member, or echoes the secret token in its
+ * description text.
  *
  * shared/gateway/codeGrantAnswers.ts promises "an answer that … names another request,
  * member or token is `unknown`", and the client promises tokens are "never put in an
  * outcome's reason" (electron/gateway/client.ts header). The engine copies a payment
  * outcome's `description` into the journal event (electron/engine/answers.ts outcomeDetail),
- * so gateway text that carries the token puts the token in the journal in clear.
+ * so gateway text that carried the token put the token in the journal in clear. Each block
+ * says what the cause was and how it was fixed.
  */
 import { describe, expect, it } from 'vitest';
 import type { GatewayClient } from '../../electron/gateway/client.ts';
@@ -40,7 +42,7 @@ function success(biz: Record<string, unknown>, extra: Record<string, unknown>) {
   };
 }
 
-describe('OPEN: an answer about another member is trusted', () => {
+describe('fixed: an answer about another member was trusted', () => {
   // Cause: shared/gateway/requests.ts orderCall() puts only merchantTransactionId and
   // requestId in `expected` (unifiedPayTokenCall / recurringChargeCall add no
   // merchantUserId), and shared/gateway/answers.ts mismatchOf() never compares
@@ -107,7 +109,7 @@ describe('OPEN: an answer about another member is trusted', () => {
   });
 });
 
-describe('OPEN: the token the terminal sent comes back in gateway text', () => {
+describe('fixed: the token the terminal sent came back in gateway text', () => {
   // Cause: electron/gateway/client.ts tokenRefusal()/payment() and codeGrantAnswers.ts
   // accepted() copy the gateway's description verbatim into the outcome; the engine
   // journals it (electron/engine/answers.ts:62). Fix: in the client, replace every

@@ -16,6 +16,7 @@ import type { GatewayClient } from '../../electron/gateway/client.ts';
 import {
   linked,
   monthlySubscription,
+  renewal,
   signUp,
   tokenSale,
   withStandIn as withSignedStandIn,
@@ -421,15 +422,9 @@ describe('simulator: checkout page replayed', () => {
     expect(page.shownStatus).toBe('SUCCESS');
     const paid = await client.query({ merchantTransactionId: firstOrder });
     if (paid.kind !== 'paid' || !paid.paymentToken) throw new Error(JSON.stringify(paid));
-    const order = uniqueId('M');
-    const charge = await client.recurringCharge({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 9900,
-      currency: 'CNY',
-      merchantUserId: member,
-      paymentToken: paid.paymentToken,
-    });
+    const inCny = renewal({ merchantUserId: member, paymentToken: paid.paymentToken }, 9900, 'CNY');
+    const order = inCny.merchantTransactionId;
+    const charge = await client.recurringCharge(inCny);
     expect(charge.kind).toBe('rejected');
     expect(JSON.stringify(charge)).not.toContain(paid.paymentToken);
     expect(ledgerOf(order)).toEqual([]);
@@ -488,29 +483,22 @@ describe('simulator: ids and tokens used where they do not belong', () => {
       tokenSale({ token: created.sessionToken, merchantUserId: member, wallet: 'AlipayHK' }, 100),
     );
     expect(asLink.kind).toBe('rejected');
-    const asPaymentToken = await client.recurringCharge({
-      merchantTransactionId: uniqueId('M'),
-      requestId: uniqueId('R'),
-      amountMinor: 100,
-      currency: 'HKD',
-      merchantUserId: member,
-      paymentToken: created.sessionToken,
-    });
+    const asPaymentToken = await client.recurringCharge(
+      renewal({ merchantUserId: member, paymentToken: created.sessionToken }, 100, 'HKD'),
+    );
     expect(asPaymentToken.kind).toBe('rejected');
     expect(JSON.stringify([asLink, asPaymentToken])).not.toContain(created.sessionToken);
   });
 
   it("a linked wallet's CodeGrant token does not work as a subscription's payment token", async () => {
     const link = await linkedAlipay();
-    const order = uniqueId('M');
-    const outcome = await client.recurringCharge({
-      merchantTransactionId: order,
-      requestId: uniqueId('R'),
-      amountMinor: 100,
-      currency: 'CNY',
-      merchantUserId: link.merchantUserId,
-      paymentToken: link.token,
-    });
+    const charge = renewal(
+      { merchantUserId: link.merchantUserId, paymentToken: link.token },
+      100,
+      'CNY',
+    );
+    const order = charge.merchantTransactionId;
+    const outcome = await client.recurringCharge(charge);
     expect(outcome.kind).toBe('rejected');
     expect(ledgerOf(order)).toEqual([]);
   });

@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from '../../shared/gateway/envelope.ts';
 import type { Currency } from '../../shared/money.ts';
-import { linked, monthlySubscription, signUp, tokenSale } from '../support/codeGrant.ts';
+import { linked, monthlySubscription, renewal, signUp, tokenSale } from '../support/codeGrant.ts';
 import {
   chargesOf,
   makeClient,
@@ -321,14 +321,7 @@ describe('hosted checkout (prePay)', () => {
     expect(paymentToken).toEqual(expect.any(String));
     if (paymentToken === undefined) return;
 
-    const charge = {
-      merchantTransactionId: uniqueId('M'),
-      requestId: uniqueId('R'),
-      amountMinor: 9900,
-      currency: 'HKD' as Currency,
-      merchantUserId,
-      paymentToken,
-    };
+    const charge = renewal({ merchantUserId, paymentToken }, 9900, 'HKD');
     expect(await client.recurringCharge(charge)).toMatchObject({
       kind: 'paid',
       amountMinor: 9900,

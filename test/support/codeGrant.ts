@@ -128,3 +128,19 @@ export function monthlySubscription(merchantUserId: string) {
     endDate: '2027-12-01 00:00:00',
   };
 }
+
+/** A subscription charge (a renewal) with a subscription's payment token, a new order. */
+export function renewal(
+  subscriber: { merchantUserId: string; paymentToken: string },
+  amountMinor: number,
+  currency: Currency,
+) {
+  return {
+    merchantTransactionId: uniqueId('M'),
+    requestId: uniqueId('R'),
+    amountMinor,
+    currency,
+    merchantUserId: subscriber.merchantUserId,
+    paymentToken: subscriber.paymentToken,
+  };
+}

@@ -11,6 +11,7 @@ import { outcomeOf, type Outcome } from '../state/outcome.ts';
 import { canTryAgain, phaseOf, toUiError, type Method } from '../state/store.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 import { OtherTenders } from './members/OtherTenders.tsx';
+import { SaleTenderFacts, SaleTenderPanel } from './members/SaleTender.tsx';
 import { ReceiptNotice } from './receipts/ReceiptNotice.tsx';
 import { useReasonOfPrinter } from './receipts/useReceipts.ts';
 
@@ -348,6 +349,7 @@ function ScanScreen({ sale }: { sale: SaleView }) {
       {awaiting ? <h1 className="scan-title">{t('scan.prompt')}</h1> : null}
       {awaiting ? <p className="scan-help">{t('scan.help')}</p> : null}
       <StatusLine sale={sale} />
+      <SaleTenderPanel sale={sale} />
       {sale.status === 'waiting-for-customer' && sale.remainingMs !== null ? (
         <Countdown key={seenAt} remainingMs={sale.remainingMs} seenAt={seenAt} />
       ) : null}
@@ -372,7 +374,8 @@ function ScanScreen({ sale }: { sale: SaleView }) {
         disabled={pending === 'cancel' || sale.status === 'submitting'}
         onClick={() => void cancel()}
       >
-        {awaiting ? t('scan.cancel') : t('scan.stopWaiting')}
+        {/* A checkout's page is closed for the customer: that is a cancel, not a wait. */}
+        {awaiting || sale.tender === 'checkout' ? t('scan.cancel') : t('scan.stopWaiting')}
       </button>
     </section>
   );
@@ -451,6 +454,7 @@ function ResultScreen({ sale }: { sale: SaleView }) {
       <dl className="result-facts">
         <dt>{t('result.method')}</dt>
         <dd>{sale.method ? t(`method.${sale.method}`) : t('method.none')}</dd>
+        <SaleTenderFacts sale={sale} />
         <dt>{t('result.code')}</dt>
         <dd>{sale.maskedCode ?? t('method.none')}</dd>
         <dt>{t('result.order')}</dt>

@@ -44,6 +44,11 @@ export const en = {
     'Wechat-Offline': 'WeChat Pay',
     'AlipayCN-Offline': 'Alipay (mainland)',
     'AlipayHK-Offline': 'AlipayHK',
+    AlipayHK: 'AlipayHK (linked)',
+    Alipay: 'Alipay (linked)',
+    ApplePay: 'Apple Pay',
+    GooglePay: 'Google Pay',
+    Card: 'Card',
     none: '—',
   },
   scan: {

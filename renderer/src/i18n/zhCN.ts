@@ -39,6 +39,11 @@ export const zhCN: Resources = {
     'Wechat-Offline': '微信支付',
     'AlipayCN-Offline': '支付宝（内地）',
     'AlipayHK-Offline': 'AlipayHK',
+    AlipayHK: 'AlipayHK（已绑定）',
+    Alipay: '支付宝（已绑定）',
+    ApplePay: 'Apple Pay',
+    GooglePay: 'Google Pay',
+    Card: '银行卡',
     none: '—',
   },
   scan: {

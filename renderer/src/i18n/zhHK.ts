@@ -39,6 +39,11 @@ export const zhHK: Resources = {
     'Wechat-Offline': '微信支付',
     'AlipayCN-Offline': '支付寶（內地）',
     'AlipayHK-Offline': 'AlipayHK',
+    AlipayHK: 'AlipayHK（已綁定）',
+    Alipay: '支付寶（已綁定）',
+    ApplePay: 'Apple Pay',
+    GooglePay: 'Google Pay',
+    Card: '信用卡／扣帳卡',
     none: '—',
   },
   scan: {

@@ -3,6 +3,7 @@ import { en } from '../../../renderer/src/i18n/en.ts';
 import { zhCN } from '../../../renderer/src/i18n/zhCN.ts';
 import { zhHK } from '../../../renderer/src/i18n/zhHK.ts';
 import { SaleStatusSchema } from '../../../shared/ipc/contract.ts';
+import { SALE_METHODS } from '../../../shared/paymentMethods.ts';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -38,6 +39,14 @@ describe('translations', () => {
     for (const status of SaleStatusSchema.options) {
       expect(english.get(`status.${status}`), status).toBeTruthy();
     }
+  });
+
+  it('names every way a sale can be paid (scanned code, linked wallet, on the phone)', () => {
+    for (const method of SALE_METHODS) {
+      expect(english.get(`method.${method}`), method).toBeTruthy();
+    }
+    expect(zhCN.method.Alipay).toContain('支付宝');
+    expect(zhHK.method.Card).not.toBe(en.method.Card);
   });
 
   it('tells the cashier about training mode in every language', () => {

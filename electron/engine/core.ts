@@ -12,7 +12,7 @@ import {
   type RequestTimes,
   type SaleRecord,
 } from '../journal/journal.ts';
-import { SaleChangedError, SaleInFlightError } from '../journal/errors.ts';
+import { SaleChangedError, SaleInFlightError, SalePreconditionError } from '../journal/errors.ts';
 import { EngineError } from './errors.ts';
 import type { FaultHook, FaultPoint } from './faults.ts';
 import { REASONS, isCredentialsReason } from './reasons.ts';
@@ -261,10 +261,17 @@ export class EngineCore {
    * (its latest request older than the customer's deadline plus the not-found window) is
    * marked abandoned in the same transaction (it keeps being resolved in the background).
    */
-  commitAttempt(rec: SaleRecord, patch: Partial<SaleRecord>, event: JournalEventInput): SaleRecord {
+  commitAttempt(
+    rec: SaleRecord,
+    patch: Partial<SaleRecord>,
+    event: JournalEventInput,
+    /** Checked inside the same write transaction; what it throws is thrown as it is. */
+    precondition?: () => void,
+  ): SaleRecord {
     const now = this.clock.now();
     try {
       return this.journal.changeSale(rec, { ...patch, updatedAt: now }, event, {
+        ...(precondition ? { precondition } : {}),
         onlyInFlight: {
           abandonStale: {
             now,
@@ -279,6 +286,7 @@ export class EngineCore {
         },
       });
     } catch (error) {
+      if (error instanceof SalePreconditionError) throw error.refusal;
       if (error instanceof SaleInFlightError) {
         throw new EngineError(
           'sale-in-progress',

@@ -201,6 +201,12 @@ export class Tenders {
     });
     if (!grant.ok) throw refused(grant);
     const currency = this.checkNewSale(input.amountMinor, grant.currency);
+    const request = {
+      memberId: input.memberId,
+      subscriptionId: grant.subscriptionId,
+      amountMinor: input.amountMinor,
+      currency: grant.currency,
+    };
     if (!this.core.client.recurringCharge) {
       throw new EngineError('method-invalid', 'This gateway connection cannot charge renewals');
     }
@@ -213,6 +219,12 @@ export class Tenders {
       subscriptionId: grant.subscriptionId,
       credential: grant.token,
       deadlineMs: this.core.settingsOf().customerDeadlineMs,
+      // Asked again inside the journal's write transaction: another process (the back
+      // office's pospay renew) may have charged this renewal since.
+      precondition: () => {
+        const again = members.prepareRenewal(request);
+        if (!again.ok) throw refused(again);
+      },
     });
   }
 
@@ -284,6 +296,8 @@ export class Tenders {
     deadlineMs: number;
     /** The sale waiting for its code that this tender takes the place of, once journaled. */
     replaces?: string | undefined;
+    /** Checked inside the write transaction that journals the attempt (refusal thrown). */
+    precondition?: () => void;
   }): Promise<SaleView> {
     const settings = this.core.settingsOf();
     const now = this.core.clock.now();
@@ -325,6 +339,7 @@ export class Tenders {
           deadlineMs: spec.deadlineMs,
         },
       },
+      spec.precondition,
     );
     this.replaceDraft(spec.replaces);
     this.core.currentId = orderId;

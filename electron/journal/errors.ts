@@ -52,6 +52,17 @@ export class SaleInFlightError extends JournalError {
 }
 
 /** The sale was changed by another process since the caller read it; `current` is it now. */
+/** The caller's check inside the write transaction refused: `refusal` is what it threw. */
+export class SalePreconditionError extends JournalError {
+  constructor(readonly refusal: unknown) {
+    super(
+      'journal-conflict',
+      refusal instanceof Error ? refusal.message : `The change was refused: ${String(refusal)}`,
+    );
+    this.name = 'SalePreconditionError';
+  }
+}
+
 export class SaleChangedError extends JournalError {
   constructor(
     file: string,

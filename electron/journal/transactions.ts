@@ -5,7 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import { checkSaleTransition } from '../../shared/saleTransitions.ts';
-import { JournalError, SaleChangedError, SaleInFlightError } from './errors.ts';
+import {
+  JournalError,
+  SaleChangedError,
+  SaleInFlightError,
+  SalePreconditionError,
+} from './errors.ts';
 import {
   refundEvent,
   saleEvent,
@@ -37,6 +42,11 @@ export interface ChangeSaleOptions {
       event: JournalEventInput;
     };
   };
+  /**
+   * The caller's check, run inside the write transaction (no other process can write
+   * meanwhile); what it throws aborts the change as SalePreconditionError (its `refusal`).
+   */
+  precondition?: () => void;
 }
 
 /** The transactions, run with `.immediate(...)` (a write lock taken at their start). */
@@ -103,6 +113,13 @@ export function prepareTransactions(
             continue;
           }
           throw new SaleInFlightError(file, sale.orderId);
+        }
+      }
+      if (options.precondition) {
+        try {
+          options.precondition();
+        } catch (refusal) {
+          throw new SalePreconditionError(refusal);
         }
       }
       const check = checkSaleTransition(current, next);

@@ -15,6 +15,7 @@ import {
   type RefundRecord,
   type SaleRecord,
 } from '../../../electron/journal/journal.ts';
+import { SalePreconditionError } from '../../../electron/journal/errors.ts';
 import { LATEST_VERSION, MIGRATIONS } from '../../../electron/journal/migrations.ts';
 import { removeDir, tempDataDir } from '../../support/engineProcess.ts';
 
@@ -408,5 +409,45 @@ describe('training and live sales in one journal', () => {
     ]);
     expect(j.salesOfDay('2024-05-01', true).map((s) => s.orderId)).toEqual([drill.orderId]);
     expect(j.refundsOfDay(refund(drill.orderId, 100).day, false)).toEqual([]);
+  });
+});
+
+describe('a change checked by the caller inside the write transaction', () => {
+  it('refused by the check: nothing journaled, the check’s own error given back; passed: journaled', () => {
+    const j = journalIn(dir());
+    const rec = sale({ status: 'awaiting-scan' });
+    const refusal = new Error('not due until 2027-01-02');
+    let thrown: unknown;
+    try {
+      j.changeSale(
+        rec,
+        { status: 'submitting' },
+        { kind: 'submitted' },
+        {
+          onlyInFlight: {},
+          precondition: () => {
+            throw refusal;
+          },
+        },
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SalePreconditionError);
+    expect((thrown as SalePreconditionError).refusal).toBe(refusal);
+    expect(j.sale(rec.orderId)).toBeUndefined();
+    let checked = 0;
+    j.changeSale(
+      rec,
+      { status: 'submitting' },
+      { kind: 'submitted' },
+      {
+        precondition: () => {
+          checked += 1;
+        },
+      },
+    );
+    expect(checked).toBe(1);
+    expect(j.sale(rec.orderId)?.status).toBe('submitting');
   });
 });

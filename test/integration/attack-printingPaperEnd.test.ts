@@ -23,7 +23,7 @@ const printerThatRunsOutDuringTheJob = () => startTcpFakePrinter({ paper: 'runs-
 const noon = Date.UTC(2026, 11, 1, 12);
 const sale = saleView({ orderId: 'T1-1201-PAPER001', createdAt: noon, updatedAt: noon });
 
-describe('OPEN: paper runs out during the receipt', () => {
+describe('fixed: paper runs out during the receipt', () => {
   it('the receipt is not printed, with the reason, instead of "printed"', async () => {
     const printer = await printerThatRunsOutDuringTheJob();
     try {

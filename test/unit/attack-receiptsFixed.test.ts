@@ -56,7 +56,7 @@ const LAYOUT = {
   timeZone: 'Asia/Shanghai',
 };
 
-describe('OPEN: a crash while printing', () => {
+describe('fixed: a crash while printing', () => {
   // Cause: electron/app/receipts.ts constructor loads entries as they are; a 'printing'
   // entry (recorded before the bytes are sent, printNow) is never settled after a restart.
   // Fix: on load, turn every 'printing' entry into 'not-printed' with a reason such as
@@ -76,7 +76,7 @@ describe('OPEN: a crash while printing', () => {
   });
 });
 
-describe('OPEN: a printer that takes the job and never finishes', () => {
+describe('fixed: a printer that takes the job and never finishes', () => {
   // Cause: electron/app/receipts.ts send() awaits this.print(...) with no deadline, and the
   // queue (enqueue) runs one job at a time; electron/printing/links.ts write() (serial
   // drain, TCP write callback) has no deadline either. Fix: race the print in send() against
@@ -111,7 +111,7 @@ describe('OPEN: a printer that takes the job and never finishes', () => {
   });
 });
 
-describe('OPEN: control bytes from outside reach the printer', () => {
+describe('fixed: control bytes from outside reach the printer', () => {
   const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 0x19, 0xfa]); // ESC p 0 25 250
   const CUT = Buffer.from([0x1d, 0x56, 0x00]); // GS V 0
 
@@ -146,7 +146,7 @@ describe('OPEN: control bytes from outside reach the printer', () => {
   });
 });
 
-describe("OPEN: linked-wallet and pay-on-phone sales in the customer's words", () => {
+describe("fixed: linked-wallet and pay-on-phone sales in the customer's words", () => {
   // Cause: electron/printing/layout.ts methodLabel() maps only the code-scan PaymentMethod
   // values; the SaleMethod values of linked wallets and checkout (AlipayHK, Alipay,
   // ApplePay, GooglePay, Card: shared/paymentMethods.ts SALE_METHODS) print raw. Fix: map
@@ -170,7 +170,7 @@ describe("OPEN: linked-wallet and pay-on-phone sales in the customer's words", (
   });
 });
 
-describe('OPEN: the slip of a refund that did not happen', () => {
+describe('fixed: the slip of a refund that did not happen', () => {
   // Cause: electron/printing/layout.ts refundDocument() always prints the header 'REFUND'
   // and big(`-CNY 5.00`) whatever refund.status is; only the Status pair says
   // "REFUND declined". Fix: for a refund not 'refunded', title it 'REFUND NOT DONE' (or

@@ -18,16 +18,16 @@ import {
   type TerminalServer,
 } from '../../support/browserMode.ts';
 import {
+  CUT,
+  ESC_AT,
   indexOfBytes,
   startSerialFakePrinter,
+  STATUS_REQUESTS,
   type SerialFakePrinter,
 } from '../../support/fakePrinter.ts';
 import { alipayCode, wechatCode } from '../../support/simulator.ts';
 import { stopAllSocat } from '../../support/socatPair.ts';
 
-const ESC_AT = Uint8Array.of(0x1b, 0x40);
-const CUT = Uint8Array.of(0x1d, 0x56);
-const STATUS_REQUESTS = Uint8Array.of(0x10, 0x04, 0x01, 0x10, 0x04, 0x04);
 /** GS ( k … 49 80 48: the QR code's data (a full order id is too long for CODE128). */
 const QR_STORE = Uint8Array.of(0x1d, 0x28, 0x6b);
 

@@ -2,26 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
 import { toneForChange } from '../../../renderer/src/state/saleSound.ts';
+import { saleView } from '../../support/saleViews.ts';
 
+/** A sale waiting for the customer, as the screen sees it; `patch` makes it what a test needs. */
 function view(patch: Partial<SaleView> = {}): SaleView {
-  return {
+  return saleView({
     orderId: 'T1',
     status: 'waiting-for-customer',
     amountMinor: 100,
-    currency: 'CNY',
     method: null,
     maskedCode: null,
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
-    createdAt: 0,
-    updatedAt: 0,
     ...patch,
-  };
+  });
 }
 
 describe('toneForChange', () => {

@@ -11,6 +11,7 @@ import type {
 } from '../../../shared/ipc/contract.ts';
 import { ApiError } from '../../../renderer/src/api/client.ts';
 import { createPosStore, phaseOf } from '../../../renderer/src/state/store.ts';
+import { saleView } from '../../support/saleViews.ts';
 import { DEFAULT_RECEIPT_SETTINGS } from '../../../shared/ipc/receiptSettings.ts';
 import { DEFAULT_SCREEN_SETTINGS } from '../../../shared/ipc/screenSettings.ts';
 
@@ -29,25 +30,18 @@ const SETTINGS: SettingsView = {
   receipts: DEFAULT_RECEIPT_SETTINGS,
 };
 
+/** A sale waiting for its code, as the screen sees it; `patch` makes it what a test needs. */
 function view(patch: Partial<SaleView> = {}): SaleView {
-  return {
+  return saleView({
     orderId: 'T1',
     status: 'awaiting-scan',
     amountMinor: 1230,
-    currency: 'CNY',
     method: null,
     maskedCode: null,
-    reason: null,
-    reasonCode: null,
-    remainingMs: null,
-    abandoned: false,
-    recovered: false,
-    refundedMinor: 0,
-    refunds: [],
     createdAt: 1000,
     updatedAt: 1000,
     ...patch,
-  };
+  });
 }
 
 type Handler = (request: unknown) => unknown;

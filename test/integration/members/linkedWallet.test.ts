@@ -98,6 +98,21 @@ describe('link, then charge without a scan', () => {
     for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
   });
 
+  it('answered "payment code expired" (amount ending in 8): declined, never "ask for a fresh code" (none was scanned)', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    const view = await t.engine.chargeMember({ amountMinor: 12_38, currency: 'HKD', memberId: id });
+    const sale = await finalOf(t, view.orderId);
+    expect(sale).toMatchObject({ status: 'declined', reasonCode: 'token-charge-expired' });
+    expect(sale?.reason).not.toMatch(/fresh code/);
+    expect(sale?.reason).toMatch(/check their wallet app, or to scan their payment code/);
+    expect(
+      sim
+        .ledger()
+        .filter((e) => e.merchantTransactionId === view.orderId && e.status === 'SUCCESS'),
+    ).toEqual([]);
+  });
+
   it('two charges at once (a double tap): one is sent and paid, the other refused; one charge', async () => {
     const t = await terminal();
     const { id } = await linked(t);

@@ -451,6 +451,20 @@ export class MemberStore {
     );
   }
 
+  /** Whether the sale was paid and then refunded in full (confirmed by the gateway). */
+  refundedInFull(orderId: string): boolean {
+    return this.read(() => {
+      const row = this.db()
+        .prepare(
+          'SELECT s.amount_minor AS amount, COALESCE((SELECT SUM(r.amount_minor) FROM refunds r ' +
+            "WHERE r.order_id = s.order_id AND r.status = 'refunded'), 0) AS refunded " +
+            "FROM sales s WHERE s.order_id = ? AND s.status = 'paid'",
+        )
+        .get(orderId) as Row | undefined;
+      return row !== undefined && int(row.refunded) >= int(row.amount);
+    });
+  }
+
   /**
    * The subscription's charges whose outcome is not known yet (being sent, confirmed, or
    * unknown): another renewal must wait for them, or the period could be charged twice.

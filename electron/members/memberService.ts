@@ -343,6 +343,9 @@ export class MemberService implements MemberPort {
       endDate: rec.endDate,
     };
     const paidCount = this.journal.members.paidCount(rec.subscriptionId);
+    // The first payment given back in full: the membership was not bought, nothing is due.
+    const firstRefunded =
+      rec.status === 'active' && this.journal.members.refundedInFull(rec.firstOrderId);
     return {
       subscriptionId: rec.subscriptionId,
       memberId: rec.memberId,
@@ -353,8 +356,10 @@ export class MemberService implements MemberPort {
       method: rec.method,
       firstOrderId: rec.firstOrderId,
       paidCount,
-      nextDue: rec.status === 'active' ? nextDueDate(schedule, paidCount) : null,
-      reason: rec.reason,
+      nextDue: rec.status === 'active' && !firstRefunded ? nextDueDate(schedule, paidCount) : null,
+      reason: firstRefunded
+        ? 'Its first payment was refunded in full: it is not renewed — sell the membership again'
+        : rec.reason,
       createdAt: rec.createdAt,
     };
   }
@@ -976,6 +981,13 @@ export class MemberService implements MemberPort {
       );
     }
     const view = this.subscriptionView(sub);
+    if (this.journal.members.refundedInFull(sub.firstOrderId)) {
+      return no(
+        'method-invalid',
+        'subscription-missing',
+        'The membership’s first payment was refunded in full: it is not renewed — sell the membership again; nothing was charged',
+      );
+    }
     if (view.nextDue === null) {
       return no(
         'method-invalid',

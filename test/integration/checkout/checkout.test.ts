@@ -248,6 +248,44 @@ describe('memberships', () => {
     for (const token of t.secrets.tokens) expect(bytes).not.toContain(token);
   });
 
+  it('a membership whose first payment was refunded in full is not due and not renewed', async () => {
+    const t = await terminal();
+    const memberId = `SUBR-${Date.now().toString(36)}`;
+    const first = await t.engine.startCheckout({
+      amountMinor: 40_00,
+      currency: 'HKD',
+      subscription: {
+        memberId,
+        schedule: {
+          startDate: localDay(Date.now() - 40 * 86_400_000),
+          intervalUnit: 'month',
+          intervalCount: 1,
+          endDate: '2099-12-31',
+        },
+      },
+    });
+    await customerDoes(first.paymentUrl as string, 'pay');
+    await settled(t, first.orderId);
+    await waitFor(
+      () => t.members.subscriptions(memberId)[0],
+      (s) => s?.status === 'active',
+    );
+    expect(t.members.dueRenewals().map((s) => s.memberId)).toContain(memberId);
+    await t.engine.refund(first.orderId, 40_00);
+    await waitFor(
+      () => t.engine.sale(first.orderId),
+      (s) => s?.refunds.some((r) => r.status === 'refunded') === true,
+    );
+    expect(t.members.dueRenewals().map((s) => s.memberId)).not.toContain(memberId);
+    expect(t.members.subscriptions(memberId)[0]).toMatchObject({ nextDue: null });
+    const refusal = await t.engine
+      .renew({ memberId, amountMinor: 40_00, currency: 'HKD' })
+      .catch((e: unknown) => e as EngineError);
+    expect(refusal).toBeInstanceOf(EngineError);
+    expect((refusal as EngineError).message).toMatch(/refunded in full/);
+    expect(t.terminal.journal.listSales().filter((s) => s.tender === 'renewal')).toEqual([]);
+  });
+
   it('a membership whose first payment failed has no token: renew is refused before sending', async () => {
     const t = await terminal();
     const memberId = `SUBF-${Date.now().toString(36)}`;

@@ -350,7 +350,10 @@ function ScanScreen({ sale }: { sale: SaleView }) {
       {awaiting ? <p className="scan-help">{t('scan.help')}</p> : null}
       <StatusLine sale={sale} />
       <SaleTenderPanel sale={sale} />
-      {sale.status === 'waiting-for-customer' && sale.remainingMs !== null ? (
+      {/* A checkout shows its page's own countdown (SaleTenderPanel): one clock, not two. */}
+      {sale.status === 'waiting-for-customer' &&
+      sale.remainingMs !== null &&
+      sale.tender !== 'checkout' ? (
         <Countdown key={seenAt} remainingMs={sale.remainingMs} seenAt={seenAt} />
       ) : null}
       {imeBlocked ? (

@@ -52,8 +52,11 @@ async function walletPresses(page: Page, url: string, action: 'agree' | 'decline
   const phone = await page.context().newPage();
   try {
     await phone.goto(url);
-    await phone.locator(`button[data-action="${action}"]`).click();
-    await phone.waitForLoadState();
+    // The page's answer to the button (its form POST) has come back: the press was received.
+    await Promise.all([
+      phone.waitForResponse((r) => r.request().method() === 'POST'),
+      phone.locator(`button[data-action="${action}"]`).click(),
+    ]);
   } finally {
     await phone.close();
   }

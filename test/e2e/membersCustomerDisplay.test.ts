@@ -65,7 +65,10 @@ describe('the customer display during a wallet link', () => {
 
       const phone = await page.context().newPage();
       await phone.goto(authUrl);
-      await phone.locator(`button[data-action="${action}"]`).click();
+      await Promise.all([
+        phone.waitForResponse((r) => r.request().method() === 'POST'),
+        phone.locator(`button[data-action="${action}"]`).click(),
+      ]);
       await phone.close();
       await expect
         .poll(() =>

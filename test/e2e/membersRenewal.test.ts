@@ -61,7 +61,10 @@ describe('memberships', () => {
     await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(sale.paymentUrl);
     const phone = await page.context().newPage();
     await phone.goto(sale.paymentUrl ?? '');
-    await phone.locator('button[data-action="pay"]').click();
+    await Promise.all([
+      phone.waitForResponse((r) => r.request().method() === 'POST'),
+      phone.locator('button[data-action="pay"]').click(),
+    ]);
     await phone.close();
     await waitForStatus(page, 'paid');
     await expect(page.getByTestId('result-member').innerText()).resolves.toBe('M-SUB-1');

@@ -87,7 +87,12 @@ function amountOf(content: AnswerContent): Amount | null {
 }
 
 type IdField =
-  'transactionId' | 'merchantTransactionId' | 'requestId' | 'refundId' | 'merchantRefundId';
+  | 'transactionId'
+  | 'merchantTransactionId'
+  | 'requestId'
+  | 'refundId'
+  | 'merchantRefundId'
+  | 'merchantUserId';
 
 /** The named ids the answer states; absent ones left out. */
 function idsOf<K extends IdField>(
@@ -108,7 +113,7 @@ export function paymentFacts(content: AnswerContent): PaymentFacts | null {
   if (amount === null) return null;
   const facts: PaymentFacts = {
     ...amount,
-    ...idsOf(content, ['transactionId', 'merchantTransactionId', 'requestId']),
+    ...idsOf(content, ['transactionId', 'merchantTransactionId', 'requestId', 'merchantUserId']),
   };
   if (content.transactionTime !== undefined) facts.transactionTime = content.transactionTime;
   const method = content.paymentMethod?.type;

@@ -26,6 +26,8 @@ export interface PaymentFacts {
   transactionId?: string;
   merchantTransactionId?: string;
   requestId?: string;
+  /** The member the answer names (CodeGrant, subscriptions), when it names one. */
+  merchantUserId?: string;
   /** Minor units, when the gateway stated an amount. */
   amountMinor?: number;
   currency?: string;

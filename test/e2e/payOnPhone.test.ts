@@ -10,6 +10,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { membersZhCN, membersZhHK } from '../../renderer/src/i18n/members.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 
 const e2e = useChromiumTerminal();
@@ -154,31 +155,45 @@ describe('customer pays on phone', () => {
       .toBe(0);
   });
 
-  it('in Chinese (zh-HK): the tender, the page and the result in the till’s words', async () => {
-    await e2e.terminal.app.invoke('settings:save', { language: 'zh-HK' });
-    try {
-      const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
-      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-HK');
-      await typeAmount(page, '27.00');
-      await expect(page.getByTestId('tender-phone').innerText()).resolves.toBe('顧客手機付款');
-      await page.getByTestId('tender-phone').click();
-      await page.getByTestId('pay-on-phone-GooglePay').click();
-      await page.getByTestId('checkout-panel').waitFor();
-      const url = await currentPaymentUrl();
-      await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(url);
-      await expect(page.getByTestId('checkout-method').innerText()).resolves.toBe(
-        '顧客掃碼後在手機上付款（Google Pay）',
-      );
-      await page.screenshot({ path: 'test-results/screens/members-pay-on-phone-zh-HK-800.png' });
-      await customerPresses(page, url, 'pay');
-      await waitForStatus(page, 'paid');
-      await expect(page.getByTestId('result-tender').innerText()).resolves.toBe(
-        '手機付款 · Google Pay',
-      );
-    } finally {
-      await e2e.terminal.app.invoke('settings:save', { language: 'en' });
-    }
-  });
+  for (const [language, words] of [
+    ['zh-HK', membersZhHK],
+    ['zh-CN', membersZhCN],
+  ] as const) {
+    it(`in Chinese (${language}): the tender, the page (QR on the customer display) and the result in the till’s words`, async () => {
+      await e2e.terminal.app.invoke('settings:save', { language });
+      try {
+        const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
+        await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(language);
+        const customer = await openCustomer(page);
+        await typeAmount(page, '27.00');
+        await expect(page.getByTestId('tender-phone').innerText()).resolves.toBe(
+          words.tender.phone,
+        );
+        await page.getByTestId('tender-phone').click();
+        await page.getByTestId('pay-on-phone-GooglePay').click();
+        await page.getByTestId('checkout-panel').waitFor();
+        const url = await currentPaymentUrl();
+        await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(url);
+        await expect
+          .poll(() => customer.getByTestId('customer-display').getAttribute('data-screen'))
+          .toBe('qr');
+        await expect(decodeQr(customer.getByTestId('customer-qr'))).resolves.toBe(url);
+        await expect(page.getByTestId('checkout-method').innerText()).resolves.toBe(
+          words.checkout.waiting.replace('{{method}}', 'Google Pay'),
+        );
+        await page.screenshot({
+          path: `test-results/screens/members-pay-on-phone-${language}-800.png`,
+        });
+        await customerPresses(page, url, 'pay');
+        await waitForStatus(page, 'paid');
+        await expect(page.getByTestId('result-tender').innerText()).resolves.toBe(
+          `${words.tender.checkout} · Google Pay`,
+        );
+      } finally {
+        await e2e.terminal.app.invoke('settings:save', { language: 'en' });
+      }
+    });
+  }
 
   for (const viewport of [
     { width: 1024, height: 768 },

@@ -18,7 +18,7 @@ import {
   walletRefusal,
   type LinkWallet,
 } from '../../../shared/members.ts';
-import { openMemberTerminal, waitUntilShown, type MemberTerminal } from '../memberTerminal.ts';
+import { runSaleCommand, waitUntilShown } from '../memberTerminal.ts';
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
@@ -125,59 +125,38 @@ async function payMember(input: {
     const problem = memberIdProblem(input.member.trim());
     if (problem) return fail(problem);
   }
-  let opened: MemberTerminal;
-  try {
-    opened = await openMemberTerminal({
-      currency: input.currency,
-      ...(input.region ? { region: input.region } : {}),
-      ...(input.deadlineMs !== undefined ? { customerDeadlineMs: input.deadlineMs } : {}),
-    });
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  const { terminal, members } = opened;
-  const { engine } = terminal;
-  process.exitCode = 3;
-  let orderId: string | null = null;
-  const stopListening = onInterrupt(() => {
-    if (orderId) engine.cancel(orderId);
-  });
-  try {
-    let memberId: string;
-    try {
-      memberId =
-        input.phone !== undefined
-          ? members.memberIdFor({ phone: input.phone }).memberId
-          : (input.member ?? '').trim();
-    } catch (error) {
-      return fail(errorMessage(error));
-    }
-    let sale: SaleView;
-    try {
-      sale = await engine.chargeMember({
-        amountMinor: input.amountMinor,
+  return runSaleCommand({
+    name: 'pay',
+    open: [
+      {
         currency: input.currency,
-        memberId,
-        ...(wallet ? { wallet } : {}),
-      });
-    } catch (error) {
-      if (error instanceof EngineError) return fail(error.message);
-      throw error;
-    }
-    orderId = sale.orderId;
-    const final = await waitUntilShown(engine, sale, opened.customerDeadlineMs + PRINT_SLACK_MS);
-    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
-    return exitCodeForSale(final);
-  } catch (error) {
-    const journaled = orderId !== null ? engine.sale(orderId) : null;
-    if (!journaled) throw error;
-    process.stderr.write(`pospay pay: ${errorMessage(error)}\n`);
-    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
-    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
-  } finally {
-    stopListening();
-    await opened.close();
-  }
+        ...(input.region ? { region: input.region } : {}),
+        ...(input.deadlineMs !== undefined ? { customerDeadlineMs: input.deadlineMs } : {}),
+      },
+    ],
+    start: async ({ terminal, members }) => {
+      let memberId: string;
+      try {
+        memberId =
+          input.phone !== undefined
+            ? members.memberIdFor({ phone: input.phone }).memberId
+            : (input.member ?? '').trim();
+      } catch (error) {
+        return fail(errorMessage(error));
+      }
+      try {
+        return await terminal.engine.chargeMember({
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          memberId,
+          ...(wallet ? { wallet } : {}),
+        });
+      } catch (error) {
+        if (error instanceof EngineError) return fail(error.message);
+        throw error;
+      }
+    },
+  });
 }
 
 export async function run(args: string[]): Promise<number> {

@@ -12,36 +12,17 @@
  *
  * Fixed: MemberService.saleFinal says the checkout was cancelled and the payment refunded.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import { waitFor } from '../support/engineProcess.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
+const members = useMemberTerminals('A2CM');
 
 describe('a cancelled membership checkout paid anyway', () => {
   it('refunded automatically, and the membership does not say the payment stands', async () => {
-    const t = await openMemberTerminal(sim, { key, terminalId: 'A2CM' });
-    open.push(t);
+    const t = await members.terminal({ terminalId: 'A2CM' });
     const memberId = `A2CM-${Date.now().toString(36)}`;
     const view = await t.engine.startCheckout({
       amountMinor: 77_00,

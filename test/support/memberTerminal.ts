@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { isShownFinal, removeDir, waitFor } from './engineProcess.ts';
+import { isShownFinal, removeDir, tempDataDir, waitFor } from './engineProcess.ts';
 import {
   openMemberTerminal,
   startMemberSim,
@@ -97,4 +97,57 @@ export async function settled(t: MemberTerminal, orderId: string): Promise<SaleV
     (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
     20_000,
   );
+}
+
+export interface PospayMembers {
+  /** The file's simulator (started before its first test). */
+  readonly sim: MemberSim;
+  /** The environment a `pospay` run is given for the terminal of `dataDir` (one data key). */
+  env(dataDir: string, extra?: Record<string, string>): Record<string, string>;
+  /** A new data folder, removed after the test. */
+  newDir(): string;
+}
+
+/**
+ * One simulator (members side) for a file of `pospay` child-process tests: the environment
+ * naming it, the file's data key and the terminal id of each data folder.
+ */
+export function usePospayMembers(terminalIdOf: (dataDir: string) => string): PospayMembers {
+  let sim: MemberSim | undefined;
+  const dirs: string[] = [];
+  const key = newDataKey().toString('base64');
+
+  beforeAll(async () => {
+    sim = await startMemberSim(0.05);
+  });
+  afterEach(() => {
+    for (const d of dirs.splice(0)) removeDir(d);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  const self: PospayMembers = {
+    get sim() {
+      if (!sim) throw new Error('the simulator starts in beforeAll');
+      return sim;
+    },
+    env(dataDir, extra = {}) {
+      return {
+        POS_DATA_DIR: dataDir,
+        POS_GATEWAY_URL: self.sim.baseUrl,
+        POS_ACC_ID: self.sim.store.accId,
+        POS_SALT: self.sim.store.salt,
+        POS_DATA_KEY: key,
+        POS_TERMINAL_ID: terminalIdOf(dataDir),
+        ...extra,
+      };
+    },
+    newDir() {
+      const d = tempDataDir();
+      dirs.push(d);
+      return d;
+    },
+  };
+  return self;
 }

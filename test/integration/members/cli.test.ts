@@ -4,46 +4,17 @@
  * codes; a SIGKILL mid token-charge and mid-checkout, then recovery: charged once. The
  * token never appears in what the commands print nor in the journal file's bytes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { usePospayMembers } from '../../support/memberTerminal.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { openJournal } from '../../../electron/journal/journal.ts';
-import { newDataKey } from '../../../electron/members/tokenCipher.ts';
-import {
-  ledgerProblems,
-  openTestTerminal,
-  removeDir,
-  tempDataDir,
-  waitFor,
-} from '../../support/engineProcess.ts';
+import { ledgerProblems, openTestTerminal, waitFor } from '../../support/engineProcess.ts';
 import { makeClient } from '../../support/simulator.ts';
 import { runPospay, startPospay, type PospayRun } from '../../support/pospayCli.ts';
-import { customerDoes, journalBytes, startMemberSim, type MemberSim } from './support.ts';
+import { customerDoes, journalBytes } from './support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-const key = newDataKey().toString('base64');
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    POS_DATA_DIR: dataDir,
-    POS_GATEWAY_URL: sim.baseUrl,
-    POS_ACC_ID: sim.store.accId,
-    POS_SALT: sim.store.salt,
-    POS_DATA_KEY: key,
-    POS_TERMINAL_ID: terminalIdOf(dataDir),
-    ...extra,
-  };
-}
+const members = usePospayMembers(terminalIdOf);
+const { env, newDir } = members;
 
 /** One terminal id per data folder (the ledger is shared by every test of the file). */
 const ids = new Map<string, string>();
@@ -54,12 +25,6 @@ function terminalIdOf(dataDir: string): string {
     ids.set(dataDir, id);
   }
   return id;
-}
-
-function newDir(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d;
 }
 
 function lines(run: Pick<PospayRun, 'stdout'>): Record<string, unknown>[] {
@@ -101,7 +66,7 @@ async function tokenOf(dataDir: string, member: string): Promise<string> {
   const j = openJournal({ dir: dataDir });
   const link = j.members.linksOf(member)[0];
   j.close();
-  const client = makeClient(sim);
+  const client = makeClient(members.sim);
   const answer = await client.queryBind({ merchantUserId: member, requestId: link?.linkId ?? '' });
   client.close();
   if (answer.kind !== 'status') throw new Error(`no token: ${JSON.stringify(answer)}`);
@@ -164,7 +129,9 @@ describe('pospay member and pay --member', () => {
     }
     expect(journalBytes(d)).not.toContain(token);
     const j = openJournal({ dir: d });
-    expect(ledgerProblems(sim.ledger(), j, { terminalId: env(d).POS_TERMINAL_ID })).toEqual([]);
+    expect(ledgerProblems(members.sim.ledger(), j, { terminalId: env(d).POS_TERMINAL_ID })).toEqual(
+      [],
+    );
     j.close();
   });
 
@@ -211,7 +178,7 @@ describe('pospay member and pay --member', () => {
       env(d, { POS_FAULT: 'after-send-before-answer' }),
     );
     expect(killed.signal).toBe('SIGKILL');
-    const t = await openTestTerminal(sim, {
+    const t = await openTestTerminal(members.sim, {
       dataDir: d,
       recovery: 'await',
       currency: 'HKD',
@@ -225,12 +192,12 @@ describe('pospay member and pay --member', () => {
       );
       expect(final).toMatchObject({ status: 'paid', method: 'AlipayHK', tender: 'linked-wallet' });
       expect(
-        sim
+        members.sim
           .ledger()
           .filter((e) => e.merchantTransactionId === sale?.orderId && e.status === 'SUCCESS'),
       ).toHaveLength(1);
       expect(
-        ledgerProblems(sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
+        ledgerProblems(members.sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
       ).toEqual([]);
     } finally {
       await t.close();
@@ -310,7 +277,7 @@ describe('pospay checkout and renew', () => {
     j.close();
     expect(left).toMatchObject({ tender: 'checkout', status: 'waiting-for-customer' });
     await customerDoes(String(left?.paymentUrl), 'pay');
-    const t = await openTestTerminal(sim, {
+    const t = await openTestTerminal(members.sim, {
       dataDir: d,
       recovery: 'await',
       currency: 'HKD',
@@ -323,7 +290,7 @@ describe('pospay checkout and renew', () => {
       );
       expect(final).toMatchObject({ status: 'paid', method: 'GooglePay' });
       expect(
-        ledgerProblems(sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
+        ledgerProblems(members.sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
       ).toEqual([]);
     } finally {
       await t.close();

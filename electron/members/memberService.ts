@@ -87,23 +87,25 @@ export interface LinkGateway {
 
 // ---------------------------------------------------------------- views
 
-/** A linked wallet as the screen and the CLI show it: never the token. */
-export interface LinkView {
-  linkId: string;
-  memberId: string;
-  wallet: LinkWallet;
-  status: LinkStatus;
-  /** The wallet page the customer opens (shown as a QR while pending; not a secret). */
-  authUrl: string | null;
-  /** When a pending sign-up lapses (epoch ms). */
-  expiresAt: number | null;
-  reason: string | null;
-  reasonCode: string | null;
-  createdAt: number;
-  updatedAt: number;
-  lastCheckedAt: number | null;
-  unboundBy: string | null;
-}
+/**
+ * A linked wallet as the screen and the CLI show it: the record's fields named here, never
+ * the token (an allow-list: a field added to the record is not shown until it is named).
+ */
+export type LinkView = Pick<
+  LinkRecord,
+  | 'linkId'
+  | 'memberId'
+  | 'wallet'
+  | 'status'
+  | 'authUrl'
+  | 'expiresAt'
+  | 'reason'
+  | 'reasonCode'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastCheckedAt'
+  | 'unboundBy'
+>;
 
 export interface SubscriptionView {
   subscriptionId: string;
@@ -138,6 +140,7 @@ export function linkView(rec: LinkRecord): LinkView {
     memberId: rec.memberId,
     wallet: rec.wallet,
     status: rec.status,
+    // The wallet page the customer opens (a QR while pending; not a secret).
     authUrl: rec.status === 'pending' ? rec.authUrl : null,
     expiresAt: rec.expiresAt,
     reason: rec.reason,
@@ -450,13 +453,9 @@ export class MemberService implements MemberPort {
       this.poll(latest.linkId);
       return linkView(latest);
     }
-    if (this.cipher.keyId === null) {
-      throw new MemberError(
-        'method-invalid',
-        'This terminal has no data key to keep the wallet’s token encrypted: linking is not possible',
-        'link-token-unreadable',
-      );
-    }
+    this.requireDataKey(
+      'This terminal has no data key to keep the wallet’s token encrypted: linking is not possible',
+    );
     const now = this.now();
     const linkId = randomId('LNK');
     // Write-ahead: the sign-up is journaled before the bind is sent.
@@ -1021,6 +1020,13 @@ export class MemberService implements MemberPort {
     };
   }
 
+  /** A token is kept only encrypted: without a data key nothing that would keep one starts. */
+  private requireDataKey(refusal: string): void {
+    if (this.cipher.keyId === null) {
+      throw new MemberError('method-invalid', refusal, 'link-token-unreadable');
+    }
+  }
+
   beginSubscription(input: {
     memberId: string;
     orderId: string;
@@ -1030,13 +1036,9 @@ export class MemberService implements MemberPort {
     schedule: Schedule;
   }): { subscriptionId: string } {
     const member = this.findOrCreate({ memberId: input.memberId });
-    if (this.cipher.keyId === null) {
-      throw new MemberError(
-        'method-invalid',
-        'This terminal has no data key to keep the membership’s payment token encrypted',
-        'link-token-unreadable',
-      );
-    }
+    this.requireDataKey(
+      'This terminal has no data key to keep the membership’s payment token encrypted',
+    );
     const now = this.now();
     const subscriptionId = `SUB-${input.orderId}`.slice(0, 64);
     this.journal.members.saveSubscription(

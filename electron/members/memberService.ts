@@ -220,6 +220,8 @@ export class MemberService implements MemberPort {
   private readonly gateway: LinkGateway;
   private readonly cipher: TokenCipher;
   private readonly identity: GatewayIdentity | undefined;
+  /** What a new link or membership is stamped with: the gateway (and mode) it is made with. */
+  private readonly madeWith: Pick<LinkRecord, 'training' | 'gateway' | 'accId'>;
   private readonly now: () => number;
   private readonly log: EngineLog;
   private readonly dayOf: (epochMs: number) => string;
@@ -242,6 +244,11 @@ export class MemberService implements MemberPort {
     this.gateway = options.gateway;
     this.cipher = options.cipher;
     this.identity = options.identity;
+    this.madeWith = {
+      training: options.identity?.training ?? false,
+      gateway: options.identity?.gateway ?? null,
+      accId: options.identity?.accId ?? null,
+    };
     this.now = options.clock ? () => options.clock!.now() : () => Date.now();
     this.log = options.log ?? (() => undefined);
     this.dayOf = options.dayOf ?? localDay;
@@ -475,9 +482,7 @@ export class MemberService implements MemberPort {
         updatedAt: now,
         lastCheckedAt: null,
         unboundBy: null,
-        training: this.identity?.training ?? false,
-        gateway: this.identity?.gateway ?? null,
-        accId: this.identity?.accId ?? null,
+        ...this.madeWith,
       },
       { kind: 'link-started', detail: { wallet } },
     );
@@ -1027,14 +1032,9 @@ export class MemberService implements MemberPort {
     }
   }
 
-  beginSubscription(input: {
-    memberId: string;
-    orderId: string;
-    amountMinor: number;
-    currency: Currency;
-    method: SaleMethod;
-    schedule: Schedule;
-  }): { subscriptionId: string } {
+  beginSubscription(input: Parameters<MemberPort['beginSubscription']>[0]): {
+    subscriptionId: string;
+  } {
     const member = this.findOrCreate({ memberId: input.memberId });
     this.requireDataKey(
       'This terminal has no data key to keep the membership’s payment token encrypted',
@@ -1060,9 +1060,7 @@ export class MemberService implements MemberPort {
         reasonCode: null,
         createdAt: now,
         updatedAt: now,
-        training: this.identity?.training ?? false,
-        gateway: this.identity?.gateway ?? null,
-        accId: this.identity?.accId ?? null,
+        ...this.madeWith,
       },
       { kind: 'subscription-started', detail: { orderId: input.orderId } },
     );

@@ -13,8 +13,7 @@
  * Fixed: MemberService.saleFinal says the checkout was cancelled and the payment refunded.
  */
 import { describe, expect, it } from 'vitest';
-import { useMemberTerminals } from '../support/memberTerminal.ts';
-import { localDay } from '../../shared/sale.ts';
+import { useMemberTerminals, monthlyCheckout } from '../support/memberTerminal.ts';
 import { waitFor } from '../support/engineProcess.ts';
 import { customerDoes } from './members/support.ts';
 
@@ -24,19 +23,7 @@ describe('a cancelled membership checkout paid anyway', () => {
   it('refunded automatically, and the membership does not say the payment stands', async () => {
     const t = await members.terminal({ terminalId: 'A2CM' });
     const memberId = `A2CM-${Date.now().toString(36)}`;
-    const view = await t.engine.startCheckout({
-      amountMinor: 77_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(Date.now()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const view = await monthlyCheckout(t, memberId, 77_00);
     t.engine.cancel(view.orderId);
     await customerDoes(view.paymentUrl as string, 'pay');
     await waitFor(

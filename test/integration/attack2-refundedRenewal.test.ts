@@ -13,8 +13,12 @@
  * Fixed: MemberStore.paidCount does not count a charge refunded in full.
  */
 import { describe, expect, it } from 'vitest';
-import { useMemberTerminals, settled } from '../support/memberTerminal.ts';
-import { localDay } from '../../shared/sale.ts';
+import {
+  useMemberTerminals,
+  settled,
+  monthlyCheckout,
+  daysAgo,
+} from '../support/memberTerminal.ts';
 import { waitFor } from '../support/engineProcess.ts';
 import { customerDoes } from './members/support.ts';
 
@@ -24,21 +28,8 @@ describe('a refunded renewal', () => {
   it('refunded in full, the renewal is due again (the period is not given away)', async () => {
     const t = await members.terminal({ terminalId: 'A2RF' });
     const memberId = `A2RF-${Date.now().toString(36)}`;
-    const monthAgo = new Date();
-    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
-    const first = await t.engine.startCheckout({
-      amountMinor: 60_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(monthAgo.getTime()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    // One monthly renewal due, on any day.
+    const first = await monthlyCheckout(t, memberId, 60_00, daysAgo(40));
     await customerDoes(first.paymentUrl as string, 'pay');
     await settled(t, first.orderId);
     await waitFor(

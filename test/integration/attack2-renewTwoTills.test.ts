@@ -12,7 +12,7 @@
  * whose earlier charge is still unresolved waits for it ('subscription-unsettled').
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../shared/sale.ts';
+import { monthlyCheckout, daysAgo } from '../support/memberTerminal.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import { removeDir, tempDataDir, waitFor } from '../support/engineProcess.ts';
@@ -45,21 +45,8 @@ describe('the renewal due charged by two people', () => {
     const terminalId = 'A2TT';
     const t = await openMemberTerminal(sim, { key, terminalId, dataDir, keepDir: true });
     const memberId = `A2TT-${Date.now().toString(36)}`;
-    const start = new Date();
-    start.setDate(start.getDate() - 40); // one monthly renewal due, on any day
-    const first = await t.engine.startCheckout({
-      amountMinor: 45_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(start.getTime()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    // One monthly renewal due, on any day.
+    const first = await monthlyCheckout(t, memberId, 45_00, daysAgo(40));
     await customerDoes(first.paymentUrl as string, 'pay');
     await waitFor(
       () => t.members.subscriptions(memberId)[0],

@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
+import { localDay } from '../../shared/sale.ts';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import { isShownFinal, removeDir, tempDataDir, waitFor } from './engineProcess.ts';
 import {
@@ -150,4 +151,31 @@ export function usePospayMembers(terminalIdOf: (dataDir: string) => string): Pos
     },
   };
   return self;
+}
+
+/** The local day `days` days before today. */
+export function daysAgo(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() - days);
+  return localDay(d.getTime());
+}
+
+/**
+ * Starts the page for the first payment of a monthly HKD membership of `memberId` from
+ * `startDate` (today unless given) to 2099-12-31.
+ */
+export function monthlyCheckout(
+  t: Pick<MemberTerminal, 'engine'>,
+  memberId: string,
+  amountMinor: number,
+  startDate = localDay(Date.now()),
+) {
+  return t.engine.startCheckout({
+    amountMinor,
+    currency: 'HKD',
+    subscription: {
+      memberId,
+      schedule: { startDate, intervalUnit: 'month', intervalCount: 1, endDate: '2099-12-31' },
+    },
+  });
 }

@@ -8,13 +8,12 @@
  * token is kept (encrypted) once it is paid, for `pospay renew`.
  */
 import QRCode from 'qrcode';
-import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
 import { isDate, isIntervalUnit, memberIdProblem, type Schedule } from '../../../shared/members.ts';
 import { isCheckoutBrand, type CheckoutBrand } from '../../../shared/paymentMethods.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { MemberError } from '../../members/memberService.ts';
-import { parseCommand } from '../args.ts';
+import { moneyArgs, parseCommand } from '../args.ts';
 import { runSaleCommand } from '../memberTerminal.ts';
 
 const help = `usage: pospay checkout --amount X [--currency HKD|CNY] [--brand ApplePay|GooglePay]
@@ -60,12 +59,9 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed.ok) return parsed.exitCode;
   const { values } = parsed;
-  const currencyText = (values.currency ?? 'HKD').toUpperCase();
-  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
-  const currency: Currency = currencyText;
-  if (values.amount === undefined) return fail('--amount is required', true);
-  const amount = parseAmount(values.amount, currency);
-  if (!amount.ok) return fail(amount.message);
+  const amount = moneyArgs(values, 'HKD');
+  if (!amount.ok) return fail(amount.message, amount.withHelp);
+  const { currency } = amount;
   let brand: CheckoutBrand | undefined;
   if (values.brand !== undefined) {
     if (!isCheckoutBrand(values.brand))

@@ -5,13 +5,13 @@
  * 2 when nothing was charged because the input was refused.
  */
 import type { SaleView, ScanSource } from '../../../shared/ipc/contract.ts';
-import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
+import type { Currency } from '../../../shared/money.ts';
 import { isPaymentMethod, isRegion, PAYMENT_METHODS } from '../../../shared/paymentMethods.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
-import { parseCommand } from '../args.ts';
+import { moneyArgs, parseCommand } from '../args.ts';
 import {
   isLinkWallet,
   memberIdProblem,
@@ -181,12 +181,9 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed.ok) return parsed.exitCode;
   const { values } = parsed;
-  const currencyText = (values.currency ?? 'CNY').toUpperCase();
-  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
-  const currency: Currency = currencyText;
-  if (values.amount === undefined) return fail('--amount is required', true);
-  const amount = parseAmount(values.amount, currency);
-  if (!amount.ok) return fail(amount.message);
+  const amount = moneyArgs(values, 'CNY');
+  if (!amount.ok) return fail(amount.message, amount.withHelp);
+  const { currency } = amount;
   const method = values.method;
   if (method !== undefined && !isPaymentMethod(method)) {
     return fail(`unknown method "${method}" (${PAYMENT_METHODS.join(', ')})`);

@@ -5,10 +5,9 @@
  * those due). Prints {"orderId","status","reason","method"}; exit 0 paid, 1 not paid,
  * 3 unknown, 2 refused before anything was sent (no membership, token revoked, bad input).
  */
-import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
 import { memberIdProblem } from '../../../shared/members.ts';
 import { EngineError } from '../../engine/errors.ts';
-import { parseCommand } from '../args.ts';
+import { moneyArgs, parseCommand } from '../args.ts';
 import { runSaleCommand } from '../memberTerminal.ts';
 
 const help = `usage: pospay renew --member ID --amount X [--currency HKD|CNY] [--subscription ID]
@@ -35,12 +34,9 @@ export async function run(args: string[]): Promise<number> {
   if (values.member === undefined) return fail('--member is required', true);
   const problem = memberIdProblem(values.member.trim());
   if (problem) return fail(problem);
-  const currencyText = (values.currency ?? 'HKD').toUpperCase();
-  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
-  const currency: Currency = currencyText;
-  if (values.amount === undefined) return fail('--amount is required', true);
-  const amount = parseAmount(values.amount, currency);
-  if (!amount.ok) return fail(amount.message);
+  const amount = moneyArgs(values, 'HKD');
+  if (!amount.ok) return fail(amount.message, amount.withHelp);
+  const { currency } = amount;
   const memberId = values.member.trim();
   return runSaleCommand({
     name: 'renew',

@@ -19,7 +19,7 @@
  * (Recovery.catchUpMembers asks the gateway again for the token).
  */
 import { describe, expect, it } from 'vitest';
-import { usePospayMembers } from '../support/memberTerminal.ts';
+import { usePospayMembers, monthlyCheckoutArgs } from '../support/memberTerminal.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
 import { runPospay } from '../support/pospayCli.ts';
 import { customerDoes } from './members/support.ts';
@@ -32,21 +32,7 @@ describe('a membership first payment across a crash', () => {
     const d = newDir();
     const member = `A2MC-${Date.now().toString(36)}`;
     const killed = await runPospay(
-      [
-        'checkout',
-        '--amount',
-        '99.00',
-        '--currency',
-        'HKD',
-        '--member',
-        member,
-        '--every',
-        '1',
-        '--unit',
-        'month',
-        '--until',
-        '2099-12-31',
-      ],
+      monthlyCheckoutArgs(member, '99.00'),
       env(d, { POS_FAULT: 'waiting-for-customer' }),
     );
     expect(killed.signal).toBe('SIGKILL');

@@ -179,3 +179,22 @@ export function monthlyCheckout(
     },
   });
 }
+
+/** `pospay checkout` arguments for the first payment of a monthly HKD membership to 2099-12-31. */
+export function monthlyCheckoutArgs(member: string, amount: string): string[] {
+  return [
+    'checkout',
+    '--amount',
+    amount,
+    '--currency',
+    'HKD',
+    '--member',
+    member,
+    '--every',
+    '1',
+    '--unit',
+    'month',
+    '--until',
+    '2099-12-31',
+  ];
+}

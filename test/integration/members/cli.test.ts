@@ -5,7 +5,7 @@
  * token never appears in what the commands print nor in the journal file's bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { usePospayMembers } from '../../support/memberTerminal.ts';
+import { usePospayMembers, monthlyCheckoutArgs } from '../../support/memberTerminal.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { openJournal } from '../../../electron/journal/journal.ts';
 import { ledgerProblems, openTestTerminal, waitFor } from '../../support/engineProcess.ts';
@@ -226,19 +226,7 @@ describe('pospay checkout and renew', () => {
     const member = `S-${Date.now().toString(36)}`;
     const sub = await firstLine(
       [
-        'checkout',
-        '--amount',
-        '99.00',
-        '--currency',
-        'HKD',
-        '--member',
-        member,
-        '--every',
-        '1',
-        '--unit',
-        'month',
-        '--until',
-        '2099-12-31',
+        ...monthlyCheckoutArgs(member, '99.00'),
         // Started 40 days ago: one monthly renewal is due (a renewal not due is refused).
         '--start',
         localDay(Date.now() - 40 * 86_400_000),

@@ -123,14 +123,14 @@ describe('a checkout (pay on phone)', () => {
   /** A membership's first payment, its page shown to member M-1. */
   const firstPayment = () =>
     checkout({ status: 'waiting-for-customer', subscriptionId: 'SUB-1', memberId: 'M-1' });
+  /** What the gateway's answer to creating a new checkout's page means, `now` ms in. */
+  const created = (answer: Parameters<typeof decideCheckoutCreated>[1], now = 0) =>
+    decideCheckoutCreated(checkout(), answer, 'pay', now, live);
 
   it('created: waiting for the customer with the page journaled, not settled', () => {
-    const d = decideCheckoutCreated(
-      checkout(),
+    const d = created(
       { kind: 'created', paymentUrl: 'http://sim/__sim/checkout?ticket=1', sessionToken: 'S' },
-      'pay',
       5000,
-      live,
     );
     expect(d.applied).toBe('pending');
     expect(d.patch).toMatchObject({
@@ -142,33 +142,15 @@ describe('a checkout (pay on phone)', () => {
   });
 
   it('no usable answer: keeps waiting (the query decides), never declined', () => {
-    const d = decideCheckoutCreated(
-      checkout(),
-      { kind: 'unknown', reason: 'timeout' },
-      'pay',
-      0,
-      live,
-    );
+    const d = created({ kind: 'unknown', reason: 'timeout' });
     expect(d.applied).toBe('pending');
     expect(d.patch?.status).toBe('waiting-for-customer');
   });
 
   it('refused by the gateway: declined with its code; an unsigned credentials refusal: unknown', () => {
-    const refused = decideCheckoutCreated(
-      checkout(),
-      { kind: 'refused', code: '102000', description: 'bad amount' },
-      'pay',
-      0,
-      live,
-    );
+    const refused = created({ kind: 'refused', code: '102000', description: 'bad amount' });
     expect(refused.patch).toMatchObject({ status: 'declined', reasonCode: 'gateway-rejected' });
-    const creds = decideCheckoutCreated(
-      checkout(),
-      { kind: 'refused', code: '104000', description: 'sign error' },
-      'pay',
-      0,
-      live,
-    );
+    const creds = created({ kind: 'refused', code: '104000', description: 'sign error' });
     expect(creds.patch).toMatchObject({ status: 'unknown', reasonCode: 'gateway-credentials' });
     expect(creds.applied).toBe('pending');
   });

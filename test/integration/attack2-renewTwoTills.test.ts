@@ -38,14 +38,7 @@ describe('the renewal due charged by two people', () => {
     expect(t.members.dueRenewals().filter((s) => s.memberId === memberId)).toHaveLength(1);
     await t.close();
 
-    const env = {
-      POS_DATA_DIR: dataDir,
-      POS_GATEWAY_URL: members.sim.baseUrl,
-      POS_ACC_ID: members.sim.store.accId,
-      POS_SALT: members.sim.store.salt,
-      POS_DATA_KEY: key.toString('base64'),
-      POS_TERMINAL_ID: terminalId,
-    };
+    const env = members.pospayEnv(dataDir, terminalId);
     const args = ['renew', '--member', memberId, '--amount', '45.00', '--currency', 'HKD'];
     const firstRun = await runPospay(args, env);
     expect(firstRun.code, firstRun.stderr).toBe(0);

@@ -53,15 +53,7 @@ async function withMembership(terminalId: string) {
 }
 
 function env(dataDir: string, terminalId: string, fault: string): Record<string, string> {
-  return {
-    POS_DATA_DIR: dataDir,
-    POS_GATEWAY_URL: members.sim.baseUrl,
-    POS_ACC_ID: members.sim.store.accId,
-    POS_SALT: members.sim.store.salt,
-    POS_DATA_KEY: key.toString('base64'),
-    POS_TERMINAL_ID: terminalId,
-    POS_FAULT: fault,
-  };
+  return members.pospayEnv(dataDir, terminalId, { POS_FAULT: fault });
 }
 
 describe('pospay renew killed mid-way', () => {

@@ -35,6 +35,12 @@ export interface MemberTerminals {
   closeNow(t: MemberTerminal): Promise<void>;
   /** Removes the folder after the test. */
   removeAfter(dir: string): string;
+  /** The environment of a `pospay` run as terminal `terminalId` of `dataDir` (the file's key). */
+  pospayEnv(
+    dataDir: string,
+    terminalId: string,
+    extra?: Record<string, string>,
+  ): Record<string, string>;
 }
 
 /** Registers the file's hooks; call at the top level of a test file. */
@@ -86,6 +92,17 @@ export function useMemberTerminals(prefix: string, timeScale = 0.05): MemberTerm
     removeAfter(dir) {
       dirs.push(dir);
       return dir;
+    },
+    pospayEnv(dataDir, terminalId, extra = {}) {
+      return {
+        POS_DATA_DIR: dataDir,
+        POS_GATEWAY_URL: self.sim.baseUrl,
+        POS_ACC_ID: self.sim.store.accId,
+        POS_SALT: self.sim.store.salt,
+        POS_DATA_KEY: key.toString('base64'),
+        POS_TERMINAL_ID: terminalId,
+        ...extra,
+      };
     },
   };
   return self;

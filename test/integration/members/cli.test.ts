@@ -16,6 +16,16 @@ import { customerDoes, journalBytes } from './support.ts';
 const members = usePospayMembers(terminalIdOf);
 const { env, newDir } = members;
 
+/** The terminal of `dataDir` opened again, its recovery awaited. */
+function restarted(dataDir: string) {
+  return openTestTerminal(members.sim, {
+    dataDir,
+    recovery: 'await',
+    currency: 'HKD',
+    region: 'HK',
+  });
+}
+
 /** One terminal id per data folder (the ledger is shared by every test of the file). */
 const ids = new Map<string, string>();
 function terminalIdOf(dataDir: string): string {
@@ -178,12 +188,7 @@ describe('pospay member and pay --member', () => {
       env(d, { POS_FAULT: 'after-send-before-answer' }),
     );
     expect(killed.signal).toBe('SIGKILL');
-    const t = await openTestTerminal(members.sim, {
-      dataDir: d,
-      recovery: 'await',
-      currency: 'HKD',
-      region: 'HK',
-    });
+    const t = await restarted(d);
     try {
       const [sale] = t.journal.listSales();
       const final = await waitFor(
@@ -265,12 +270,7 @@ describe('pospay checkout and renew', () => {
     j.close();
     expect(left).toMatchObject({ tender: 'checkout', status: 'waiting-for-customer' });
     await customerDoes(String(left?.paymentUrl), 'pay');
-    const t = await openTestTerminal(members.sim, {
-      dataDir: d,
-      recovery: 'await',
-      currency: 'HKD',
-      region: 'HK',
-    });
+    const t = await restarted(d);
     try {
       const final = await waitFor(
         () => t.engine.sale(left?.orderId ?? ''),

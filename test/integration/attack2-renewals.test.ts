@@ -11,7 +11,7 @@
  * (naming its due date), at another amount or in another currency than the membership's.
  */
 import { describe, expect, it } from 'vitest';
-import { useMemberTerminals, settled } from '../support/memberTerminal.ts';
+import { useMemberTerminals, settled, monthlyCheckout } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
 import { EngineError } from '../../electron/engine/errors.ts';
 import { waitFor } from '../support/engineProcess.ts';
@@ -23,15 +23,7 @@ const { terminal } = members;
 /** A monthly HKD 120.00 membership whose first payment was made (token kept). */
 async function membership(t: MemberTerminal, startDate = localDay(Date.now())) {
   const memberId = `A2R-${Date.now().toString(36)}-${members.seq}`;
-  const first = await t.engine.startCheckout({
-    amountMinor: 120_00,
-    currency: 'HKD',
-    brand: 'GooglePay',
-    subscription: {
-      memberId,
-      schedule: { startDate, intervalUnit: 'month', intervalCount: 1, endDate: '2099-12-31' },
-    },
-  });
+  const first = await monthlyCheckout(t, memberId, 120_00, startDate, 'GooglePay');
   await customerDoes(first.paymentUrl as string, 'pay');
   expect(await settled(t, first.orderId)).toMatchObject({ status: 'paid' });
   await waitFor(

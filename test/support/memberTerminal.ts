@@ -179,17 +179,19 @@ export function daysAgo(days: number): string {
 
 /**
  * Starts the page for the first payment of a monthly HKD membership of `memberId` from
- * `startDate` (today unless given) to 2099-12-31.
+ * `startDate` (today unless given) to 2099-12-31, on `brand`'s page when given.
  */
 export function monthlyCheckout(
   t: Pick<MemberTerminal, 'engine'>,
   memberId: string,
   amountMinor: number,
   startDate = localDay(Date.now()),
+  brand?: Parameters<MemberTerminal['engine']['startCheckout']>[0]['brand'],
 ) {
   return t.engine.startCheckout({
     amountMinor,
     currency: 'HKD',
+    ...(brand ? { brand } : {}),
     subscription: {
       memberId,
       schedule: { startDate, intervalUnit: 'month', intervalCount: 1, endDate: '2099-12-31' },

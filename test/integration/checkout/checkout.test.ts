@@ -153,20 +153,7 @@ describe('memberships', () => {
     const today = localDay(Date.now());
     // Started 70 days ago: two monthly renewals are due (a renewal not due is refused).
     const startDate = localDay(Date.now() - 70 * 86_400_000);
-    const first = await t.engine.startCheckout({
-      amountMinor: 120_00,
-      currency: 'HKD',
-      brand: 'GooglePay',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate,
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const first = await monthlyCheckout(t, memberId, 120_00, startDate, 'GooglePay');
     // No token before it is paid.
     expect(t.members.subscriptions(memberId)[0]).toMatchObject({
       status: 'pending',

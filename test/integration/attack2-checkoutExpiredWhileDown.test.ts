@@ -3,29 +3,41 @@
  * (pospay checkout SIGKILLed while the page was shown). A payment tried on the closed page is
  * refused; after the restart the sale is closed, nothing charged, journal = ledger.
  */
-import { describe, expect, it } from 'vitest';
-import { useMemberTerminals } from '../support/memberTerminal.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal } from '../../electron/journal/journal.ts';
 import {
   isShownFinal,
   ledgerProblems,
   openTestTerminal,
+  removeDir,
   tempDataDir,
   waitFor,
 } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import { customerDoes } from './members/support.ts';
+import { customerDoes, startMemberSim, type MemberSim } from './members/support.ts';
 
-const members = useMemberTerminals('A2XD', 0.005); // an unpaid page closes after 4.5 s
+let sim: MemberSim;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.005); // an unpaid page closes after 4.5 s
+});
+afterEach(() => {
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 describe('a checkout that closes while the till is down', () => {
   it('paying the closed page is refused; after the restart: closed, nothing charged', async () => {
-    const dataDir = members.removeAfter(tempDataDir());
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
     const killed = await runPospay(['checkout', '--amount', '19.00', '--currency', 'HKD'], {
       POS_DATA_DIR: dataDir,
-      POS_GATEWAY_URL: members.sim.baseUrl,
-      POS_ACC_ID: members.sim.store.accId,
-      POS_SALT: members.sim.store.salt,
+      POS_GATEWAY_URL: sim.baseUrl,
+      POS_ACC_ID: sim.store.accId,
+      POS_SALT: sim.store.salt,
       POS_TERMINAL_ID: 'A2EX',
       POS_FAULT: 'waiting-for-customer',
     });
@@ -38,7 +50,7 @@ describe('a checkout that closes while the till is down', () => {
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(await customerDoes(String(left?.paymentUrl), 'pay')).toBeGreaterThanOrEqual(400);
 
-    const t = await openTestTerminal(members.sim, {
+    const t = await openTestTerminal(sim, {
       dataDir,
       recovery: 'await',
       currency: 'HKD',
@@ -53,11 +65,11 @@ describe('a checkout that closes while the till is down', () => {
       );
       expect(final?.status).toBe('closed');
       expect(
-        members.sim
+        sim
           .ledger()
           .filter((e) => e.merchantTransactionId === left?.orderId && e.status === 'SUCCESS'),
       ).toEqual([]);
-      expect(ledgerProblems(members.sim.ledger(), t.journal, { terminalId: 'A2EX' })).toEqual([]);
+      expect(ledgerProblems(sim.ledger(), t.journal, { terminalId: 'A2EX' })).toEqual([]);
     } finally {
       await t.close();
     }

@@ -4,27 +4,46 @@
  * and the journal agrees with the gateway's ledger. The kept payment token is never in what
  * the killed command printed.
  */
-import { describe, expect, it } from 'vitest';
-import { useMemberTerminals } from '../support/memberTerminal.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
+import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import {
   isShownFinal,
   ledgerProblems,
   openTestTerminal,
+  removeDir,
   tempDataDir,
   waitFor,
 } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import { customerDoes, journalBytes, openMemberTerminal } from './members/support.ts';
+import {
+  customerDoes,
+  journalBytes,
+  openMemberTerminal,
+  startMemberSim,
+  type MemberSim,
+} from './members/support.ts';
 
-const members = useMemberTerminals('A2K');
-const { key } = members;
+let sim: MemberSim;
+const dirs: string[] = [];
+const key = newDataKey();
 let seq = 0;
+
+beforeAll(async () => {
+  sim = await startMemberSim(0.05);
+});
+afterEach(() => {
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 /** A data folder with an active HKD 88.00 monthly membership; its tokens. */
 async function withMembership(terminalId: string) {
-  const dataDir = members.removeAfter(tempDataDir());
-  const t = await openMemberTerminal(members.sim, { key, terminalId, dataDir, keepDir: true });
+  const dataDir = tempDataDir();
+  dirs.push(dataDir);
+  const t = await openMemberTerminal(sim, { key, terminalId, dataDir, keepDir: true });
   const memberId = `A2K-${Date.now().toString(36)}-${seq}`;
   const first = await t.engine.startCheckout({
     amountMinor: 88_00,
@@ -53,7 +72,15 @@ async function withMembership(terminalId: string) {
 }
 
 function env(dataDir: string, terminalId: string, fault: string): Record<string, string> {
-  return members.pospayEnv(dataDir, terminalId, { POS_FAULT: fault });
+  return {
+    POS_DATA_DIR: dataDir,
+    POS_GATEWAY_URL: sim.baseUrl,
+    POS_ACC_ID: sim.store.accId,
+    POS_SALT: sim.store.salt,
+    POS_DATA_KEY: key.toString('base64'),
+    POS_TERMINAL_ID: terminalId,
+    POS_FAULT: fault,
+  };
 }
 
 describe('pospay renew killed mid-way', () => {
@@ -73,7 +100,7 @@ describe('pospay renew killed mid-way', () => {
       for (const token of tokens) {
         expect(killed.stdout + killed.stderr).not.toContain(token);
       }
-      const t = await openTestTerminal(members.sim, {
+      const t = await openTestTerminal(sim, {
         dataDir,
         recovery: 'await',
         currency: 'HKD',
@@ -89,11 +116,11 @@ describe('pospay renew killed mid-way', () => {
           20_000,
         );
         expect(final?.status).toBe(charged === 1 ? 'paid' : 'closed');
-        const success = members.sim
+        const success = sim
           .ledger()
           .filter((e) => e.merchantTransactionId === renewal?.orderId && e.status === 'SUCCESS');
         expect(success).toHaveLength(charged);
-        expect(ledgerProblems(members.sim.ledger(), t.journal, { terminalId })).toEqual([]);
+        expect(ledgerProblems(sim.ledger(), t.journal, { terminalId })).toEqual([]);
         const bytes = journalBytes(dataDir);
         for (const token of tokens) expect(bytes).not.toContain(token);
       } finally {

@@ -18,7 +18,7 @@ import { localDay } from '../../../../shared/sale.ts';
 import { money, time } from '../../format.ts';
 import { useApi, usePos, usePosStore } from '../../state/context.ts';
 import { toUiError, type UiError } from '../../state/store.ts';
-import { PinField, useCall } from '../common.tsx';
+import { PinField } from '../common.tsx';
 import { QrCode } from '../QrCode.tsx';
 import { MemberErrorLine, memberRef, showSale, useSecondsLeft } from './memberUi.tsx';
 
@@ -118,13 +118,21 @@ function UnbindForm({
   const { t } = useTranslation();
   const api = useApi();
   const [pin, setPin] = useState('');
-  const { busy, error, call } = useCall();
-  const submit = (): Promise<void> =>
-    call(async () => {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
       await api.invoke('member:unbind', { memberId: member.memberId, wallet, pin });
       setPin('');
       onDone();
-    });
+    } catch (e) {
+      setError(toUiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <form
       className="unbind-form"
@@ -155,13 +163,21 @@ function Wallets({
 }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { busy, error, setError, call } = useCall();
+  const [error, setError] = useState<UiError | null>(null);
+  const [busy, setBusy] = useState(false);
   const [unbinding, setUnbinding] = useState<LinkWallet | null>(null);
 
-  const link = (wallet: LinkWallet): Promise<void> =>
-    call(async () => {
+  const link = async (wallet: LinkWallet): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
       onChanged(await api.invoke('member:link', { memberId: member.memberId, wallet }));
-    });
+    } catch (e) {
+      setError(toUiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   const check = async (linkId: string): Promise<void> => {
     setError(null);
     try {
@@ -294,7 +310,8 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
   const amountText = formatForGateway(sub.amountMinor, sub.currency);
   const [pin, setPin] = useState('');
   const [confirming, setConfirming] = useState<number | null>(null);
-  const { busy, error, setError, call } = useCall();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
   const review = (): void => {
     setError(null);
     const parsed = parseAmount(amountText, sub.currency, { ceilingMinor: Number.MAX_SAFE_INTEGER });
@@ -304,22 +321,27 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
     }
     setConfirming(parsed.minor);
   };
-  const submit = (): Promise<void> =>
-    call(
-      async () => {
-        const view = await api.invoke('subscription:renew', {
-          memberId: sub.memberId,
-          subscriptionId: sub.subscriptionId,
-          amountText,
-          currency: sub.currency,
-          pin,
-        });
-        setPin('');
-        onDone();
-        showSale(store, api, view); // the normal sale screens follow it
-      },
-      () => setConfirming(null),
-    );
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await api.invoke('subscription:renew', {
+        memberId: sub.memberId,
+        subscriptionId: sub.subscriptionId,
+        amountText,
+        currency: sub.currency,
+        pin,
+      });
+      setPin('');
+      onDone();
+      showSale(store, api, view); // the normal sale screens follow it
+    } catch (e) {
+      setError(toUiError(e));
+      setConfirming(null);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <form
       className="renew-form"
@@ -457,7 +479,8 @@ function SellMembership({ member }: { member: MemberView }) {
     d.setFullYear(d.getFullYear() + 1);
     return localDay(d.getTime());
   });
-  const { busy, error, call } = useCall();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
   if (!open) {
     return (
       <button type="button" className="small" data-testid="sell-open" onClick={() => setOpen(true)}>
@@ -465,8 +488,10 @@ function SellMembership({ member }: { member: MemberView }) {
       </button>
     );
   }
-  const submit = (): Promise<void> =>
-    call(async () => {
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
       const view = await api.invoke('sale:start-checkout', {
         amountText,
         ...(currency ? { currency } : {}),
@@ -479,7 +504,12 @@ function SellMembership({ member }: { member: MemberView }) {
       });
       setOpen(false);
       showSale(store, api, view);
-    });
+    } catch (e) {
+      setError(toUiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <form
       className="sell-form"
@@ -591,13 +621,16 @@ export function MembersScreen() {
   const [label, setLabel] = useState('');
   const [member, setMember] = useState<MemberView | null>(null);
   const [notFound, setNotFound] = useState<string | null>(null);
-  const { busy, error, setError, call } = useCall();
+  const [error, setError] = useState<UiError | null>(null);
+  const [busy, setBusy] = useState(false);
   const [version, setVersion] = useState(0);
 
   const load = useCallback(
-    (ref: { memberId: string } | { phone: string }, create: boolean): Promise<void> =>
-      call(async () => {
-        setNotFound(null);
+    async (ref: { memberId: string } | { phone: string }, create: boolean): Promise<void> => {
+      setBusy(true);
+      setError(null);
+      setNotFound(null);
+      try {
         const found = create
           ? await api.invoke('member:create', {
               ...ref,
@@ -610,8 +643,13 @@ export function MembersScreen() {
           setText('');
           setLabel('');
         }
-      }),
-    [api, call, label],
+      } catch (e) {
+        setError(toUiError(e));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [api, label],
   );
 
   const reload = useCallback(
@@ -624,7 +662,7 @@ export function MembersScreen() {
         (e: unknown) => setError(toUiError(e)),
       );
     },
-    [api, setError],
+    [api],
   );
 
   // A sign-up of the member on screen changed (agreed, declined, lapsed, unbound).

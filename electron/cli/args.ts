@@ -4,6 +4,7 @@
  * malformed option.
  */
 import { parseArgs } from 'node:util';
+import { isCurrency, parseAmount, type Currency } from '../../shared/money.ts';
 
 export interface CommandSpec<S extends string, B extends string> {
   /** Options that take a value (`--amount 12.50`). */
@@ -67,4 +68,26 @@ export function parseCommand<const S extends string = never, const B extends str
     values: parsed.values as { [K in S]?: string } & { [K in B]?: boolean },
     positionals: parsed.positionals,
   };
+}
+
+/**
+ * `--currency C --amount X` as every sale command reads them (`defaultCurrency` without
+ * --currency). A refusal says whether the usage goes with it.
+ */
+export function moneyArgs(
+  values: { currency?: string | undefined; amount?: string | undefined },
+  defaultCurrency: Currency,
+):
+  | { ok: true; currency: Currency; minor: number }
+  | { ok: false; message: string; withHelp: boolean } {
+  const currency = (values.currency ?? defaultCurrency).toUpperCase();
+  if (!isCurrency(currency)) {
+    return { ok: false, message: `unknown currency "${values.currency}"`, withHelp: true };
+  }
+  if (values.amount === undefined) {
+    return { ok: false, message: '--amount is required', withHelp: true };
+  }
+  const amount = parseAmount(values.amount, currency);
+  if (!amount.ok) return { ok: false, message: amount.message, withHelp: false };
+  return { ok: true, currency, minor: amount.minor };
 }

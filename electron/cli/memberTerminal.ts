@@ -1,7 +1,7 @@
 /**
  * What the `pospay member | pay --member | checkout | renew` commands share: the terminal
  * (journal, gateway, engine) opened from the environment with its members side, and the
- * wait for a sale's outcome that `pospay pay` uses.
+ * wait for a sale's outcome that `pospay pay` uses, and the run of a sale command.
  */
 import type { SaleView } from '../../shared/ipc/contract.ts';
 import type { Currency } from '../../shared/money.ts';
@@ -16,6 +16,8 @@ import {
 import { EMBEDDED_SIMULATOR_GATEWAY } from '../engine/paymentEngine.ts';
 import type { MemberService } from '../members/memberService.ts';
 import { openMembers } from '../members/runtime.ts';
+import { onInterrupt } from './interrupt.ts';
+import { errorMessage, exitCodeForSale, payResult } from './output.ts';
 
 export interface MemberTerminal {
   terminal: Terminal;
@@ -131,4 +133,62 @@ export function waitUntilShown(
     const latest = engine.sale(sale.orderId);
     if (latest && isShown(latest)) finish(latest);
   });
+}
+
+/** How long past the customer's deadline a sale command waits before printing "unknown". */
+const PRINT_SLACK_MS = 5000;
+
+/**
+ * What `pospay pay --member`, `pospay checkout` and `pospay renew` share: the terminal opened
+ * (a failure to open it is a refusal, exit 2), the sale started, Ctrl-C cancelling it, one
+ * outcome line {"orderId","status","reason","method"} and its exit code — after a failure
+ * once the sale was journaled, the journaled outcome (unknown unless it is paid) — and the
+ * terminal closed.
+ */
+export async function runSaleCommand(command: {
+  /** The command's name in its messages: `pospay NAME: …`. */
+  name: string;
+  open: Parameters<typeof openMemberTerminal>;
+  /** Starts the sale; a number is the exit code of a refusal before anything was sent. */
+  start(opened: MemberTerminal): Promise<SaleView | number>;
+  /** Once it is started (pay on phone: its link shown): the sale to wait on. */
+  started?(sale: SaleView, opened: MemberTerminal): Promise<SaleView>;
+  /** How long the customer has, ms (default the terminal's customer deadline). */
+  deadlineMs?: number;
+}): Promise<number> {
+  let opened: MemberTerminal;
+  try {
+    opened = await openMemberTerminal(...command.open);
+  } catch (error) {
+    process.stderr.write(`pospay ${command.name}: ${errorMessage(error)}\n`);
+    return 2;
+  }
+  const { engine } = opened.terminal;
+  process.exitCode = 3;
+  let orderId: string | null = null;
+  const stopListening = onInterrupt(() => {
+    if (orderId) engine.cancel(orderId);
+  });
+  try {
+    const sale = await command.start(opened);
+    if (typeof sale === 'number') return sale;
+    orderId = sale.orderId;
+    const waitOn = command.started ? await command.started(sale, opened) : sale;
+    const final = await waitUntilShown(
+      engine,
+      waitOn,
+      (command.deadlineMs ?? opened.customerDeadlineMs) + PRINT_SLACK_MS,
+    );
+    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
+    return exitCodeForSale(final);
+  } catch (error) {
+    const journaled = orderId !== null ? engine.sale(orderId) : null;
+    if (!journaled) throw error;
+    process.stderr.write(`pospay ${command.name}: ${errorMessage(error)}\n`);
+    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
+    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
+  } finally {
+    stopListening();
+    await opened.close();
+  }
 }

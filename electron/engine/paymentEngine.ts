@@ -20,7 +20,6 @@
  * - Timers and deadlines use the monotonic clock; the wall clock only stamps records.
  */
 import type { SaleView, ZReport } from '../../shared/ipc/contract.ts';
-import { formatForDisplay } from '../../shared/money.ts';
 import { classifyPaymentCode, maskCode } from '../../shared/paymentCode.ts';
 import {
   newSaleRecord,
@@ -28,7 +27,6 @@ import {
   type SaleFilter,
   type SaleRecord,
 } from '../journal/journal.ts';
-import { isInFlight } from '../../shared/saleTransitions.ts';
 import { EngineError } from './errors.ts';
 import { newOrderId, requestIdFor } from './ids.ts';
 import { REASONS } from './reasons.ts';
@@ -44,7 +42,7 @@ import {
   type StartSaleInput,
 } from './types.ts';
 import { clearDeadline, stepThenLoop } from './tasks.ts';
-import { CHARGEABLE_CURRENCIES, methodCurrency, methodName } from '../../shared/paymentMethods.ts';
+import { methodCurrency, methodName } from '../../shared/paymentMethods.ts';
 import { EngineCore } from './core.ts';
 import { Deadlines } from './deadlines.ts';
 import { Refunds } from './refunds.ts';
@@ -52,7 +50,7 @@ import { SaleResolution } from './resolution.ts';
 import { Recovery } from './recovery.ts';
 import { ReadModel } from './readModel.ts';
 import type { CsvOptions } from './reports.ts';
-import { Tenders } from './tenders.ts';
+import { checkNewSaleInput, checkNoOtherSale, Tenders } from './tenders.ts';
 
 export * from './types.ts';
 
@@ -100,30 +98,8 @@ class Engine implements PaymentEngine {
   }
 
   startSale(input: StartSaleInput): SaleView {
-    this.core.assertRunning();
-    const journalProblem = this.core.journal.problem;
-    if (journalProblem !== null) {
-      // Nothing may be charged that could not be journaled; what is open keeps every sale.
-      throw new EngineError('journal-unavailable', journalProblem);
-    }
-    const settings = this.core.settingsOf();
-    const currency = input.currency ?? settings.currency;
-    if (!CHARGEABLE_CURRENCIES.has(currency)) {
-      throw new EngineError(
-        'currency-invalid',
-        `Wallet payments are charged in CNY or HKD, not ${String(currency)}`,
-      );
-    }
     const amount = input.amountMinor;
-    if (!Number.isSafeInteger(amount) || amount <= 0) {
-      throw new EngineError('amount-invalid', 'The amount must be more than zero');
-    }
-    if (amount > settings.amountCeilingMinor) {
-      throw new EngineError(
-        'amount-invalid',
-        `The amount is above this till's limit of ${formatForDisplay(settings.amountCeilingMinor, currency)}`,
-      );
-    }
+    const { currency, settings } = checkNewSaleInput(this.core, amount, input.currency, 'code');
     const override = input.methodOverride;
     if (override !== undefined && methodCurrency(override) !== currency) {
       throw new EngineError(
@@ -131,26 +107,7 @@ class Engine implements PaymentEngine {
         `${methodName(override)} is charged in ${methodCurrency(override)}, but this sale is in ${currency}`,
       );
     }
-    const current = this.core.currentRecord();
-    if (current && current === this.core.draft) {
-      // Another window (a second tab) has a sale open: it is never replaced silently.
-      throw new EngineError(
-        'sale-in-progress',
-        `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
-          'on this terminal, waiting for its code (perhaps in another window) — scan it or cancel it first',
-      );
-    }
-    if (current && isInFlight(current) && !this.core.isStale(current)) {
-      throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
-    }
-    const elsewhere = this.core.journal.inFlightSale();
-    if (elsewhere && !this.core.isStale(elsewhere)) {
-      throw new EngineError(
-        'sale-in-progress',
-        `${REASONS.inProgress.reason}: sale ${elsewhere.orderId} is still being confirmed ` +
-          `(pospay query ${elsewhere.orderId})`,
-      );
-    }
+    checkNoOtherSale(this.core, 'code');
     const now = this.core.clock.now();
     this.core.draft = newSaleRecord({
       orderId: newOrderId(settings.terminalId, now),

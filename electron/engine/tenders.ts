@@ -41,6 +41,7 @@ import { stepThenLoop } from './tasks.ts';
 import type {
   CheckoutInput,
   CheckoutRequest,
+  EngineSettings,
   MemberChargeInput,
   MemberGrant,
   RenewalInput,
@@ -60,6 +61,71 @@ function gatewayDateTime(day: string): string {
   return `${day} 00:00:00`;
 }
 
+/** A scanned code's sale (startSale) or a tender without a code: the words of a refusal. */
+type NewSaleKind = 'code' | 'tender';
+
+/**
+ * What every new sale is checked for, a scanned code's (startSale) and every tender's, before
+ * the one-at-a-time check: the engine running, the journal writable (nothing may be charged
+ * that could not be journaled; what is open keeps every sale), the currency, the amount and
+ * the till's ceiling. Returns the sale's currency and the settings it was checked against.
+ */
+export function checkNewSaleInput(
+  core: EngineCore,
+  amountMinor: number,
+  currencyIn: Currency | undefined,
+  kind: NewSaleKind,
+): { currency: Currency; settings: EngineSettings } {
+  core.assertRunning();
+  const journalProblem = core.journal.problem;
+  if (journalProblem !== null) throw new EngineError('journal-unavailable', journalProblem);
+  const settings = core.settingsOf();
+  const currency = currencyIn ?? settings.currency;
+  if (!CHARGEABLE_CURRENCIES.has(currency)) {
+    throw new EngineError(
+      'currency-invalid',
+      `${kind === 'code' ? 'Wallet payments' : 'Payments'} are charged in CNY or HKD, not ${String(currency)}`,
+    );
+  }
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+    throw new EngineError('amount-invalid', 'The amount must be more than zero');
+  }
+  if (amountMinor > settings.amountCeilingMinor) {
+    throw new EngineError(
+      'amount-invalid',
+      `The amount is above this till's limit of ${formatForDisplay(settings.amountCeilingMinor, currency)}`,
+    );
+  }
+  return { currency, settings };
+}
+
+/**
+ * One sale at a time: another window's sale waiting for its code is never replaced silently
+ * (but the one `replaces` names), and no sale of this till or another process is in flight.
+ */
+export function checkNoOtherSale(core: EngineCore, kind: NewSaleKind, replaces?: string): void {
+  const current = core.currentRecord();
+  const replaced = replaces !== undefined && current?.orderId === replaces;
+  if (current && current === core.draft && !replaced) {
+    throw new EngineError(
+      'sale-in-progress',
+      `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
+        `on this terminal, waiting for its code (perhaps in another window) — ${kind === 'code' ? 'scan it or cancel it first' : 'cancel it first'}`,
+    );
+  }
+  if (current && isInFlight(current) && !core.isStale(current)) {
+    throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
+  }
+  const elsewhere = core.journal.inFlightSale();
+  if (elsewhere && !core.isStale(elsewhere)) {
+    throw new EngineError(
+      'sale-in-progress',
+      `${REASONS.inProgress.reason}: sale ${elsewhere.orderId} is still being confirmed ` +
+        `(pospay query ${elsewhere.orderId})`,
+    );
+  }
+}
+
 export class Tenders {
   constructor(
     readonly core: EngineCore,
@@ -68,52 +134,14 @@ export class Tenders {
   ) {}
 
   /**
-   * What every new sale is checked for (as startSale): journal, amount, currency, one at a
-   * time. The sale on this screen waiting for its code that `replaces` names does not count
-   * as open: it is replaced only once the new tender is journaled (replaceDraft), so a tender
-   * refused here leaves it waiting as it was.
+   * What every new tender is checked for (checkNewSaleInput, checkNoOtherSale). The sale on this
+   * screen waiting for its code that `replaces` names does not count as open: it is replaced
+   * only once the new tender is journaled (replaceDraft), so a tender refused here leaves it
+   * waiting as it was.
    */
   checkNewSale(amountMinor: number, currencyIn: Currency | undefined, replaces?: string): Currency {
-    this.core.assertRunning();
-    const journalProblem = this.core.journal.problem;
-    if (journalProblem !== null) throw new EngineError('journal-unavailable', journalProblem);
-    const settings = this.core.settingsOf();
-    const currency = currencyIn ?? settings.currency;
-    if (!CHARGEABLE_CURRENCIES.has(currency)) {
-      throw new EngineError(
-        'currency-invalid',
-        `Payments are charged in CNY or HKD, not ${String(currency)}`,
-      );
-    }
-    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
-      throw new EngineError('amount-invalid', 'The amount must be more than zero');
-    }
-    if (amountMinor > settings.amountCeilingMinor) {
-      throw new EngineError(
-        'amount-invalid',
-        `The amount is above this till's limit of ${formatForDisplay(settings.amountCeilingMinor, currency)}`,
-      );
-    }
-    const current = this.core.currentRecord();
-    const replaced = replaces !== undefined && current?.orderId === replaces;
-    if (current && current === this.core.draft && !replaced) {
-      throw new EngineError(
-        'sale-in-progress',
-        `A sale of ${formatForDisplay(current.amountMinor, current.currency)} is already open ` +
-          'on this terminal, waiting for its code (perhaps in another window) — cancel it first',
-      );
-    }
-    if (current && isInFlight(current) && !this.core.isStale(current)) {
-      throw new EngineError('sale-in-progress', REASONS.inProgress.reason);
-    }
-    const elsewhere = this.core.journal.inFlightSale();
-    if (elsewhere && !this.core.isStale(elsewhere)) {
-      throw new EngineError(
-        'sale-in-progress',
-        `${REASONS.inProgress.reason}: sale ${elsewhere.orderId} is still being confirmed ` +
-          `(pospay query ${elsewhere.orderId})`,
-      );
-    }
+    const { currency } = checkNewSaleInput(this.core, amountMinor, currencyIn, 'tender');
+    checkNoOtherSale(this.core, 'tender', replaces);
     return currency;
   }
 

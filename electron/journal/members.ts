@@ -211,6 +211,10 @@ function upsertSql(table: string, key: string, columns: Record<string, string>):
   );
 }
 
+/** Built once: every write of a link or a membership uses the same statement text. */
+const UPSERT_LINK_SQL = upsertSql('linked_wallets', 'link_id', LINK_COLUMNS);
+const UPSERT_SUBSCRIPTION_SQL = upsertSql('subscriptions', 'subscription_id', SUBSCRIPTION_COLUMNS);
+
 export interface MemberEventInput {
   kind: string;
   detail?: Record<string, unknown>;
@@ -355,7 +359,7 @@ export class MemberStore {
             );
           }
           this.db()
-            .prepare(upsertSql('linked_wallets', 'link_id', LINK_COLUMNS))
+            .prepare(UPSERT_LINK_SQL)
             .run(toParams({ ...link }, LINK_COLUMNS));
           this.event(link.createdAt, link, link.status, event);
           return link;
@@ -384,7 +388,7 @@ export class MemberStore {
             throw new JournalError('journal-conflict', `Sign-up ${linkId}: ${check.reason}`);
           }
           this.db()
-            .prepare(upsertSql('linked_wallets', 'link_id', LINK_COLUMNS))
+            .prepare(UPSERT_LINK_SQL)
             .run(toParams({ ...next }, LINK_COLUMNS));
           if (next.status !== current.status || event.kind !== 'checked') {
             this.event(next.updatedAt, next, next.status, event);
@@ -421,7 +425,7 @@ export class MemberStore {
       this.db()
         .transaction(() => {
           this.db()
-            .prepare(upsertSql('subscriptions', 'subscription_id', SUBSCRIPTION_COLUMNS))
+            .prepare(UPSERT_SUBSCRIPTION_SQL)
             .run(toParams({ ...record }, SUBSCRIPTION_COLUMNS));
           this.event(record.updatedAt, record, record.status, event);
           return record;

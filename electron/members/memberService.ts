@@ -87,23 +87,25 @@ export interface LinkGateway {
 
 // ---------------------------------------------------------------- views
 
-/** A linked wallet as the screen and the CLI show it: never the token. */
-export interface LinkView {
-  linkId: string;
-  memberId: string;
-  wallet: LinkWallet;
-  status: LinkStatus;
-  /** The wallet page the customer opens (shown as a QR while pending; not a secret). */
-  authUrl: string | null;
-  /** When a pending sign-up lapses (epoch ms). */
-  expiresAt: number | null;
-  reason: string | null;
-  reasonCode: string | null;
-  createdAt: number;
-  updatedAt: number;
-  lastCheckedAt: number | null;
-  unboundBy: string | null;
-}
+/**
+ * A linked wallet as the screen and the CLI show it: the record's fields named here, never
+ * the token (an allow-list: a field added to the record is not shown until it is named).
+ */
+export type LinkView = Pick<
+  LinkRecord,
+  | 'linkId'
+  | 'memberId'
+  | 'wallet'
+  | 'status'
+  | 'authUrl'
+  | 'expiresAt'
+  | 'reason'
+  | 'reasonCode'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastCheckedAt'
+  | 'unboundBy'
+>;
 
 export interface SubscriptionView {
   subscriptionId: string;
@@ -138,6 +140,7 @@ export function linkView(rec: LinkRecord): LinkView {
     memberId: rec.memberId,
     wallet: rec.wallet,
     status: rec.status,
+    // The wallet page the customer opens (a QR while pending; not a secret).
     authUrl: rec.status === 'pending' ? rec.authUrl : null,
     expiresAt: rec.expiresAt,
     reason: rec.reason,
@@ -217,6 +220,8 @@ export class MemberService implements MemberPort {
   private readonly gateway: LinkGateway;
   private readonly cipher: TokenCipher;
   private readonly identity: GatewayIdentity | undefined;
+  /** What a new link or membership is stamped with: the gateway (and mode) it is made with. */
+  private readonly madeWith: Pick<LinkRecord, 'training' | 'gateway' | 'accId'>;
   private readonly now: () => number;
   private readonly log: EngineLog;
   private readonly dayOf: (epochMs: number) => string;
@@ -239,6 +244,11 @@ export class MemberService implements MemberPort {
     this.gateway = options.gateway;
     this.cipher = options.cipher;
     this.identity = options.identity;
+    this.madeWith = {
+      training: options.identity?.training ?? false,
+      gateway: options.identity?.gateway ?? null,
+      accId: options.identity?.accId ?? null,
+    };
     this.now = options.clock ? () => options.clock!.now() : () => Date.now();
     this.log = options.log ?? (() => undefined);
     this.dayOf = options.dayOf ?? localDay;
@@ -450,13 +460,9 @@ export class MemberService implements MemberPort {
       this.poll(latest.linkId);
       return linkView(latest);
     }
-    if (this.cipher.keyId === null) {
-      throw new MemberError(
-        'method-invalid',
-        'This terminal has no data key to keep the wallet’s token encrypted: linking is not possible',
-        'link-token-unreadable',
-      );
-    }
+    this.requireDataKey(
+      'This terminal has no data key to keep the wallet’s token encrypted: linking is not possible',
+    );
     const now = this.now();
     const linkId = randomId('LNK');
     // Write-ahead: the sign-up is journaled before the bind is sent.
@@ -476,9 +482,7 @@ export class MemberService implements MemberPort {
         updatedAt: now,
         lastCheckedAt: null,
         unboundBy: null,
-        training: this.identity?.training ?? false,
-        gateway: this.identity?.gateway ?? null,
-        accId: this.identity?.accId ?? null,
+        ...this.madeWith,
       },
       { kind: 'link-started', detail: { wallet } },
     );
@@ -1021,22 +1025,20 @@ export class MemberService implements MemberPort {
     };
   }
 
-  beginSubscription(input: {
-    memberId: string;
-    orderId: string;
-    amountMinor: number;
-    currency: Currency;
-    method: SaleMethod;
-    schedule: Schedule;
-  }): { subscriptionId: string } {
-    const member = this.findOrCreate({ memberId: input.memberId });
+  /** A token is kept only encrypted: without a data key nothing that would keep one starts. */
+  private requireDataKey(refusal: string): void {
     if (this.cipher.keyId === null) {
-      throw new MemberError(
-        'method-invalid',
-        'This terminal has no data key to keep the membership’s payment token encrypted',
-        'link-token-unreadable',
-      );
+      throw new MemberError('method-invalid', refusal, 'link-token-unreadable');
     }
+  }
+
+  beginSubscription(input: Parameters<MemberPort['beginSubscription']>[0]): {
+    subscriptionId: string;
+  } {
+    const member = this.findOrCreate({ memberId: input.memberId });
+    this.requireDataKey(
+      'This terminal has no data key to keep the membership’s payment token encrypted',
+    );
     const now = this.now();
     const subscriptionId = `SUB-${input.orderId}`.slice(0, 64);
     this.journal.members.saveSubscription(
@@ -1058,9 +1060,7 @@ export class MemberService implements MemberPort {
         reasonCode: null,
         createdAt: now,
         updatedAt: now,
-        training: this.identity?.training ?? false,
-        gateway: this.identity?.gateway ?? null,
-        accId: this.identity?.accId ?? null,
+        ...this.madeWith,
       },
       { kind: 'subscription-started', detail: { orderId: input.orderId } },
     );

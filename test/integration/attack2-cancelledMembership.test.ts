@@ -12,50 +12,18 @@
  *
  * Fixed: MemberService.saleFinal says the checkout was cancelled and the payment refunded.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../shared/sale.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals, monthlyCheckout } from '../support/memberTerminal.ts';
 import { waitFor } from '../support/engineProcess.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
+const members = useMemberTerminals('A2CM');
 
 describe('a cancelled membership checkout paid anyway', () => {
   it('refunded automatically, and the membership does not say the payment stands', async () => {
-    const t = await openMemberTerminal(sim, { key, terminalId: 'A2CM' });
-    open.push(t);
+    const t = await members.terminal({ terminalId: 'A2CM' });
     const memberId = `A2CM-${Date.now().toString(36)}`;
-    const view = await t.engine.startCheckout({
-      amountMinor: 77_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(Date.now()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const view = await monthlyCheckout(t, memberId, 77_00);
     t.engine.cancel(view.orderId);
     await customerDoes(view.paymentUrl as string, 'pay');
     await waitFor(

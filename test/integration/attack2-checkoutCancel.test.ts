@@ -4,39 +4,14 @@
  * a payment made on the old page meanwhile is refunded automatically; the day's report then
  * counts it as a sale and a refund (net zero), never as money taken.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import { ledgerProblems, waitFor } from '../support/engineProcess.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-let seq = 0;
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function terminal() {
-  seq += 1;
-  const t = await openMemberTerminal(sim, { key, terminalId: `A2CC${seq}` });
-  open.push(t);
-  return t;
-}
+const members = useMemberTerminals('A2CC');
+const { terminal } = members;
 
 describe('a cancelled checkout', () => {
   it('the next sale starts at once; the old page paid later is refunded; the report nets zero', async () => {
@@ -59,8 +34,8 @@ describe('a cancelled checkout', () => {
     const net = rows.reduce((sum, r) => sum + r.netMinor, 0);
     expect(net).toBe(0);
     expect(rows.reduce((sum, r) => sum + r.refundsMinor, 0)).toBe(30_00);
-    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
-      [],
-    );
+    expect(
+      ledgerProblems(members.sim.ledger(), t.terminal.journal, { terminalId: t.terminalId }),
+    ).toEqual([]);
   });
 });

@@ -3,41 +3,29 @@
  * (pospay checkout SIGKILLed while the page was shown). A payment tried on the closed page is
  * refused; after the restart the sale is closed, nothing charged, journal = ledger.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../support/memberTerminal.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
 import {
   isShownFinal,
   ledgerProblems,
   openTestTerminal,
-  removeDir,
   tempDataDir,
   waitFor,
 } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import { customerDoes, startMemberSim, type MemberSim } from './members/support.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.005); // an unpaid page closes after 4.5 s
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
+const members = useMemberTerminals('A2XD', 0.005); // an unpaid page closes after 4.5 s
 
 describe('a checkout that closes while the till is down', () => {
   it('paying the closed page is refused; after the restart: closed, nothing charged', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = members.removeAfter(tempDataDir());
     const killed = await runPospay(['checkout', '--amount', '19.00', '--currency', 'HKD'], {
       POS_DATA_DIR: dataDir,
-      POS_GATEWAY_URL: sim.baseUrl,
-      POS_ACC_ID: sim.store.accId,
-      POS_SALT: sim.store.salt,
+      POS_GATEWAY_URL: members.sim.baseUrl,
+      POS_ACC_ID: members.sim.store.accId,
+      POS_SALT: members.sim.store.salt,
       POS_TERMINAL_ID: 'A2EX',
       POS_FAULT: 'waiting-for-customer',
     });
@@ -50,7 +38,7 @@ describe('a checkout that closes while the till is down', () => {
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(await customerDoes(String(left?.paymentUrl), 'pay')).toBeGreaterThanOrEqual(400);
 
-    const t = await openTestTerminal(sim, {
+    const t = await openTestTerminal(members.sim, {
       dataDir,
       recovery: 'await',
       currency: 'HKD',
@@ -65,11 +53,11 @@ describe('a checkout that closes while the till is down', () => {
       );
       expect(final?.status).toBe('closed');
       expect(
-        sim
+        members.sim
           .ledger()
           .filter((e) => e.merchantTransactionId === left?.orderId && e.status === 'SUCCESS'),
       ).toEqual([]);
-      expect(ledgerProblems(sim.ledger(), t.journal, { terminalId: 'A2EX' })).toEqual([]);
+      expect(ledgerProblems(members.sim.ledger(), t.journal, { terminalId: 'A2EX' })).toEqual([]);
     } finally {
       await t.close();
     }

@@ -18,60 +18,21 @@
  * and a members side attached later catches up on first payments that ended without it
  * (Recovery.catchUpMembers asks the gateway again for the token).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { usePospayMembers, monthlyCheckoutArgs } from '../support/memberTerminal.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { removeDir, tempDataDir } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import { customerDoes, startMemberSim, type MemberSim } from './members/support.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-const key = newDataKey().toString('base64');
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    POS_DATA_DIR: dataDir,
-    POS_GATEWAY_URL: sim.baseUrl,
-    POS_ACC_ID: sim.store.accId,
-    POS_SALT: sim.store.salt,
-    POS_DATA_KEY: key,
-    POS_TERMINAL_ID: 'A2MC',
-    ...extra,
-  };
-}
+const members = usePospayMembers(() => 'A2MC');
+const { env, newDir } = members;
 
 describe('a membership first payment across a crash', () => {
   it('SIGKILL while the page is shown, the customer pays, the next pospay recovers it: membership active', async () => {
-    const d = tempDataDir();
-    dirs.push(d);
+    const d = newDir();
     const member = `A2MC-${Date.now().toString(36)}`;
     const killed = await runPospay(
-      [
-        'checkout',
-        '--amount',
-        '99.00',
-        '--currency',
-        'HKD',
-        '--member',
-        member,
-        '--every',
-        '1',
-        '--unit',
-        'month',
-        '--until',
-        '2099-12-31',
-      ],
+      monthlyCheckoutArgs(member, '99.00'),
       env(d, { POS_FAULT: 'waiting-for-customer' }),
     );
     expect(killed.signal).toBe('SIGKILL');
@@ -91,7 +52,7 @@ describe('a membership first payment across a crash', () => {
     j = openJournal({ dir: d });
     try {
       expect(j.sale(left?.orderId ?? '')).toMatchObject({ status: 'paid' });
-      const paid = sim
+      const paid = members.sim
         .ledger()
         .filter((e) => e.merchantTransactionId === left?.orderId && e.status === 'SUCCESS');
       expect(paid).toHaveLength(1);

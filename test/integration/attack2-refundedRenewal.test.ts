@@ -12,60 +12,24 @@
  *
  * Fixed: MemberStore.paidCount does not count a charge refunded in full.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../shared/sale.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { isShownFinal, waitFor } from '../support/engineProcess.ts';
+import { describe, expect, it } from 'vitest';
 import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+  useMemberTerminals,
+  settled,
+  monthlyCheckout,
+  daysAgo,
+} from '../support/memberTerminal.ts';
+import { waitFor } from '../support/engineProcess.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function settled(t: MemberTerminal, orderId: string) {
-  return waitFor(
-    () => t.engine.sale(orderId),
-    (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
-    20_000,
-  );
-}
+const members = useMemberTerminals('A2RF');
 
 describe('a refunded renewal', () => {
   it('refunded in full, the renewal is due again (the period is not given away)', async () => {
-    const t = await openMemberTerminal(sim, { key, terminalId: 'A2RF' });
-    open.push(t);
+    const t = await members.terminal({ terminalId: 'A2RF' });
     const memberId = `A2RF-${Date.now().toString(36)}`;
-    const monthAgo = new Date();
-    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
-    const first = await t.engine.startCheckout({
-      amountMinor: 60_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(monthAgo.getTime()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    // One monthly renewal due, on any day.
+    const first = await monthlyCheckout(t, memberId, 60_00, daysAgo(40));
     await customerDoes(first.paymentUrl as string, 'pay');
     await settled(t, first.orderId);
     await waitFor(

@@ -11,55 +11,24 @@
  * Fixed: a renewal not due is refused before sending ('subscription-not-due'), and one
  * whose earlier charge is still unresolved waits for it ('subscription-unsettled').
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../shared/sale.ts';
+import { describe, expect, it } from 'vitest';
+import { monthlyCheckout, daysAgo, useMemberTerminals } from '../support/memberTerminal.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { removeDir, tempDataDir, waitFor } from '../support/engineProcess.ts';
+import { tempDataDir, waitFor } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-} from './members/support.ts';
+import { customerDoes, openMemberTerminal } from './members/support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
+const members = useMemberTerminals('A2TT');
+const { key } = members;
 
 describe('the renewal due charged by two people', () => {
   it('pospay renew twice for the renewal due: one charge, the second refused (exit 2)', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = members.removeAfter(tempDataDir());
     const terminalId = 'A2TT';
-    const t = await openMemberTerminal(sim, { key, terminalId, dataDir, keepDir: true });
+    const t = await openMemberTerminal(members.sim, { key, terminalId, dataDir, keepDir: true });
     const memberId = `A2TT-${Date.now().toString(36)}`;
-    const start = new Date();
-    start.setDate(start.getDate() - 40); // one monthly renewal due, on any day
-    const first = await t.engine.startCheckout({
-      amountMinor: 45_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(start.getTime()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    // One monthly renewal due, on any day.
+    const first = await monthlyCheckout(t, memberId, 45_00, daysAgo(40));
     await customerDoes(first.paymentUrl as string, 'pay');
     await waitFor(
       () => t.members.subscriptions(memberId)[0],
@@ -69,14 +38,7 @@ describe('the renewal due charged by two people', () => {
     expect(t.members.dueRenewals().filter((s) => s.memberId === memberId)).toHaveLength(1);
     await t.close();
 
-    const env = {
-      POS_DATA_DIR: dataDir,
-      POS_GATEWAY_URL: sim.baseUrl,
-      POS_ACC_ID: sim.store.accId,
-      POS_SALT: sim.store.salt,
-      POS_DATA_KEY: key.toString('base64'),
-      POS_TERMINAL_ID: terminalId,
-    };
+    const env = members.pospayEnv(dataDir, terminalId);
     const args = ['renew', '--member', memberId, '--amount', '45.00', '--currency', 'HKD'];
     const firstRun = await runPospay(args, env);
     expect(firstRun.code, firstRun.stderr).toBe(0);
@@ -85,7 +47,7 @@ describe('the renewal due charged by two people', () => {
     const j = openJournal({ dir: dataDir });
     const renewals = j.listSales().filter((s) => s.tender === 'renewal');
     j.close();
-    const charged = sim
+    const charged = members.sim
       .ledger()
       .filter(
         (e) =>

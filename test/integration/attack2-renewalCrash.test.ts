@@ -4,46 +4,27 @@
  * and the journal agrees with the gateway's ledger. The kept payment token is never in what
  * the killed command printed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import {
   isShownFinal,
   ledgerProblems,
   openTestTerminal,
-  removeDir,
   tempDataDir,
   waitFor,
 } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
-import {
-  customerDoes,
-  journalBytes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-} from './members/support.ts';
+import { customerDoes, journalBytes, openMemberTerminal } from './members/support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-const key = newDataKey();
+const members = useMemberTerminals('A2K');
+const { key } = members;
 let seq = 0;
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
 
 /** A data folder with an active HKD 88.00 monthly membership; its tokens. */
 async function withMembership(terminalId: string) {
-  const dataDir = tempDataDir();
-  dirs.push(dataDir);
-  const t = await openMemberTerminal(sim, { key, terminalId, dataDir, keepDir: true });
+  const dataDir = members.removeAfter(tempDataDir());
+  const t = await openMemberTerminal(members.sim, { key, terminalId, dataDir, keepDir: true });
   const memberId = `A2K-${Date.now().toString(36)}-${seq}`;
   const first = await t.engine.startCheckout({
     amountMinor: 88_00,
@@ -72,15 +53,7 @@ async function withMembership(terminalId: string) {
 }
 
 function env(dataDir: string, terminalId: string, fault: string): Record<string, string> {
-  return {
-    POS_DATA_DIR: dataDir,
-    POS_GATEWAY_URL: sim.baseUrl,
-    POS_ACC_ID: sim.store.accId,
-    POS_SALT: sim.store.salt,
-    POS_DATA_KEY: key.toString('base64'),
-    POS_TERMINAL_ID: terminalId,
-    POS_FAULT: fault,
-  };
+  return members.pospayEnv(dataDir, terminalId, { POS_FAULT: fault });
 }
 
 describe('pospay renew killed mid-way', () => {
@@ -100,7 +73,7 @@ describe('pospay renew killed mid-way', () => {
       for (const token of tokens) {
         expect(killed.stdout + killed.stderr).not.toContain(token);
       }
-      const t = await openTestTerminal(sim, {
+      const t = await openTestTerminal(members.sim, {
         dataDir,
         recovery: 'await',
         currency: 'HKD',
@@ -116,11 +89,11 @@ describe('pospay renew killed mid-way', () => {
           20_000,
         );
         expect(final?.status).toBe(charged === 1 ? 'paid' : 'closed');
-        const success = sim
+        const success = members.sim
           .ledger()
           .filter((e) => e.merchantTransactionId === renewal?.orderId && e.status === 'SUCCESS');
         expect(success).toHaveLength(charged);
-        expect(ledgerProblems(sim.ledger(), t.journal, { terminalId })).toEqual([]);
+        expect(ledgerProblems(members.sim.ledger(), t.journal, { terminalId })).toEqual([]);
         const bytes = journalBytes(dataDir);
         for (const token of tokens) expect(bytes).not.toContain(token);
       } finally {

@@ -18,7 +18,7 @@
  * ('subscription-other-gateway').
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../shared/sale.ts';
+import { monthlyCheckout, daysAgo } from '../support/memberTerminal.ts';
 import { newDataKey } from '../../electron/members/tokenCipher.ts';
 import { isShownFinal, removeDir, tempDataDir, waitFor } from '../support/engineProcess.ts';
 import {
@@ -62,21 +62,8 @@ describe('memberships and the gateway they were made with', () => {
     dirs.push(dataDir);
     const a = await openMemberTerminal(first, { key, terminalId: 'A2GA', dataDir, keepDir: true });
     const memberId = `A2G-${Date.now().toString(36)}`;
-    const monthAgo = new Date();
-    monthAgo.setDate(monthAgo.getDate() - 40); // one monthly renewal due, on any day
-    const sale = await a.engine.startCheckout({
-      amountMinor: 50_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(monthAgo.getTime()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    // One monthly renewal due, on any day.
+    const sale = await monthlyCheckout(a, memberId, 50_00, daysAgo(40));
     await customerDoes(sale.paymentUrl as string, 'pay');
     expect(await settled(a, sale.orderId)).toMatchObject({ status: 'paid' });
     await waitFor(

@@ -10,61 +10,20 @@
  * Fixed: MemberService.prepareRenewal refuses before sending a renewal not due yet
  * (naming its due date), at another amount or in another currency than the membership's.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals, settled, monthlyCheckout } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
 import { EngineError } from '../../electron/engine/errors.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { isShownFinal, waitFor } from '../support/engineProcess.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+import { waitFor } from '../support/engineProcess.ts';
+import { customerDoes, type MemberTerminal } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-let seq = 0;
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function terminal() {
-  seq += 1;
-  const t = await openMemberTerminal(sim, { key, terminalId: `RN${seq}` });
-  open.push(t);
-  return t;
-}
-
-async function settled(t: MemberTerminal, orderId: string) {
-  return waitFor(
-    () => t.engine.sale(orderId),
-    (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
-    20_000,
-  );
-}
+const members = useMemberTerminals('RN');
+const { terminal } = members;
 
 /** A monthly HKD 120.00 membership whose first payment was made (token kept). */
 async function membership(t: MemberTerminal, startDate = localDay(Date.now())) {
-  const memberId = `A2R-${Date.now().toString(36)}-${seq}`;
-  const first = await t.engine.startCheckout({
-    amountMinor: 120_00,
-    currency: 'HKD',
-    brand: 'GooglePay',
-    subscription: {
-      memberId,
-      schedule: { startDate, intervalUnit: 'month', intervalCount: 1, endDate: '2099-12-31' },
-    },
-  });
+  const memberId = `A2R-${Date.now().toString(36)}-${members.seq}`;
+  const first = await monthlyCheckout(t, memberId, 120_00, startDate, 'GooglePay');
   await customerDoes(first.paymentUrl as string, 'pay');
   expect(await settled(t, first.orderId)).toMatchObject({ status: 'paid' });
   await waitFor(
@@ -76,7 +35,7 @@ async function membership(t: MemberTerminal, startDate = localDay(Date.now())) {
 
 /** The successful charges of these orders at the simulator's ledger. */
 function paidCharges(orderIds: string[]) {
-  return sim
+  return members.sim
     .ledger()
     .filter(
       (e) =>

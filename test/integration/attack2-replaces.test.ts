@@ -14,37 +14,12 @@
  * it was (the draft is replaced only once the new tender is journaled).
  * Fixed: Tenders.replaceDraft closes it only after the new tender's attempt is journaled.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../support/memberTerminal.ts';
 import type { SaleView } from '../../shared/ipc/contract.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import {
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-let seq = 0;
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function terminal() {
-  seq += 1;
-  const t = await openMemberTerminal(sim, { key, terminalId: `A2RP${seq}` });
-  open.push(t);
-  return t;
-}
+const members = useMemberTerminals('A2RP');
+const { terminal } = members;
 
 describe('a tender refused before sending', () => {
   it('a member charge refused (no such member) leaves the sale waiting for its code', async () => {

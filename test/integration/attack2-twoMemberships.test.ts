@@ -11,45 +11,18 @@
  *
  * Fixed: prepareRenewal refuses ('subscription-ambiguous') naming the memberships.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemberTerminals, settled } from '../support/memberTerminal.ts';
 import { localDay } from '../../shared/sale.ts';
 import { EngineError } from '../../electron/engine/errors.ts';
-import { newDataKey } from '../../electron/members/tokenCipher.ts';
-import { isShownFinal, waitFor } from '../support/engineProcess.ts';
-import {
-  customerDoes,
-  openMemberTerminal,
-  startMemberSim,
-  type MemberSim,
-  type MemberTerminal,
-} from './members/support.ts';
+import { waitFor } from '../support/engineProcess.ts';
+import { customerDoes } from './members/support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-async function settled(t: MemberTerminal, orderId: string) {
-  return waitFor(
-    () => t.engine.sale(orderId),
-    (s) => s !== null && isShownFinal(s) && !(s.status === 'unknown' && s.abandoned),
-    20_000,
-  );
-}
+const members = useMemberTerminals('A2TM');
 
 describe('a member with two memberships', () => {
   it('a renewal that names neither is refused before sending', async () => {
-    const t = await openMemberTerminal(sim, { key, terminalId: 'A2TM' });
-    open.push(t);
+    const t = await members.terminal({ terminalId: 'A2TM' });
     const memberId = `A2TM-${Date.now().toString(36)}`;
     const today = localDay(Date.now());
     for (const [amountMinor, intervalUnit] of [

@@ -3,36 +3,11 @@
  * non-ASCII letters and phone numbers are refused with a reason and nothing is journaled; a
  * search made of SQL wildcards or quotes finds only what it says.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openJournal } from '../../electron/journal/journal.ts';
-import { createMemberService, type LinkGateway } from '../../electron/members/memberService.ts';
-import { createTokenCipher, newDataKey } from '../../electron/members/tokenCipher.ts';
-import { removeDir, tempDataDir } from '../support/engineProcess.ts';
+import { describe, expect, it } from 'vitest';
+import { useOfflineMembers } from '../support/offlineMembers.ts';
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-const noGateway = {
-  bind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-  queryBind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-  unbind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-} as unknown as LinkGateway;
-
-function service() {
-  const dir = tempDataDir();
-  const journal = openJournal({ dir });
-  const s = createMemberService({
-    journal,
-    gateway: noGateway,
-    cipher: createTokenCipher(newDataKey()),
-  });
-  cleanups.push(() => removeDir(dir));
-  cleanups.push(() => journal.close());
-  cleanups.push(() => s.stop());
-  return s;
-}
+const offlineMembers = useOfflineMembers();
+const service = () => offlineMembers().s;
 
 describe('hostile member ids', () => {
   it.each([

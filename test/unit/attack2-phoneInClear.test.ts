@@ -13,34 +13,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE, openJournal } from '../../electron/journal/journal.ts';
-import { createMemberService, type LinkGateway } from '../../electron/members/memberService.ts';
-import { createTokenCipher, newDataKey } from '../../electron/members/tokenCipher.ts';
-import { removeDir, tempDataDir } from '../support/engineProcess.ts';
+import { describe, expect, it } from 'vitest';
+import { JOURNAL_FILE } from '../../electron/journal/journal.ts';
+import { useOfflineMembers } from '../support/offlineMembers.ts';
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-const noGateway: LinkGateway = {
-  bind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-  queryBind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-  unbind: async () => ({ kind: 'unknown', reason: 'timeout' }),
-} as unknown as LinkGateway;
+const offlineMembers = useOfflineMembers();
 
 function service() {
-  const dir = tempDataDir();
-  const journal = openJournal({ dir });
-  const s = createMemberService({
-    journal,
-    gateway: noGateway,
-    cipher: createTokenCipher(newDataKey()),
-  });
-  cleanups.push(() => removeDir(dir));
-  cleanups.push(() => journal.close());
-  cleanups.push(() => s.stop());
+  const { s, dir } = offlineMembers();
   const bytes = () => {
     let text = '';
     for (const name of [JOURNAL_FILE, `${JOURNAL_FILE}-wal`]) {

@@ -8,17 +8,13 @@
  * token is kept (encrypted) once it is paid, for `pospay renew`.
  */
 import QRCode from 'qrcode';
-import type { SaleView } from '../../../shared/ipc/contract.ts';
-import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
 import { isDate, isIntervalUnit, memberIdProblem, type Schedule } from '../../../shared/members.ts';
 import { isCheckoutBrand, type CheckoutBrand } from '../../../shared/paymentMethods.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { MemberError } from '../../members/memberService.ts';
-import { parseCommand } from '../args.ts';
-import { onInterrupt } from '../interrupt.ts';
-import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
-import { openMemberTerminal, waitUntilShown, type MemberTerminal } from '../memberTerminal.ts';
+import { moneyArgs, parseCommand } from '../args.ts';
+import { runSaleCommand } from '../memberTerminal.ts';
 
 const help = `usage: pospay checkout --amount X [--currency HKD|CNY] [--brand ApplePay|GooglePay]
                        [--member ID --every N --unit day|week|month|year --until YYYY-MM-DD
@@ -40,7 +36,6 @@ function fail(message: string, withHelp = false): number {
   return 2;
 }
 
-const PRINT_SLACK_MS = 5000;
 const DEFAULT_CHECKOUT_DEADLINE_MS = 16 * 60_000;
 
 export async function run(args: string[]): Promise<number> {
@@ -64,12 +59,9 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed.ok) return parsed.exitCode;
   const { values } = parsed;
-  const currencyText = (values.currency ?? 'HKD').toUpperCase();
-  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
-  const currency: Currency = currencyText;
-  if (values.amount === undefined) return fail('--amount is required', true);
-  const amount = parseAmount(values.amount, currency);
-  if (!amount.ok) return fail(amount.message);
+  const amount = moneyArgs(values, 'HKD');
+  if (!amount.ok) return fail(amount.message, amount.withHelp);
+  const { currency } = amount;
   let brand: CheckoutBrand | undefined;
   if (values.brand !== undefined) {
     if (!isCheckoutBrand(values.brand))
@@ -109,63 +101,42 @@ export async function run(args: string[]): Promise<number> {
     deadlineMs = Math.round(seconds * 1000);
   }
 
-  let opened: MemberTerminal;
-  try {
-    opened = await openMemberTerminal(
+  const subscription =
+    schedule && values.member ? { memberId: values.member.trim(), schedule } : undefined;
+  return runSaleCommand({
+    name: 'checkout',
+    open: [
       { currency, region: currency === 'HKD' ? 'HK' : 'CN' },
       { checkoutDeadlineMs: deadlineMs },
-    );
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  const { engine } = opened.terminal;
-  process.exitCode = 3;
-  let orderId: string | null = null;
-  const stopListening = onInterrupt(() => {
-    if (orderId) engine.cancel(orderId);
-  });
-  try {
-    let sale: SaleView;
-    try {
-      sale = await engine.startCheckout({
-        amountMinor: amount.minor,
-        currency,
-        ...(brand ? { brand } : {}),
-        ...(schedule && values.member
-          ? { subscription: { memberId: values.member.trim(), schedule } }
-          : {}),
-      });
-    } catch (error) {
-      if (error instanceof EngineError || error instanceof MemberError) return fail(error.message);
-      throw error;
-    }
-    orderId = sale.orderId;
-    if (sale.paymentUrl) {
-      process.stdout.write(
-        `${JSON.stringify({ orderId: sale.orderId, status: 'pending', paymentUrl: sale.paymentUrl })}\n`,
-      );
-      if (process.stdout.isTTY) {
-        process.stdout.write(
-          await QRCode.toString(sale.paymentUrl, { type: 'terminal', small: true }),
-        );
+    ],
+    deadlineMs,
+    start: async ({ terminal }) => {
+      try {
+        return await terminal.engine.startCheckout({
+          amountMinor: amount.minor,
+          currency,
+          ...(brand ? { brand } : {}),
+          ...(subscription ? { subscription } : {}),
+        });
+      } catch (error) {
+        if (error instanceof EngineError || error instanceof MemberError)
+          return fail(error.message);
+        throw error;
       }
-      process.stderr.write('Waiting for the customer to pay on the phone…\n');
-    }
-    const final = await waitUntilShown(
-      engine,
-      engine.sale(sale.orderId) ?? sale,
-      deadlineMs + PRINT_SLACK_MS,
-    );
-    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
-    return exitCodeForSale(final);
-  } catch (error) {
-    const journaled = orderId !== null ? engine.sale(orderId) : null;
-    if (!journaled) throw error;
-    process.stderr.write(`pospay checkout: ${errorMessage(error)}\n`);
-    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
-    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
-  } finally {
-    stopListening();
-    await opened.close();
-  }
+    },
+    started: async (sale, { terminal }) => {
+      if (sale.paymentUrl) {
+        process.stdout.write(
+          `${JSON.stringify({ orderId: sale.orderId, status: 'pending', paymentUrl: sale.paymentUrl })}\n`,
+        );
+        if (process.stdout.isTTY) {
+          process.stdout.write(
+            await QRCode.toString(sale.paymentUrl, { type: 'terminal', small: true }),
+          );
+        }
+        process.stderr.write('Waiting for the customer to pay on the phone…\n');
+      }
+      return terminal.engine.sale(sale.orderId) ?? sale;
+    },
+  });
 }

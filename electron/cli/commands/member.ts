@@ -21,7 +21,7 @@ import { formatForGateway } from '../../../shared/money.ts';
 import { parseCommand } from '../args.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { errorMessage } from '../output.ts';
-import { openMemberTerminal } from '../memberTerminal.ts';
+import { openMemberTerminal, type MemberTerminal } from '../memberTerminal.ts';
 import { MemberError, type LinkView, type SubscriptionView } from '../../members/memberService.ts';
 
 const help = `usage: pospay member link --member ID --wallet AlipayHK|Alipay [--no-wait]
@@ -99,6 +99,21 @@ function walletArg(text: string | undefined): LinkWallet | undefined | { error: 
   return { error: walletRefusal(text)?.reason ?? `unknown wallet ${text}` };
 }
 
+/** The members side opened (no recovery: these commands charge nothing), used, and closed. */
+async function withMembers(use: (opened: MemberTerminal) => Promise<number>): Promise<number> {
+  let opened: MemberTerminal;
+  try {
+    opened = await openMemberTerminal({}, { recovery: 'off' });
+  } catch (error) {
+    return fail(errorMessage(error));
+  }
+  try {
+    return await use(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
 async function link(args: string[]): Promise<number> {
   const parsed = parseCommand(
     'member link',
@@ -115,14 +130,8 @@ async function link(args: string[]): Promise<number> {
   if (wallet === undefined || typeof wallet !== 'string') {
     return fail(wallet?.error ?? '--wallet is required');
   }
-  let opened: Awaited<ReturnType<typeof openMemberTerminal>>;
-  try {
-    opened = await openMemberTerminal({}, { recovery: 'off' });
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  const { members } = opened;
-  try {
+  return withMembers(async (opened) => {
+    const { members } = opened;
     let memberId: string;
     try {
       memberId = member.startsWith('phone:')
@@ -165,22 +174,13 @@ async function link(args: string[]): Promise<number> {
       final ?? members.view(memberId)?.links.find((l) => l.linkId === first.linkId) ?? first;
     print(linkLine(shown));
     return shown.status === 'active' ? 0 : 1;
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 async function list(args: string[]): Promise<number> {
   const parsed = parseCommand('member list', args, { booleans: ['json', 'due'] }, help);
   if (!parsed.ok) return parsed.exitCode;
-  let opened: Awaited<ReturnType<typeof openMemberTerminal>>;
-  try {
-    opened = await openMemberTerminal({}, { recovery: 'off' });
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  try {
-    const { members } = opened;
+  return withMembers(async ({ members }) => {
     const due = parsed.values.due === true ? members.dueRenewals() : null;
     const views = members.list();
     const json = parsed.values.json === true;
@@ -215,9 +215,7 @@ async function list(args: string[]): Promise<number> {
       }
     }
     return 0;
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 async function unbind(args: string[]): Promise<number> {
@@ -232,14 +230,7 @@ async function unbind(args: string[]): Promise<number> {
   if (typeof member !== 'string') return fail(member.error, true);
   const wallet = walletArg(parsed.values.wallet);
   if (wallet !== undefined && typeof wallet !== 'string') return fail(wallet.error);
-  let opened: Awaited<ReturnType<typeof openMemberTerminal>>;
-  try {
-    opened = await openMemberTerminal({}, { recovery: 'off' });
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  try {
-    const { members } = opened;
+  return withMembers(async ({ members }) => {
     let memberId: string;
     try {
       memberId = member.startsWith('phone:')
@@ -259,9 +250,7 @@ async function unbind(args: string[]): Promise<number> {
       }
       throw error;
     }
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 export async function run(args: string[]): Promise<number> {

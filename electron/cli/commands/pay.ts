@@ -5,20 +5,20 @@
  * 2 when nothing was charged because the input was refused.
  */
 import type { SaleView, ScanSource } from '../../../shared/ipc/contract.ts';
-import { isCurrency, parseAmount, type Currency } from '../../../shared/money.ts';
+import type { Currency } from '../../../shared/money.ts';
 import { isPaymentMethod, isRegion, PAYMENT_METHODS } from '../../../shared/paymentMethods.ts';
 import { openTerminal, terminalConfigFromEnv, type Terminal } from '../../app/runtime.ts';
 import { errorMessage, exitCodeForSale, payResult } from '../output.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { onInterrupt } from '../interrupt.ts';
-import { parseCommand } from '../args.ts';
+import { moneyArgs, parseCommand } from '../args.ts';
 import {
   isLinkWallet,
   memberIdProblem,
   walletRefusal,
   type LinkWallet,
 } from '../../../shared/members.ts';
-import { openMemberTerminal, waitUntilShown, type MemberTerminal } from '../memberTerminal.ts';
+import { runSaleCommand, waitUntilShown } from '../memberTerminal.ts';
 
 const help = `usage: pospay pay --amount 12.50 [--currency CNY|HKD] (--code DIGITS | --scanner SPEC)
                   [--method METHOD] [--region CN|HK] [--deadline SECONDS]
@@ -125,59 +125,38 @@ async function payMember(input: {
     const problem = memberIdProblem(input.member.trim());
     if (problem) return fail(problem);
   }
-  let opened: MemberTerminal;
-  try {
-    opened = await openMemberTerminal({
-      currency: input.currency,
-      ...(input.region ? { region: input.region } : {}),
-      ...(input.deadlineMs !== undefined ? { customerDeadlineMs: input.deadlineMs } : {}),
-    });
-  } catch (error) {
-    return fail(errorMessage(error));
-  }
-  const { terminal, members } = opened;
-  const { engine } = terminal;
-  process.exitCode = 3;
-  let orderId: string | null = null;
-  const stopListening = onInterrupt(() => {
-    if (orderId) engine.cancel(orderId);
-  });
-  try {
-    let memberId: string;
-    try {
-      memberId =
-        input.phone !== undefined
-          ? members.memberIdFor({ phone: input.phone }).memberId
-          : (input.member ?? '').trim();
-    } catch (error) {
-      return fail(errorMessage(error));
-    }
-    let sale: SaleView;
-    try {
-      sale = await engine.chargeMember({
-        amountMinor: input.amountMinor,
+  return runSaleCommand({
+    name: 'pay',
+    open: [
+      {
         currency: input.currency,
-        memberId,
-        ...(wallet ? { wallet } : {}),
-      });
-    } catch (error) {
-      if (error instanceof EngineError) return fail(error.message);
-      throw error;
-    }
-    orderId = sale.orderId;
-    const final = await waitUntilShown(engine, sale, opened.customerDeadlineMs + PRINT_SLACK_MS);
-    process.stdout.write(`${JSON.stringify(payResult(final))}\n`);
-    return exitCodeForSale(final);
-  } catch (error) {
-    const journaled = orderId !== null ? engine.sale(orderId) : null;
-    if (!journaled) throw error;
-    process.stderr.write(`pospay pay: ${errorMessage(error)}\n`);
-    process.stdout.write(`${JSON.stringify(payResult(journaled))}\n`);
-    return exitCodeForSale(journaled.status === 'paid' ? journaled : { status: 'unknown' });
-  } finally {
-    stopListening();
-    await opened.close();
-  }
+        ...(input.region ? { region: input.region } : {}),
+        ...(input.deadlineMs !== undefined ? { customerDeadlineMs: input.deadlineMs } : {}),
+      },
+    ],
+    start: async ({ terminal, members }) => {
+      let memberId: string;
+      try {
+        memberId =
+          input.phone !== undefined
+            ? members.memberIdFor({ phone: input.phone }).memberId
+            : (input.member ?? '').trim();
+      } catch (error) {
+        return fail(errorMessage(error));
+      }
+      try {
+        return await terminal.engine.chargeMember({
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          memberId,
+          ...(wallet ? { wallet } : {}),
+        });
+      } catch (error) {
+        if (error instanceof EngineError) return fail(error.message);
+        throw error;
+      }
+    },
+  });
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -202,12 +181,9 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed.ok) return parsed.exitCode;
   const { values } = parsed;
-  const currencyText = (values.currency ?? 'CNY').toUpperCase();
-  if (!isCurrency(currencyText)) return fail(`unknown currency "${values.currency}"`, true);
-  const currency: Currency = currencyText;
-  if (values.amount === undefined) return fail('--amount is required', true);
-  const amount = parseAmount(values.amount, currency);
-  if (!amount.ok) return fail(amount.message);
+  const amount = moneyArgs(values, 'CNY');
+  if (!amount.ok) return fail(amount.message, amount.withHelp);
+  const { currency } = amount;
   const method = values.method;
   if (method !== undefined && !isPaymentMethod(method)) {
     return fail(`unknown method "${method}" (${PAYMENT_METHODS.join(', ')})`);

@@ -1,8 +1,36 @@
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SaleView } from '../../../shared/ipc/contract.ts';
 import { explainError, explainReason } from '../i18n/explain.ts';
 import { usePos } from '../state/context.ts';
-import type { UiError } from '../state/store.ts';
+import { toUiError, type UiError } from '../state/store.ts';
+
+/**
+ * A form's call to the terminal: `busy` while it runs, its error kept to show (cleared when the
+ * next call starts). `onError` runs after a failure (e.g. to leave a confirmation step).
+ */
+export function useCall(): {
+  busy: boolean;
+  error: UiError | null;
+  setError: (error: UiError | null) => void;
+  call: (work: () => Promise<void>, onError?: () => void) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const call = useCallback(async (work: () => Promise<void>, onError?: () => void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(toUiError(e));
+      onError?.();
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, call };
+}
 
 /** An error in the cashier's language, with its facts (English: the terminal's own words). */
 export function useErrorText(): (error: UiError) => string {

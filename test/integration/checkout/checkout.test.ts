@@ -7,6 +7,7 @@
  * token is refused with a clear reason. Ledger vs journal after each; no token in the file.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { monthlyCheckout } from '../../support/memberTerminal.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
@@ -152,20 +153,7 @@ describe('memberships', () => {
     const today = localDay(Date.now());
     // Started 70 days ago: two monthly renewals are due (a renewal not due is refused).
     const startDate = localDay(Date.now() - 70 * 86_400_000);
-    const first = await t.engine.startCheckout({
-      amountMinor: 120_00,
-      currency: 'HKD',
-      brand: 'GooglePay',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate,
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const first = await monthlyCheckout(t, memberId, 120_00, startDate, 'GooglePay');
     // No token before it is paid.
     expect(t.members.subscriptions(memberId)[0]).toMatchObject({
       status: 'pending',
@@ -217,19 +205,7 @@ describe('memberships', () => {
     // As `pospay query` (no members side) recovering a killed `pospay checkout --member`.
     const t = await terminal();
     const memberId = `SUBL-${Date.now().toString(36)}`;
-    const first = await t.engine.startCheckout({
-      amountMinor: 70_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(Date.now()),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const first = await monthlyCheckout(t, memberId, 70_00);
     t.engine.useMembers(undefined);
     await customerDoes(first.paymentUrl as string, 'pay');
     expect(await settled(t, first.orderId)).toMatchObject({ status: 'paid' });
@@ -251,19 +227,7 @@ describe('memberships', () => {
   it('a membership whose first payment was refunded in full is not due and not renewed', async () => {
     const t = await terminal();
     const memberId = `SUBR-${Date.now().toString(36)}`;
-    const first = await t.engine.startCheckout({
-      amountMinor: 40_00,
-      currency: 'HKD',
-      subscription: {
-        memberId,
-        schedule: {
-          startDate: localDay(Date.now() - 40 * 86_400_000),
-          intervalUnit: 'month',
-          intervalCount: 1,
-          endDate: '2099-12-31',
-        },
-      },
-    });
+    const first = await monthlyCheckout(t, memberId, 40_00, localDay(Date.now() - 40 * 86_400_000));
     await customerDoes(first.paymentUrl as string, 'pay');
     await settled(t, first.orderId);
     await waitFor(

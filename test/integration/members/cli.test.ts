@@ -4,45 +4,26 @@
  * codes; a SIGKILL mid token-charge and mid-checkout, then recovery: charged once. The
  * token never appears in what the commands print nor in the journal file's bytes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { usePospayMembers, monthlyCheckoutArgs } from '../../support/memberTerminal.ts';
 import { localDay } from '../../../shared/sale.ts';
 import { openJournal } from '../../../electron/journal/journal.ts';
-import { newDataKey } from '../../../electron/members/tokenCipher.ts';
-import {
-  ledgerProblems,
-  openTestTerminal,
-  removeDir,
-  tempDataDir,
-  waitFor,
-} from '../../support/engineProcess.ts';
+import { ledgerProblems, openTestTerminal, waitFor } from '../../support/engineProcess.ts';
 import { makeClient } from '../../support/simulator.ts';
 import { runPospay, startPospay, type PospayRun } from '../../support/pospayCli.ts';
-import { customerDoes, journalBytes, startMemberSim, type MemberSim } from './support.ts';
+import { customerDoes, journalBytes } from './support.ts';
 
-let sim: MemberSim;
-const dirs: string[] = [];
-const key = newDataKey().toString('base64');
+const members = usePospayMembers(terminalIdOf);
+const { env, newDir } = members;
 
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(() => {
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    POS_DATA_DIR: dataDir,
-    POS_GATEWAY_URL: sim.baseUrl,
-    POS_ACC_ID: sim.store.accId,
-    POS_SALT: sim.store.salt,
-    POS_DATA_KEY: key,
-    POS_TERMINAL_ID: terminalIdOf(dataDir),
-    ...extra,
-  };
+/** The terminal of `dataDir` opened again, its recovery awaited. */
+function restarted(dataDir: string) {
+  return openTestTerminal(members.sim, {
+    dataDir,
+    recovery: 'await',
+    currency: 'HKD',
+    region: 'HK',
+  });
 }
 
 /** One terminal id per data folder (the ledger is shared by every test of the file). */
@@ -54,12 +35,6 @@ function terminalIdOf(dataDir: string): string {
     ids.set(dataDir, id);
   }
   return id;
-}
-
-function newDir(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d;
 }
 
 function lines(run: Pick<PospayRun, 'stdout'>): Record<string, unknown>[] {
@@ -101,7 +76,7 @@ async function tokenOf(dataDir: string, member: string): Promise<string> {
   const j = openJournal({ dir: dataDir });
   const link = j.members.linksOf(member)[0];
   j.close();
-  const client = makeClient(sim);
+  const client = makeClient(members.sim);
   const answer = await client.queryBind({ merchantUserId: member, requestId: link?.linkId ?? '' });
   client.close();
   if (answer.kind !== 'status') throw new Error(`no token: ${JSON.stringify(answer)}`);
@@ -164,7 +139,9 @@ describe('pospay member and pay --member', () => {
     }
     expect(journalBytes(d)).not.toContain(token);
     const j = openJournal({ dir: d });
-    expect(ledgerProblems(sim.ledger(), j, { terminalId: env(d).POS_TERMINAL_ID })).toEqual([]);
+    expect(ledgerProblems(members.sim.ledger(), j, { terminalId: env(d).POS_TERMINAL_ID })).toEqual(
+      [],
+    );
     j.close();
   });
 
@@ -211,12 +188,7 @@ describe('pospay member and pay --member', () => {
       env(d, { POS_FAULT: 'after-send-before-answer' }),
     );
     expect(killed.signal).toBe('SIGKILL');
-    const t = await openTestTerminal(sim, {
-      dataDir: d,
-      recovery: 'await',
-      currency: 'HKD',
-      region: 'HK',
-    });
+    const t = await restarted(d);
     try {
       const [sale] = t.journal.listSales();
       const final = await waitFor(
@@ -225,12 +197,12 @@ describe('pospay member and pay --member', () => {
       );
       expect(final).toMatchObject({ status: 'paid', method: 'AlipayHK', tender: 'linked-wallet' });
       expect(
-        sim
+        members.sim
           .ledger()
           .filter((e) => e.merchantTransactionId === sale?.orderId && e.status === 'SUCCESS'),
       ).toHaveLength(1);
       expect(
-        ledgerProblems(sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
+        ledgerProblems(members.sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
       ).toEqual([]);
     } finally {
       await t.close();
@@ -259,19 +231,7 @@ describe('pospay checkout and renew', () => {
     const member = `S-${Date.now().toString(36)}`;
     const sub = await firstLine(
       [
-        'checkout',
-        '--amount',
-        '99.00',
-        '--currency',
-        'HKD',
-        '--member',
-        member,
-        '--every',
-        '1',
-        '--unit',
-        'month',
-        '--until',
-        '2099-12-31',
+        ...monthlyCheckoutArgs(member, '99.00'),
         // Started 40 days ago: one monthly renewal is due (a renewal not due is refused).
         '--start',
         localDay(Date.now() - 40 * 86_400_000),
@@ -310,12 +270,7 @@ describe('pospay checkout and renew', () => {
     j.close();
     expect(left).toMatchObject({ tender: 'checkout', status: 'waiting-for-customer' });
     await customerDoes(String(left?.paymentUrl), 'pay');
-    const t = await openTestTerminal(sim, {
-      dataDir: d,
-      recovery: 'await',
-      currency: 'HKD',
-      region: 'HK',
-    });
+    const t = await restarted(d);
     try {
       const final = await waitFor(
         () => t.engine.sale(left?.orderId ?? ''),
@@ -323,7 +278,7 @@ describe('pospay checkout and renew', () => {
       );
       expect(final).toMatchObject({ status: 'paid', method: 'GooglePay' });
       expect(
-        ledgerProblems(sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
+        ledgerProblems(members.sim.ledger(), t.journal, { terminalId: env(d).POS_TERMINAL_ID }),
       ).toEqual([]);
     } finally {
       await t.close();

@@ -8,7 +8,8 @@
  * before a charge, unbind at the gateway, no data key. Ledger vs journal after each; the
  * token never in the journal's bytes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useMemberTerminals } from '../../support/memberTerminal.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
 import { ledgerProblems, waitFor, isShownFinal } from '../../support/engineProcess.ts';
@@ -21,27 +22,8 @@ import {
   type MemberTerminal,
 } from './support.ts';
 
-let sim: MemberSim;
-const open: MemberTerminal[] = [];
-const key = newDataKey();
-
-beforeAll(async () => {
-  sim = await startMemberSim(0.05);
-});
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-let terminalSeq = 0;
-async function terminal(options: Partial<Parameters<typeof openMemberTerminal>[1]> = {}) {
-  terminalSeq += 1;
-  const t = await openMemberTerminal(sim, { key, terminalId: `LW${terminalSeq}`, ...options });
-  open.push(t);
-  return t;
-}
+const members = useMemberTerminals('LW');
+const { terminal, key } = members;
 
 let memberSeq = 0;
 function memberId(): string {
@@ -82,16 +64,16 @@ describe('link, then charge without a scan', () => {
     expect(sale).toMatchObject({ status: 'paid', method: 'AlipayHK' });
     const record = t.terminal.journal.sale(first.orderId);
     expect(record).toMatchObject({ tender: 'linked-wallet', memberId: id, maskedCode: null });
-    const charges = sim.ledger().filter((e) => e.merchantTransactionId === first.orderId);
+    const charges = members.sim.ledger().filter((e) => e.merchantTransactionId === first.orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({
       status: 'SUCCESS',
       scanCodeId: null,
       methodType: 'AlipayHK',
     });
-    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
-      [],
-    );
+    expect(
+      ledgerProblems(members.sim.ledger(), t.terminal.journal, { terminalId: t.terminalId }),
+    ).toEqual([]);
     // Never a token in the journal's bytes (file and WAL).
     expect(t.secrets.tokens.size).toBeGreaterThan(0);
     const bytes = journalBytes(t.terminal.dataDir);
@@ -107,7 +89,7 @@ describe('link, then charge without a scan', () => {
     expect(sale?.reason).not.toMatch(/fresh code/);
     expect(sale?.reason).toMatch(/check their wallet app, or to scan their payment code/);
     expect(
-      sim
+      members.sim
         .ledger()
         .filter((e) => e.merchantTransactionId === view.orderId && e.status === 'SUCCESS'),
     ).toEqual([]);
@@ -128,9 +110,9 @@ describe('link, then charge without a scan', () => {
     expect(refused.map((e) => e.code)).toEqual(['sale-in-progress']);
     expect(await finalOf(t, sent[0]?.orderId ?? '')).toMatchObject({ status: 'paid' });
     expect(t.terminal.journal.listSales()).toHaveLength(1);
-    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
-      [],
-    );
+    expect(
+      ledgerProblems(members.sim.ledger(), t.terminal.journal, { terminalId: t.terminalId }),
+    ).toEqual([]);
   });
 
   it('two link taps at once start one sign-up', async () => {
@@ -154,14 +136,14 @@ describe('link, then charge without a scan', () => {
   it('above the wallet limit: refused before anything is sent, with the reason', async () => {
     const t = await terminal();
     const { id } = await linked(t);
-    const before = sim.ledger().length;
+    const before = members.sim.ledger().length;
     const refusal = await t.engine
       .chargeMember({ amountMinor: 5_000_001, currency: 'HKD', memberId: id })
       .catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(EngineError);
     expect((refusal as EngineError).reasonCode).toBe('link-limit-exceeded');
     expect((refusal as EngineError).message).toContain('HK$50,000.00');
-    expect(sim.ledger().length).toBe(before);
+    expect(members.sim.ledger().length).toBe(before);
     expect(t.terminal.journal.listSales()).toEqual([]);
   });
 
@@ -182,9 +164,9 @@ describe('link, then charge without a scan', () => {
       .chargeMember({ amountMinor: 5_00, currency: 'HKD', memberId: id })
       .catch((e: unknown) => e as EngineError);
     expect((again as EngineError).reasonCode).toBe('link-unbound');
-    expect(ledgerProblems(sim.ledger(), t.terminal.journal, { terminalId: t.terminalId })).toEqual(
-      [],
-    );
+    expect(
+      ledgerProblems(members.sim.ledger(), t.terminal.journal, { terminalId: t.terminalId }),
+    ).toEqual([]);
   });
 
   it('a link whose last check is old is asked about first: unlinked meanwhile, nothing is sent', async () => {
@@ -202,8 +184,7 @@ describe('link, then charge without a scan', () => {
   it('the member id is not the sign-up\'s ("token does not exist"): declined, not retried, NOT unbound', async () => {
     const good = await terminal();
     const { id } = await linked(good);
-    await good.close();
-    open.splice(open.indexOf(good), 1);
+    await members.closeNow(good);
     // Same data folder's members would be needed; instead a terminal whose integration
     // sends another merchantUserId with the token (the fault being tested).
     const t = await terminal({ rewrite: { merchantUserId: 'SOMEONE-ELSE' } });
@@ -218,7 +199,9 @@ describe('link, then charge without a scan', () => {
     expect(t.members.view(other)?.links[0]?.status).toBe('active');
     const events = t.terminal.journal.events(first.orderId).map((e) => e.kind);
     expect(events.filter((k) => k === 'resend')).toEqual([]);
-    expect(sim.ledger().filter((e) => e.merchantTransactionId === first.orderId)).toEqual([]);
+    expect(members.sim.ledger().filter((e) => e.merchantTransactionId === first.orderId)).toEqual(
+      [],
+    );
     expect(id).not.toBe(other);
   });
 
@@ -238,8 +221,7 @@ describe('link, then charge without a scan', () => {
     const id = memberId();
     const pending = await first.members.link(id, 'AlipayHK');
     const dataDir = first.terminal.dataDir;
-    await first.close();
-    open.splice(open.indexOf(first), 1);
+    await members.closeNow(first);
     await customerDoes(pending.authUrl as string, 'agree');
     const second = await terminal({ dataDir });
     expect(second.members.view(id)?.links[0]?.status).toBe('pending');
@@ -251,8 +233,7 @@ describe('link, then charge without a scan', () => {
     const first = await terminal({ keepDir: true });
     const { id } = await linked(first);
     const dataDir = first.terminal.dataDir;
-    await first.close();
-    open.splice(open.indexOf(first), 1);
+    await members.closeNow(first);
     const other = await terminal({ dataDir, key: newDataKey() });
     const refusal = await other.engine
       .chargeMember({ amountMinor: 1_00, currency: 'HKD', memberId: id })
@@ -273,8 +254,7 @@ describe('a sign-up nobody answers', () => {
     await fast.close();
   });
   it('expires; linking again makes a new sign-up with a new requestId', async () => {
-    const t = await openMemberTerminal(fast, { key });
-    open.push(t);
+    const t = members.track(await openMemberTerminal(fast, { key }));
     const id = memberId();
     const first = await t.members.link(id, 'AlipayHK');
     const ended = await t.members.waitForLink(first.linkId, 20_000);

@@ -34,15 +34,33 @@ const live = { fromRecovery: false };
 const memberFacts = (d: Decision) =>
   d.effects.flatMap((e) => (e.kind === 'member' ? [e.facts] : []));
 
+/** A refusal whose code and result code are the same. */
+function refusal(
+  kind: 'declined' | 'rejected',
+  reason: string,
+  code: string,
+  description: string,
+): PaymentOutcome {
+  return { kind, reason, code, resultCode: code, description };
+}
+
+/** A paid HKD 10.00 answer, with what the test adds (a payment token, a member). */
+function paidAnswer(extra: Record<string, string> = {}): PaymentOutcome {
+  return {
+    kind: 'paid',
+    code: '000000',
+    resultCode: '000000',
+    description: '',
+    status: 'SUCCESS',
+    amountMinor: 1000,
+    currency: 'HKD',
+    ...extra,
+  } as PaymentOutcome;
+}
+
 describe('a linked wallet charge', () => {
   it('declined naming the token state: declined, "scan or link again", the link told', () => {
-    const outcome: PaymentOutcome = {
-      kind: 'declined',
-      reason: 'declined',
-      code: '300000',
-      resultCode: '300000',
-      description: 'token is UNBOUND',
-    };
+    const outcome = refusal('declined', 'declined', '300000', 'token is UNBOUND');
     const d = decidePayment(sale(), outcome, 'pay', live);
     expect(d.patch).toMatchObject({
       status: 'declined',
@@ -54,13 +72,7 @@ describe('a linked wallet charge', () => {
   });
 
   it('"token does not exist": declined as an integration fault, not unbound, not retried', () => {
-    const outcome: PaymentOutcome = {
-      kind: 'rejected',
-      reason: 'refused',
-      code: '107001',
-      resultCode: '107001',
-      description: 'token does not exist',
-    };
+    const outcome = refusal('rejected', 'refused', '107001', 'token does not exist');
     const d = decidePayment(sale(), outcome, 'pay', live);
     expect(d.applied).toBe('settled');
     expect(d.patch).toMatchObject({ status: 'declined', reasonCode: 'member-token-mismatch' });
@@ -93,13 +105,7 @@ describe('a linked wallet charge', () => {
   });
 
   it('a scanned-code sale with the same words is not a member sale', () => {
-    const outcome: PaymentOutcome = {
-      kind: 'declined',
-      reason: 'declined',
-      code: '300000',
-      resultCode: '300000',
-      description: 'token is UNBOUND',
-    };
+    const outcome = refusal('declined', 'declined', '300000', 'token is UNBOUND');
     const d = decidePayment(
       sale({ tender: 'code', method: 'AlipayHK-Offline', memberId: null }),
       outcome,
@@ -114,14 +120,17 @@ describe('a linked wallet charge', () => {
 describe('a checkout (pay on phone)', () => {
   const checkout = (patch: Partial<SaleRecord> = {}) =>
     sale({ tender: 'checkout', method: 'ApplePay', brand: 'ApplePay', memberId: null, ...patch });
+  /** A membership's first payment, its page shown to member M-1. */
+  const firstPayment = () =>
+    checkout({ status: 'waiting-for-customer', subscriptionId: 'SUB-1', memberId: 'M-1' });
+  /** What the gateway's answer to creating a new checkout's page means, `now` ms in. */
+  const created = (answer: Parameters<typeof decideCheckoutCreated>[1], now = 0) =>
+    decideCheckoutCreated(checkout(), answer, 'pay', now, live);
 
   it('created: waiting for the customer with the page journaled, not settled', () => {
-    const d = decideCheckoutCreated(
-      checkout(),
+    const d = created(
       { kind: 'created', paymentUrl: 'http://sim/__sim/checkout?ticket=1', sessionToken: 'S' },
-      'pay',
       5000,
-      live,
     );
     expect(d.applied).toBe('pending');
     expect(d.patch).toMatchObject({
@@ -133,33 +142,15 @@ describe('a checkout (pay on phone)', () => {
   });
 
   it('no usable answer: keeps waiting (the query decides), never declined', () => {
-    const d = decideCheckoutCreated(
-      checkout(),
-      { kind: 'unknown', reason: 'timeout' },
-      'pay',
-      0,
-      live,
-    );
+    const d = created({ kind: 'unknown', reason: 'timeout' });
     expect(d.applied).toBe('pending');
     expect(d.patch?.status).toBe('waiting-for-customer');
   });
 
   it('refused by the gateway: declined with its code; an unsigned credentials refusal: unknown', () => {
-    const refused = decideCheckoutCreated(
-      checkout(),
-      { kind: 'refused', code: '102000', description: 'bad amount' },
-      'pay',
-      0,
-      live,
-    );
+    const refused = created({ kind: 'refused', code: '102000', description: 'bad amount' });
     expect(refused.patch).toMatchObject({ status: 'declined', reasonCode: 'gateway-rejected' });
-    const creds = decideCheckoutCreated(
-      checkout(),
-      { kind: 'refused', code: '104000', description: 'sign error' },
-      'pay',
-      0,
-      live,
-    );
+    const creds = created({ kind: 'refused', code: '104000', description: 'sign error' });
     expect(creds.patch).toMatchObject({ status: 'unknown', reasonCode: 'gateway-credentials' });
     expect(creds.applied).toBe('pending');
   });
@@ -184,15 +175,7 @@ describe('a checkout (pay on phone)', () => {
   });
 
   it('paid after the cashier cancelled: paid and refunded automatically', () => {
-    const paid: PaymentOutcome = {
-      kind: 'paid',
-      code: '000000',
-      resultCode: '000000',
-      description: '',
-      status: 'SUCCESS',
-      amountMinor: 1000,
-      currency: 'HKD',
-    };
+    const paid = paidAnswer();
     const d = decidePayment(
       checkout({ status: 'unknown', abandoned: 'cancel' }),
       paid,
@@ -204,21 +187,8 @@ describe('a checkout (pay on phone)', () => {
   });
 
   it("a membership's first payment: its token goes to the members side, only when paid in time", () => {
-    const paid = {
-      kind: 'paid',
-      code: '000000',
-      resultCode: '000000',
-      description: '',
-      status: 'SUCCESS',
-      amountMinor: 1000,
-      currency: 'HKD',
-      paymentToken: 'PT-SECRET',
-    } as PaymentOutcome;
-    const first = checkout({
-      status: 'waiting-for-customer',
-      subscriptionId: 'SUB-1',
-      memberId: 'M-1',
-    });
+    const paid = paidAnswer({ paymentToken: 'PT-SECRET' });
+    const first = firstPayment();
     expect(memberFacts(decidePayment(first, paid, 'query', live))).toEqual([
       { paymentToken: 'PT-SECRET' },
     ]);
@@ -233,22 +203,8 @@ describe('a checkout (pay on phone)', () => {
   });
 
   it("a first payment's answer naming another member: paid, its token never kept as this member's", () => {
-    const paid = {
-      kind: 'paid',
-      code: '000000',
-      resultCode: '000000',
-      description: '',
-      status: 'SUCCESS',
-      amountMinor: 1000,
-      currency: 'HKD',
-      paymentToken: 'PT-OTHER',
-      merchantUserId: 'M-2',
-    } as PaymentOutcome;
-    const first = checkout({
-      status: 'waiting-for-customer',
-      subscriptionId: 'SUB-1',
-      memberId: 'M-1',
-    });
+    const paid = paidAnswer({ paymentToken: 'PT-OTHER', merchantUserId: 'M-2' });
+    const first = firstPayment();
     const d = decidePayment(first, paid, 'query', live);
     expect(d.patch).toMatchObject({ status: 'paid' });
     expect(memberFacts(d)).toEqual([{ tokenForOtherMember: true }]);
@@ -270,13 +226,7 @@ describe('a checkout (pay on phone)', () => {
 describe('an answer echoing what was sent', () => {
   it('the token (or code) is blanked out of the outcome before anything is decided or journaled', async () => {
     const { withoutSecret } = await import('../../../electron/engine/answers.ts');
-    const outcome: PaymentOutcome = {
-      kind: 'declined',
-      reason: 'declined',
-      code: '300000',
-      resultCode: '300000',
-      description: 'token TOKEN-1234567 is UNBOUND',
-    };
+    const outcome = refusal('declined', 'declined', '300000', 'token TOKEN-1234567 is UNBOUND');
     const clean = withoutSecret(outcome, 'TOKEN-1234567');
     expect(JSON.stringify(clean)).not.toContain('TOKEN-1234567');
     expect(clean).toMatchObject({ kind: 'declined', description: 'token [token] is UNBOUND' });
@@ -302,13 +252,7 @@ describe('the status query of a member sale', () => {
 });
 
 describe('"payment code expired" answered to a charge without a code', () => {
-  const expired: PaymentOutcome = {
-    kind: 'declined',
-    reason: 'expired',
-    code: '105000',
-    resultCode: '105000',
-    description: 'Invalid or expired transaction',
-  };
+  const expired = refusal('declined', 'expired', '105000', 'Invalid or expired transaction');
   it('a linked wallet or a renewal: declined, never "ask for a fresh code" (there is none)', () => {
     for (const tender of ['linked-wallet', 'renewal'] as const) {
       const d = decidePayment(sale({ tender, subscriptionId: 'SUB-1' }), expired, 'pay', live);

@@ -38,6 +38,31 @@ function open(d: string): Journal {
   return j;
 }
 
+type LinkRow = Parameters<Journal['members']['createLink']>[0];
+/** Link L-1 of member M-1 to AlipayHK, pending, with what the test sets. */
+function pendingLink(patch: Partial<LinkRow>): LinkRow {
+  return {
+    linkId: 'L-1',
+    memberId: 'M-1',
+    wallet: 'AlipayHK',
+    status: 'pending',
+    tokenSealed: null,
+    keyId: null,
+    authUrl: null,
+    expiresAt: null,
+    reason: null,
+    reasonCode: null,
+    createdAt: 1,
+    updatedAt: 1,
+    lastCheckedAt: null,
+    unboundBy: null,
+    training: false,
+    gateway: null,
+    accId: null,
+    ...patch,
+  };
+}
+
 describe('the journal before and after migration 4', () => {
   it('a version-3 journal opens: its sales stay (paid with a code), the member tables are there', () => {
     const d = dir();
@@ -117,28 +142,9 @@ describe('the journal before and after migration 4', () => {
   it('a link moves only as the table allows, checked on its current row', () => {
     const j = open(dir());
     j.members.ensureMember({ memberId: 'M-1', label: null, phoneHashed: false, createdAt: 1 });
-    j.members.createLink(
-      {
-        linkId: 'L-1',
-        memberId: 'M-1',
-        wallet: 'AlipayHK',
-        status: 'pending',
-        tokenSealed: null,
-        keyId: null,
-        authUrl: null,
-        expiresAt: null,
-        reason: null,
-        reasonCode: null,
-        createdAt: 1,
-        updatedAt: 1,
-        lastCheckedAt: null,
-        unboundBy: null,
-        training: true,
-        gateway: 'embedded-simulator',
-        accId: null,
-      },
-      { kind: 'link-started' },
-    );
+    j.members.createLink(pendingLink({ training: true, gateway: 'embedded-simulator' }), {
+      kind: 'link-started',
+    });
     j.members.changeLink('L-1', { status: 'active', updatedAt: 2 }, { kind: 'link-active' });
     expect(() =>
       j.members.changeLink('L-1', { status: 'pending', updatedAt: 3 }, { kind: 'x' }),
@@ -170,25 +176,7 @@ describe('tokens sealed at rest', () => {
     const j = open(d);
     j.members.ensureMember({ memberId: 'M-1', label: null, phoneHashed: false, createdAt: 1 });
     j.members.createLink(
-      {
-        linkId: 'L-1',
-        memberId: 'M-1',
-        wallet: 'AlipayHK',
-        status: 'pending',
-        tokenSealed: sealed,
-        keyId: cipher.keyId,
-        authUrl: 'http://x/auth',
-        expiresAt: null,
-        reason: null,
-        reasonCode: null,
-        createdAt: 1,
-        updatedAt: 1,
-        lastCheckedAt: null,
-        unboundBy: null,
-        training: false,
-        gateway: null,
-        accId: null,
-      },
+      pendingLink({ tokenSealed: sealed, keyId: cipher.keyId, authUrl: 'http://x/auth' }),
       { kind: 'link-created' },
     );
     j.close();

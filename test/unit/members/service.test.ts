@@ -49,6 +49,22 @@ function gatewayDouble() {
   return { gateway, calls, state };
 }
 
+/** The gateway's answer to a query about M1's sign-up. */
+function signUp(status: string, token = 'TKN-1', wallet = 'AlipayHK'): Answer<'queryBind'> {
+  return { kind: 'status', token, merchantUserId: 'M1', wallet, status } as Answer<'queryBind'>;
+}
+
+/** M1 linked to AlipayHK (active, TKN-1) at time 1000. */
+async function linkedM1() {
+  const g = gatewayDouble();
+  g.state.query = signUp('ACTIVE');
+  const now = { t: 1000 };
+  const { s } = service(now, g.gateway);
+  const link = await s.link('M1', 'AlipayHK');
+  await s.waitForLink(link.linkId, 5000);
+  return { g, now, s };
+}
+
 function service(now: { t: number }, gateway: LinkGateway, key: Buffer | null = newDataKey()) {
   const dir = tempDataDir();
   const journal: Journal = openJournal({ dir });
@@ -68,13 +84,7 @@ function service(now: { t: number }, gateway: LinkGateway, key: Buffer | null = 
 describe('the link service', () => {
   it('a sign-up still pending is returned again, not a second bind', async () => {
     const g = gatewayDouble();
-    g.state.query = {
-      kind: 'status',
-      token: 'TKN-1',
-      merchantUserId: 'M1',
-      wallet: 'AlipayHK',
-      status: 'PENDING',
-    };
+    g.state.query = signUp('PENDING');
     const now = { t: 1000 };
     const { s } = service(now, g.gateway);
     const first = await s.link('M1', 'AlipayHK');
@@ -90,13 +100,7 @@ describe('the link service', () => {
     const { s } = service(now, g.gateway);
     const link = await s.link('M1', 'Alipay');
     expect(link).toMatchObject({ status: 'pending', authUrl: null });
-    g.state.query = {
-      kind: 'status',
-      token: 'TKN-9',
-      merchantUserId: 'M1',
-      wallet: 'Alipay',
-      status: 'ACTIVE',
-    };
+    g.state.query = signUp('ACTIVE', 'TKN-9', 'Alipay');
     expect((await s.waitForLink(link.linkId, 5000)).status).toBe('active');
     // Its token was taken from the query (sealed): the charge can use it.
     now.t += 1; // checked just now: no re-check before the charge
@@ -118,18 +122,7 @@ describe('the link service', () => {
   });
 
   it('an unbind the gateway does not confirm changes nothing, and says so', async () => {
-    const g = gatewayDouble();
-    g.state.query = {
-      kind: 'status',
-      token: 'TKN-1',
-      merchantUserId: 'M1',
-      wallet: 'AlipayHK',
-      status: 'ACTIVE',
-    };
-    const now = { t: 1000 };
-    const { s } = service(now, g.gateway);
-    const link = await s.link('M1', 'AlipayHK');
-    await s.waitForLink(link.linkId, 5000);
+    const { g, s } = await linkedM1();
     g.state.query = { kind: 'unknown', reason: 'timeout' };
     const error = await s.unbind('M1', undefined, 'cashier').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MemberError);
@@ -138,18 +131,7 @@ describe('the link service', () => {
   });
 
   it('a stale link that cannot be re-checked is still charged (the charge decides)', async () => {
-    const g = gatewayDouble();
-    g.state.query = {
-      kind: 'status',
-      token: 'TKN-1',
-      merchantUserId: 'M1',
-      wallet: 'AlipayHK',
-      status: 'ACTIVE',
-    };
-    const now = { t: 1000 };
-    const { s } = service(now, g.gateway);
-    const link = await s.link('M1', 'AlipayHK');
-    await s.waitForLink(link.linkId, 5000);
+    const { g, now, s } = await linkedM1();
     now.t += 10_000;
     g.state.query = { kind: 'unknown', reason: 'timeout' };
     const before = g.calls.length;

@@ -18,7 +18,7 @@ import { localDay } from '../../../../shared/sale.ts';
 import { money, time } from '../../format.ts';
 import { useApi, usePos, usePosStore } from '../../state/context.ts';
 import { toUiError, type UiError } from '../../state/store.ts';
-import { PinField } from '../common.tsx';
+import { PinField, useCall } from '../common.tsx';
 import { QrCode } from '../QrCode.tsx';
 import { MemberErrorLine, memberRef, showSale, useSecondsLeft } from './memberUi.tsx';
 
@@ -118,21 +118,13 @@ function UnbindForm({
   const { t } = useTranslation();
   const api = useApi();
   const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, call } = useCall();
+  const submit = (): Promise<void> =>
+    call(async () => {
       await api.invoke('member:unbind', { memberId: member.memberId, wallet, pin });
       setPin('');
       onDone();
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="unbind-form"
@@ -163,21 +155,13 @@ function Wallets({
 }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const [error, setError] = useState<UiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, call } = useCall();
   const [unbinding, setUnbinding] = useState<LinkWallet | null>(null);
 
-  const link = async (wallet: LinkWallet): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const link = (wallet: LinkWallet): Promise<void> =>
+    call(async () => {
       onChanged(await api.invoke('member:link', { memberId: member.memberId, wallet }));
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const check = async (linkId: string): Promise<void> => {
     setError(null);
     try {
@@ -310,8 +294,7 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
   const amountText = formatForGateway(sub.amountMinor, sub.currency);
   const [pin, setPin] = useState('');
   const [confirming, setConfirming] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const { busy, error, setError, call } = useCall();
   const review = (): void => {
     setError(null);
     const parsed = parseAmount(amountText, sub.currency, { ceilingMinor: Number.MAX_SAFE_INTEGER });
@@ -321,27 +304,22 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
     }
     setConfirming(parsed.minor);
   };
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      const view = await api.invoke('subscription:renew', {
-        memberId: sub.memberId,
-        subscriptionId: sub.subscriptionId,
-        amountText,
-        currency: sub.currency,
-        pin,
-      });
-      setPin('');
-      onDone();
-      showSale(store, api, view); // the normal sale screens follow it
-    } catch (e) {
-      setError(toUiError(e));
-      setConfirming(null);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (): Promise<void> =>
+    call(
+      async () => {
+        const view = await api.invoke('subscription:renew', {
+          memberId: sub.memberId,
+          subscriptionId: sub.subscriptionId,
+          amountText,
+          currency: sub.currency,
+          pin,
+        });
+        setPin('');
+        onDone();
+        showSale(store, api, view); // the normal sale screens follow it
+      },
+      () => setConfirming(null),
+    );
   return (
     <form
       className="renew-form"
@@ -479,8 +457,7 @@ function SellMembership({ member }: { member: MemberView }) {
     d.setFullYear(d.getFullYear() + 1);
     return localDay(d.getTime());
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const { busy, error, call } = useCall();
   if (!open) {
     return (
       <button type="button" className="small" data-testid="sell-open" onClick={() => setOpen(true)}>
@@ -488,10 +465,8 @@ function SellMembership({ member }: { member: MemberView }) {
       </button>
     );
   }
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = (): Promise<void> =>
+    call(async () => {
       const view = await api.invoke('sale:start-checkout', {
         amountText,
         ...(currency ? { currency } : {}),
@@ -504,12 +479,7 @@ function SellMembership({ member }: { member: MemberView }) {
       });
       setOpen(false);
       showSale(store, api, view);
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="sell-form"
@@ -621,16 +591,13 @@ export function MembersScreen() {
   const [label, setLabel] = useState('');
   const [member, setMember] = useState<MemberView | null>(null);
   const [notFound, setNotFound] = useState<string | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, call } = useCall();
   const [version, setVersion] = useState(0);
 
   const load = useCallback(
-    async (ref: { memberId: string } | { phone: string }, create: boolean): Promise<void> => {
-      setBusy(true);
-      setError(null);
-      setNotFound(null);
-      try {
+    (ref: { memberId: string } | { phone: string }, create: boolean): Promise<void> =>
+      call(async () => {
+        setNotFound(null);
         const found = create
           ? await api.invoke('member:create', {
               ...ref,
@@ -643,13 +610,8 @@ export function MembersScreen() {
           setText('');
           setLabel('');
         }
-      } catch (e) {
-        setError(toUiError(e));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [api, label],
+      }),
+    [api, call, label],
   );
 
   const reload = useCallback(
@@ -662,7 +624,7 @@ export function MembersScreen() {
         (e: unknown) => setError(toUiError(e)),
       );
     },
-    [api],
+    [api, setError],
   );
 
   // A sign-up of the member on screen changed (agreed, declined, lapsed, unbound).

@@ -21,8 +21,8 @@ import {
   type ReceiptWhen,
 } from '../../../../shared/ipc/receiptSettings.ts';
 import { useApi, usePos } from '../../state/context.ts';
-import { toUiError, type UiError } from '../../state/store.ts';
-import { ErrorLine } from '../common.tsx';
+import { toUiError } from '../../state/store.ts';
+import { ErrorLine, useCall } from '../common.tsx';
 import { useReasonOfPrinter } from './useReceipts.ts';
 import './receipts.css';
 
@@ -50,8 +50,7 @@ export function ReceiptSettingsSection({ settings, pin }: { settings: SettingsVi
   const [codepage, setCodepage] = useState<ReceiptCodepage | null>(saved.codepage);
   const [when, setWhen] = useState<ReceiptWhen>(saved.when);
   const [state, setState] = useState<ReceiptState | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const { busy, error, setError, call } = useCall();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   useEffect(() => {
@@ -88,11 +87,9 @@ export function ReceiptSettingsSection({ settings, pin }: { settings: SettingsVi
       ? (parsePrinterSpec(printer) as { message: string }).message
       : null;
 
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    setMessage(null);
-    try {
+  const save = () =>
+    call(async () => {
+      setMessage(null);
       const view = await api.invoke('settings:save', {
         pin,
         receipts: {
@@ -106,18 +103,11 @@ export function ReceiptSettingsSection({ settings, pin }: { settings: SettingsVi
       });
       applySettings(view);
       setMessage({ ok: true, text: t('receipts.settings.saved') });
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  const testPage = async () => {
-    setBusy(true);
-    setError(null);
-    setMessage(null);
-    try {
+  const testPage = () =>
+    call(async () => {
+      setMessage(null);
       const result: PrintResultView = await api.invoke('receipt:test-page', {
         ...(printer ? { printer, pin } : {}),
         paperWidth,
@@ -133,12 +123,7 @@ export function ReceiptSettingsSection({ settings, pin }: { settings: SettingsVi
               text: t('receipts.settings.testNotPrinted', { reason: reasonText(result.reason) }),
             },
       );
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const deviceLabel = (d: PrinterDevice) =>
     `${d.kind === 'serial' ? t('receipts.settings.serialDevice', { path: d.path }) : t('receipts.settings.hidDevice', { id: `${d.vendorId ?? '?'}:${d.productId ?? '?'}` })}${d.name ? ` — ${d.name}` : ''} (${d.spec})`;

@@ -3,8 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PrintResultView } from '../../../../shared/ipc/receiptChannels.ts';
 import { useApi } from '../../state/context.ts';
-import { toUiError, type UiError } from '../../state/store.ts';
-import { ErrorLine } from '../common.tsx';
+import { ErrorLine, useCall } from '../common.tsx';
 import { useReasonOfPrinter } from './useReceipts.ts';
 import './receipts.css';
 
@@ -18,26 +17,18 @@ export function ReportPrintButton({
   const { t } = useTranslation();
   const api = useApi();
   const reasonText = useReasonOfPrinter();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, call } = useCall();
   const [result, setResult] = useState<PrintResultView | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
-  const print = async () => {
-    setBusy(true);
-    setResult(null);
-    setError(null);
-    try {
+  const print = () =>
+    call(async () => {
+      setResult(null);
       setResult(
         await api.invoke('receipt:print-report', {
           day,
           ...(training !== undefined ? { training } : {}),
         }),
       );
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <span className="report-print">
       <button type="button" data-testid="report-print" disabled={busy} onClick={() => void print()}>

@@ -8,13 +8,12 @@
  *
  * Time scale 1: a "payer confirms" sale (amount ending in 2) waits 3 s for the customer.
  */
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dispatchKeys, scanKeys, wechatCode } from '../support/chromium.ts';
 import { invokeOverHttp } from '../support/browserMode.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
+import { decodeQr, openCustomerDisplay } from '../support/customerScreen.ts';
 
 const e2e = useChromiumTerminal({ timeScale: 1 });
 
@@ -29,27 +28,10 @@ async function startSale(page: Page, amount: string): Promise<void> {
 const screenOf = (customer: Page) =>
   customer.getByTestId('customer-display').getAttribute('data-screen');
 
-async function openCustomer(page: Page): Promise<Page> {
-  await page.getByTestId('nav-settings').click();
-  const [customer] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByTestId('customer-display-open').click(),
-  ]);
-  await customer.locator('[data-testid="customer-display"][data-ready="true"]').waitFor();
-  await page.getByTestId('nav-sale').click();
-  return customer;
-}
-
-/** The QR code on the customer display, read from a screenshot as a phone reads it. */
-async function qrOnScreen(customer: Page): Promise<string | null> {
-  const png = PNG.sync.read(await customer.getByTestId('customer-qr').screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
-}
-
 describe('the customer display', () => {
   it('follows the sale: welcome, amount and "show your code", countdown, paid, not paid', async () => {
     const page = await e2e.readyPage();
-    const customer = await openCustomer(page);
+    const customer = await openCustomerDisplay(page);
     // The token left the address bar, as on the till's page.
     expect(new URL(customer.url()).pathname).toBe('/customer');
     expect(new URL(customer.url()).search).toBe('');
@@ -95,7 +77,7 @@ describe('the customer display', () => {
     await e2e.terminal.app.invoke('settings:save', { language: 'zh-HK' });
     try {
       const page = await e2e.readyPage();
-      const customer = await openCustomer(page);
+      const customer = await openCustomerDisplay(page);
       await expect.poll(() => customer.locator('html').getAttribute('lang')).toBe('zh-HK');
       await startSale(page, '8.00');
       await expect.poll(() => screenOf(customer)).toBe('show-code');
@@ -112,7 +94,7 @@ describe('the customer display', () => {
 
   it('starts nothing from its own keyboard', async () => {
     const page = await e2e.readyPage();
-    const customer = await openCustomer(page);
+    const customer = await openCustomerDisplay(page);
     await customer.bringToFront();
     await customer.keyboard.type('5', { delay: 40 });
     await customer.keyboard.press('Enter');
@@ -124,27 +106,25 @@ describe('the customer display', () => {
 
   it('shows the pay-on-phone page as a QR code the phone can read, with the amount', async () => {
     const page = await e2e.readyPage();
-    const customer = await openCustomer(page);
+    const customer = await openCustomerDisplay(page);
     const checkout = await e2e.terminal.app.invoke('sale:start-checkout', { amountText: '30' });
     if (!checkout.ok) throw new Error(checkout.error.error);
     const { paymentUrl, orderId } = checkout.value as { paymentUrl: string; orderId: string };
     expect(paymentUrl).toMatch(/^https?:/);
     await expect.poll(() => screenOf(customer)).toBe('qr');
     await expect(customer.getByTestId('customer-amount').innerText()).resolves.toContain('¥30.00');
-    await expect.poll(() => qrOnScreen(customer)).toBe(paymentUrl);
+    await expect.poll(() => decodeQr(customer.getByTestId('customer-qr'))).toBe(paymentUrl);
     // The link is only in the picture.
     await expect(customer.content()).resolves.not.toContain(paymentUrl);
     await customer.screenshot({ path: 'test-results/customer-pay-on-phone.png' });
     await e2e.terminal.app.invoke('sale:cancel', { orderId });
     await expect.poll(() => screenOf(customer)).not.toBe('qr');
-
-    // (A linked-wallet sign-up's QR code comes the same way, from member:link-updated: the
-    // terminal does not offer members yet; test/unit/renderer/customerDisplay.test.ts.)
+    // (A linked-wallet sign-up's QR code comes the same way: membersCustomerDisplay.test.ts.)
   });
 
   it('holds a token of its own that may only read, never the launch token', async () => {
     const page = await e2e.readyPage();
-    const customer = await openCustomer(page);
+    const customer = await openCustomerDisplay(page);
     const launch = e2e.terminal.token;
     const kept = await customer.evaluate(() => JSON.stringify({ ...sessionStorage }));
     expect(kept).not.toContain(launch);

@@ -2,7 +2,7 @@
  * Members and linked wallets (issue 12) on the cashier's screen, in Chromium against the
  * embedded simulator: a member created on the Members screen links Alipay — the sign-up page
  * is read back from a screenshot of the till's small QR (jsQR) and is the authUrl the
- * terminal holds; a second page plays the customer's wallet (Agree / Decline, or nothing
+ * terminal holds; the customer's phone (a browser of its own) plays the wallet (Agree / Decline, or nothing
  * until it expires) and the screen says active / declined / expired; the member is charged
  * from the amount screen (two taps after the amount, the member found by a scan of the card
  * while the picker is open), a charge above the wallet's limit is refused with its reason,
@@ -10,12 +10,11 @@
  *
  * Time scale 0.01: an unanswered sign-up lapses after 6 s at the simulator.
  */
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { typeScan } from '../support/chromium.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
+import { decodeQr } from '../support/customerScreen.ts';
 import { pressPageButton } from '../support/simulator.ts';
 
 const e2e = useChromiumTerminal({ timeScale: 0.01 });
@@ -25,12 +24,6 @@ interface Link {
   wallet: string;
   status: string;
   authUrl: string | null;
-}
-
-async function decodeQr(qr: Locator): Promise<string | null> {
-  await qr.waitFor();
-  const png = PNG.sync.read(await qr.screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
 }
 
 async function invoke<T>(channel: string, request: unknown): Promise<T> {
@@ -45,21 +38,6 @@ async function linkOf(memberId: string, wallet: string): Promise<Link> {
   const link = member?.links.find((l) => l.wallet === wallet);
   if (!link) throw new Error(`${memberId} has no ${wallet} link`);
   return link;
-}
-
-/** The customer's wallet app on a phone: opens the sign-up page and presses a button. */
-async function walletPresses(page: Page, url: string, action: 'agree' | 'decline'): Promise<void> {
-  const phone = await page.context().newPage();
-  try {
-    await phone.goto(url);
-    // The page's answer to the button (its form POST) has come back: the press was received.
-    await Promise.all([
-      phone.waitForResponse((r) => r.request().method() === 'POST'),
-      phone.locator(`button[data-action="${action}"]`).click(),
-    ]);
-  } finally {
-    await phone.close();
-  }
 }
 
 async function openMember(page: Page, memberId: string, create: boolean): Promise<void> {
@@ -113,7 +91,7 @@ describe('members and linked wallets', () => {
     );
     await page.screenshot({ path: 'test-results/screens/members-link-pending-1024.png' });
 
-    await walletPresses(page, link.authUrl ?? '', 'agree');
+    await e2e.customerPresses(link.authUrl ?? '', 'agree');
     await expect.poll(() => linkRow(page, 'Alipay').getAttribute('data-status')).toBe('active');
     await expect(linkRow(page, 'Alipay').getByTestId('link-outcome').innerText()).resolves.toMatch(
       /Alipay is linked/,
@@ -185,7 +163,7 @@ describe('members and linked wallets', () => {
     const declined = await linkOf('M-DECLINE', 'Alipay');
     await expect(decodeQr(page.getByTestId('link-qr'))).resolves.toBe(declined.authUrl);
     await page.screenshot({ path: 'test-results/screens/members-link-pending-800.png' });
-    await walletPresses(page, declined.authUrl ?? '', 'decline');
+    await e2e.customerPresses(declined.authUrl ?? '', 'decline');
     await expect.poll(() => linkRow(page, 'Alipay').getAttribute('data-status')).toBe('declined');
     await expect(linkRow(page, 'Alipay').getByTestId('link-outcome').innerText()).resolves.toBe(
       'The customer declined the Alipay link.',
@@ -307,7 +285,7 @@ describe('members and linked wallets', () => {
         await page.screenshot({
           path: `test-results/screens/members-link-${language}-800.png`,
         });
-        await walletPresses(page, link.authUrl ?? '', 'agree');
+        await e2e.customerPresses(link.authUrl ?? '', 'agree');
         await expect.poll(() => linkRow(page, 'Alipay').getAttribute('data-status')).toBe('active');
         await expect(linkRow(page, 'Alipay').getByTestId('link-status').innerText()).resolves.toBe(
           active,

@@ -1,26 +1,19 @@
 /**
  * Memberships with recurring payments (issue 13) on the cashier's screen, in Chromium against
  * the embedded simulator: a membership sold on the Members screen, its first payment on the
- * customer's phone (the till's QR decoded = the checkout page, Pay on a second page); the
+ * customer's phone (the till's QR decoded = the checkout page, Pay on the customer's phone, a browser of its own); the
  * member's memberships with schedule, next due date and sales; a renewal due today listed at
  * the top of the Members screen, charged only when a person decides, behind the supervisor
  * PIN with its amount confirmed in words, through the normal sale screens.
  */
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { localDay } from '../../shared/sale.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
+import { decodeQr } from '../support/customerScreen.ts';
 import { pressPageButton } from '../support/simulator.ts';
 
 const e2e = useChromiumTerminal();
-
-async function decodeQr(qr: Locator): Promise<string | null> {
-  await qr.waitFor();
-  const png = PNG.sync.read(await qr.screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
-}
 
 async function invoke<T>(channel: string, request: unknown): Promise<T> {
   const result = await e2e.terminal.app.invoke(channel, request);
@@ -59,13 +52,7 @@ describe('memberships', () => {
     const sale = await invoke<Sale>('sale:current', {});
     expect(sale.paymentUrl).toMatch(/\/__sim\/checkout\?ticket=/);
     await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(sale.paymentUrl);
-    const phone = await page.context().newPage();
-    await phone.goto(sale.paymentUrl ?? '');
-    await Promise.all([
-      phone.waitForResponse((r) => r.request().method() === 'POST'),
-      phone.locator('button[data-action="pay"]').click(),
-    ]);
-    await phone.close();
+    await e2e.customerPresses(sale.paymentUrl ?? '', 'pay');
     await waitForStatus(page, 'paid');
     await expect(page.getByTestId('result-member').innerText()).resolves.toBe('M-SUB-1');
 

@@ -2,25 +2,17 @@
  * Pay on the customer's phone (issue 13) on the cashier's screen, in Chromium against the
  * embedded simulator: a typed amount, "Customer pays on phone", a brand — two taps; the QR
  * of the checkout page is read back from a screenshot (jsQR) of the till's small QR and of the
- * customer display's big one, and is the sale's paymentUrl; a second page plays the
- * customer's phone on that page (Pay / Fail); the till's sale screens show paid or not paid,
+ * customer display's big one, and is the sale's paymentUrl; the customer's phone (a browser
+ * of its own) opens that page (Pay / Fail); the till's sale screens show paid or not paid,
  * with the tender and the brand. The cashier can cancel while the customer has not paid.
  */
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { membersZhCN, membersZhHK } from '../../renderer/src/i18n/members.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
+import { decodeQr, openCustomerDisplay } from '../support/customerScreen.ts';
 
 const e2e = useChromiumTerminal();
-
-/** What a QR code on screen encodes, read from a screenshot of it as a phone would. */
-async function decodeQr(qr: Locator): Promise<string | null> {
-  await qr.waitFor();
-  const png = PNG.sync.read(await qr.screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
-}
 
 async function typeAmount(page: Page, amount: string): Promise<void> {
   await page.bringToFront();
@@ -38,37 +30,10 @@ async function currentPaymentUrl(): Promise<string> {
   return value?.paymentUrl ?? '';
 }
 
-/** The customer's phone: opens the checkout page and presses its button. */
-async function customerPresses(page: Page, url: string, action: 'pay' | 'fail'): Promise<void> {
-  const phone = await page.context().newPage();
-  try {
-    await phone.goto(url);
-    // The page's answer to the button (its form POST) has come back: the press was received.
-    await Promise.all([
-      phone.waitForResponse((r) => r.request().method() === 'POST'),
-      phone.locator(`button[data-action="${action}"]`).click(),
-    ]);
-  } finally {
-    await phone.close();
-  }
-}
-
-async function openCustomer(page: Page): Promise<Page> {
-  await page.getByTestId('nav-settings').click();
-  const [customer] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByTestId('customer-display-open').click(),
-  ]);
-  await customer.locator('[data-testid="customer-display"][data-ready="true"]').waitFor();
-  await page.getByTestId('nav-sale').click();
-  return customer;
-}
-
 describe('customer pays on phone', () => {
   it('Apple Pay: the QR on the till and on the customer display is the page; Pay → paid', async () => {
     const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
-    const customer = await openCustomer(page);
-    await page.bringToFront();
+    const customer = await openCustomerDisplay(page);
     await typeAmount(page, '23.00');
     await page.getByTestId('tender-phone').click();
     await page.getByTestId('pay-on-phone-ApplePay').click();
@@ -90,7 +55,7 @@ describe('customer pays on phone', () => {
     await expect(decodeQr(customer.getByTestId('customer-qr'))).resolves.toBe(url);
     await expect(customer.getByTestId('customer-amount').innerText()).resolves.toContain('23.00');
 
-    await customerPresses(page, url, 'pay');
+    await e2e.customerPresses(url, 'pay');
     await waitForStatus(page, 'paid');
     await expect(page.getByTestId('result-tender').innerText()).resolves.toMatch(
       /Paid on the phone · Apple Pay/,
@@ -119,7 +84,7 @@ describe('customer pays on phone', () => {
     );
     expect(fits).toBe(true);
 
-    await customerPresses(page, url, 'fail');
+    await e2e.customerPresses(url, 'fail');
     await page.locator('.result-screen').waitFor();
     const status = await page.getByTestId('payment-status').getAttribute('data-status');
     expect(['declined', 'closed']).toContain(status);
@@ -141,7 +106,7 @@ describe('customer pays on phone', () => {
       'paid',
     );
     // The customer pressing Pay afterwards moves no money for good (refunded if it did).
-    await customerPresses(page, url, 'pay').catch(() => undefined);
+    await e2e.customerPresses(url, 'pay').catch(() => undefined);
     await expect
       .poll(() => {
         const ok = e2e.terminal
@@ -164,7 +129,7 @@ describe('customer pays on phone', () => {
       try {
         const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
         await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(language);
-        const customer = await openCustomer(page);
+        const customer = await openCustomerDisplay(page);
         await typeAmount(page, '27.00');
         await expect(page.getByTestId('tender-phone').innerText()).resolves.toBe(
           words.tender.phone,
@@ -184,7 +149,7 @@ describe('customer pays on phone', () => {
         await page.screenshot({
           path: `test-results/screens/members-pay-on-phone-${language}-800.png`,
         });
-        await customerPresses(page, url, 'pay');
+        await e2e.customerPresses(url, 'pay');
         await waitForStatus(page, 'paid');
         await expect(page.getByTestId('result-tender').innerText()).resolves.toBe(
           `${words.tender.checkout} · Google Pay`,

@@ -6,7 +6,13 @@
  *   const page = await openPage(browser, url);   // fails the test on any CSP violation
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Logger,
+  type Page,
+} from 'playwright-core';
 import type { KeySpec } from './wedgeKeys.ts';
 
 export const CHROMIUM_ARGS = [
@@ -20,6 +26,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
+  // A machine's /dev/shm may be small (containers): Chromium's shared memory goes to /tmp.
+  '--disable-dev-shm-usage',
 ];
 
 export function chromiumPath(): string {
@@ -34,8 +42,14 @@ export function chromiumPath(): string {
   return found;
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+/** `logger`: a sink for Playwright's own log (e.g. PlaywrightCalls, for a failed test's report). */
+export async function launchChromium(logger?: Logger): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    ...(logger ? { logger } : {}),
+  });
 }
 
 export interface OpenedPage {

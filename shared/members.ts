@@ -99,7 +99,18 @@ export type MemberReasonCode =
   /** A membership made with another gateway (or training/live mode). */
   | 'subscription-other-gateway'
   /** An earlier charge of the membership is still being confirmed. */
-  | 'subscription-unsettled';
+  | 'subscription-unsettled'
+  // Why a membership is not (or no longer) renewed: its state, on the Members screen.
+  /** Its first payment was not made. */
+  | 'subscription-first-unpaid'
+  /** Its checkout was cancelled (or abandoned) before the customer paid. */
+  | 'subscription-checkout-abandoned'
+  /** The gateway's answer about the first payment named another member. */
+  | 'subscription-token-other-member'
+  /** The first payment came without a payment token. */
+  | 'subscription-no-token'
+  /** The first payment was refunded in full. */
+  | 'subscription-first-refunded';
 
 export interface MemberRefusal {
   reasonCode: MemberReasonCode;

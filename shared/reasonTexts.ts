@@ -61,6 +61,15 @@ export const REASON_TEXTS = {
         'An earlier charge of this membership is still being confirmed — nothing was charged; wait for it',
       'token-charge-expired':
         'The wallet refused the charge as expired — nothing was charged; ask the customer to check their wallet app, or to scan their payment code instead',
+      'subscription-first-unpaid': 'The first payment was not made — no membership was sold',
+      'subscription-checkout-abandoned':
+        'The membership checkout was cancelled (or the till stopped waiting) before the customer paid — no membership was sold; a payment made anyway is refunded automatically',
+      'subscription-token-other-member':
+        "The gateway's answer about the first payment named another member — renewals cannot be charged (the payment stands); call IT",
+      'subscription-no-token':
+        'The first payment carried no payment token — renewals cannot be charged (the payment stands)',
+      'subscription-first-refunded':
+        'Its first payment was refunded in full — it is not renewed; sell the membership again',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: 'nothing was charged',
@@ -117,6 +126,13 @@ export const REASON_TEXTS = {
       'subscription-unsettled': '这个会员订阅的上一笔扣款仍在确认中 — 没有扣款；请等待结果',
       'token-charge-expired':
         '钱包以已过期为由拒绝了扣款 — 没有扣款；请顾客检查钱包应用，或改为出示付款码',
+      'subscription-first-unpaid': '首笔付款未完成 — 会员订阅未售出',
+      'subscription-checkout-abandoned':
+        '顾客付款前，会员订阅的手机支付已取消（或收银机已停止等待） — 会员订阅未售出；顾客若仍付了款，将自动退款',
+      'subscription-token-other-member':
+        '网关关于首笔付款的回复指向另一位会员 — 无法扣取续费（该笔付款有效）；请联系 IT',
+      'subscription-no-token': '首笔付款没有返回支付凭证 — 无法扣取续费（该笔付款有效）',
+      'subscription-first-refunded': '首笔付款已全额退款 — 不会续费；请重新售出会员订阅',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '没有扣款',
@@ -173,6 +189,13 @@ export const REASON_TEXTS = {
       'subscription-unsettled': '這個會員訂閱的上一筆扣款仍在確認中 — 沒有扣款；請等待結果',
       'token-charge-expired':
         '錢包以已過期為由拒絕了扣款 — 沒有扣款；請顧客檢查錢包應用程式，或改為出示付款碼',
+      'subscription-first-unpaid': '首筆付款未完成 — 會員訂閱未售出',
+      'subscription-checkout-abandoned':
+        '顧客付款前，會員訂閱的手機付款已取消（或收銀機已停止等待） — 會員訂閱未售出；顧客若仍付了款，將自動退款',
+      'subscription-token-other-member':
+        '網關關於首筆付款的回覆指向另一位會員 — 無法收取續費（該筆付款有效）；請聯絡 IT',
+      'subscription-no-token': '首筆付款沒有返回付款憑證 — 無法收取續費（該筆付款有效）',
+      'subscription-first-refunded': '首筆付款已全數退款 — 不會續費；請重新售出會員訂閱',
     } satisfies Record<ReasonCode, string>,
     facts: {
       nothingCharged: '沒有扣款',

@@ -49,6 +49,7 @@ export function createMemberHandlers(
     'member:list': async (req) => members().list(req.search ?? ''),
     'member:link': async (req) => members().link(req.memberId, req.wallet),
     'member:check-link': async (req) => members().checkLink(req.linkId),
+    'member:open-sign-up': async () => members().openSignUp(),
     'member:unbind': async (req) => {
       await requirePin(ctx, req.pin, 'members');
       return members().unbind(req.memberId, req.wallet, 'cashier');

@@ -32,6 +32,7 @@ export type MembersLike = Pick<
   | 'list'
   | 'link'
   | 'checkLink'
+  | 'openSignUp'
   | 'unbind'
   | 'subscriptions'
   | 'dueRenewals'

@@ -121,6 +121,8 @@ export interface SubscriptionView {
   /** The next due date (YYYY-MM-DD), or null when the schedule has ended. */
   nextDue: string | null;
   reason: string | null;
+  /** The reason's code (shared/members.ts), for its words in the till's language. */
+  reasonCode: string | null;
   createdAt: number;
 }
 
@@ -370,6 +372,7 @@ export class MemberService implements MemberPort {
       reason: firstRefunded
         ? 'Its first payment was refunded in full: it is not renewed — sell the membership again'
         : rec.reason,
+      reasonCode: firstRefunded ? 'subscription-first-refunded' : rec.reasonCode,
       createdAt: rec.createdAt,
     };
   }
@@ -518,6 +521,20 @@ export class MemberService implements MemberPort {
     }
     this.poll(linkId);
     return linkView(rec);
+  }
+
+  /**
+   * The sign-up waiting for the customer now: the newest pending one with a wallet page that
+   * has not lapsed (a customer display opened meanwhile shows it), or null.
+   */
+  openSignUp(): { linkId: string; authUrl: string; expiresAt: number | null } | null {
+    const open = this.journal.members
+      .pendingLinks()
+      .filter((link) => link.authUrl && !this.lapsed(link))
+      .at(-1);
+    return open?.authUrl
+      ? { linkId: open.linkId, authUrl: open.authUrl, expiresAt: open.expiresAt }
+      : null;
   }
 
   private lapsed(link: LinkRecord): boolean {
@@ -1134,15 +1151,7 @@ export class MemberService implements MemberPort {
           {
             ...sub,
             status: 'failed',
-            reason:
-              sale.status !== 'paid'
-                ? `The first payment was not made: ${sale.reason ?? sale.status}`
-                : sale.abandoned
-                  ? 'The membership checkout was cancelled (or the till stopped waiting) before the customer paid: no membership was sold, and the payment is refunded automatically'
-                  : facts.tokenForOtherMember
-                    ? 'The gateway’s answer about the first payment named another member: its payment token was not kept, renewals cannot be charged (the payment stands) — call IT'
-                    : 'The first payment carried no payment token: renewals cannot be charged (the payment stands)',
-            reasonCode: 'subscription-missing',
+            ...whyNotSold(sale, facts),
             updatedAt: now,
           },
           { kind: 'subscription-failed', detail: { orderId: sale.orderId, status: sale.status } },
@@ -1166,6 +1175,38 @@ export class MemberService implements MemberPort {
       );
     }
   }
+}
+
+/** Why a membership's first sale made no membership (its reason and the reason's code). */
+function whyNotSold(
+  sale: Pick<SaleRecord, 'status' | 'reason' | 'abandoned'>,
+  facts: Pick<TokenFacts, 'tokenForOtherMember'>,
+): { reason: string; reasonCode: MemberReasonCode } {
+  if (sale.status !== 'paid') {
+    return {
+      reason: `The first payment was not made: ${sale.reason ?? sale.status}`,
+      reasonCode: 'subscription-first-unpaid',
+    };
+  }
+  if (sale.abandoned) {
+    return {
+      reason:
+        'The membership checkout was cancelled (or the till stopped waiting) before the customer paid: no membership was sold, and the payment is refunded automatically',
+      reasonCode: 'subscription-checkout-abandoned',
+    };
+  }
+  if (facts.tokenForOtherMember) {
+    return {
+      reason:
+        'The gateway’s answer about the first payment named another member: its payment token was not kept, renewals cannot be charged (the payment stands) — call IT',
+      reasonCode: 'subscription-token-other-member',
+    };
+  }
+  return {
+    reason:
+      'The first payment carried no payment token: renewals cannot be charged (the payment stands)',
+    reasonCode: 'subscription-no-token',
+  };
 }
 
 export function createMemberService(options: MemberServiceOptions): MemberService {

@@ -24,6 +24,7 @@ export const INVOKE_CHANNELS = [
   'member:list',
   'member:link',
   'member:check-link',
+  'member:open-sign-up',
   'member:unbind',
   'sale:start-member',
   'sale:start-checkout',

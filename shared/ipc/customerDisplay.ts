@@ -12,6 +12,7 @@ export const CUSTOMER_VIEW = 'customer';
 export const CUSTOMER_READ_CHANNELS = [
   'sale:current',
   'settings:get',
+  'member:open-sign-up',
 ] as const satisfies readonly InvokeChannel[];
 
 export function isCustomerReadChannel(channel: string): boolean {

@@ -66,6 +66,7 @@ export const SubscriptionViewSchema = z.object({
   /** YYYY-MM-DD, or null when the schedule has ended (or the membership is not active). */
   nextDue: z.string().nullable(),
   reason: z.string().nullable(),
+  reasonCode: z.string().nullable(),
   createdAt: z.number(),
 });
 
@@ -103,6 +104,16 @@ export const memberInvokeChannels = {
   'member:link': {
     request: z.object({ memberId: MemberIdSchema, wallet: LinkWalletSchema }),
     response: LinkViewSchema,
+  },
+  /**
+   * The sign-up waiting for the customer now (the newest pending one still open), or null:
+   * what a customer display opened meanwhile shows as a QR code. Only its page and expiry.
+   */
+  'member:open-sign-up': {
+    request: z.object({}),
+    response: z
+      .object({ linkId: z.string(), authUrl: z.string(), expiresAt: z.number().nullable() })
+      .nullable(),
   },
   /** Asks the gateway about a sign-up now (the screen's "check again"). */
   'member:check-link': {

@@ -7,29 +7,12 @@
  * Needs the customer view's store to follow member:link-updated (renderer/src/state/
  * customerStore.ts) and the terminal to emit it (electron/app/terminalApp.ts).
  */
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useChromiumTerminal } from '../support/chromiumTerminal.ts';
+import { decodeQr, openCustomerDisplay } from '../support/customerScreen.ts';
 
 const e2e = useChromiumTerminal();
-
-async function decodeQr(qr: Locator): Promise<string | null> {
-  await qr.waitFor();
-  const png = PNG.sync.read(await qr.screenshot());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
-}
-
-async function openCustomer(page: Page): Promise<Page> {
-  await page.getByTestId('nav-settings').click();
-  const [customer] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByTestId('customer-display-open').click(),
-  ]);
-  await customer.locator('[data-testid="customer-display"][data-ready="true"]').waitFor();
-  return customer;
-}
 
 const screenOf = (customer: Page) =>
   customer.getByTestId('customer-display').getAttribute('data-screen');
@@ -41,8 +24,7 @@ describe('the customer display during a wallet link', () => {
   ] as const) {
     it(`shows the sign-up QR big until the customer answers (${action})`, async () => {
       const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
-      const customer = await openCustomer(page);
-      await page.bringToFront();
+      const customer = await openCustomerDisplay(page);
       await page.getByTestId('nav-members').click();
       await page.getByTestId('members-input').fill(memberId);
       await page.getByTestId('members-create').click();
@@ -63,13 +45,7 @@ describe('the customer display during a wallet link', () => {
         path: `test-results/screens/members-customer-link-${action}.png`,
       });
 
-      const phone = await page.context().newPage();
-      await phone.goto(authUrl);
-      await Promise.all([
-        phone.waitForResponse((r) => r.request().method() === 'POST'),
-        phone.locator(`button[data-action="${action}"]`).click(),
-      ]);
-      await phone.close();
+      await e2e.customerPresses(authUrl, action);
       await expect
         .poll(() =>
           page
@@ -80,4 +56,23 @@ describe('the customer display during a wallet link', () => {
       await expect.poll(() => screenOf(customer)).toBe('welcome');
     });
   }
+
+  it('opened while a sign-up already waits: shows its QR at once, and takes it away at the answer', async () => {
+    const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
+    await page.getByTestId('nav-members').click();
+    await page.getByTestId('members-input').fill('M-CD-LATE');
+    await page.getByTestId('members-create').click();
+    await page.getByTestId('link-Alipay').click();
+    await page.getByTestId('link-qr').waitFor();
+    const found = await e2e.terminal.app.invoke('member:find', { memberId: 'M-CD-LATE' });
+    const authUrl =
+      (found as { ok: true; value: { links: { authUrl: string | null }[] } }).value.links[0]
+        ?.authUrl ?? '';
+
+    const customer = await openCustomerDisplay(page);
+    await expect.poll(() => screenOf(customer)).toBe('qr');
+    await expect(decodeQr(customer.getByTestId('customer-qr'))).resolves.toBe(authUrl);
+    await e2e.customerPresses(authUrl, 'agree');
+    await expect.poll(() => screenOf(customer)).toBe('welcome');
+  });
 });

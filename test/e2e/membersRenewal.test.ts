@@ -148,4 +148,34 @@ describe('memberships', () => {
     await page.getByTestId('members-find').click();
     await expect(page.getByTestId('subscription-next').innerText()).resolves.toMatch(/2 paid$/);
   });
+
+  it('a membership whose first payment failed says why in the till’s language (zh-CN)', async () => {
+    await invoke('member:create', { memberId: 'M-SUB-3' });
+    const first = await invoke<Sale>('sale:start-checkout', {
+      amountText: '30.00',
+      subscription: {
+        memberId: 'M-SUB-3',
+        intervalUnit: 'month',
+        intervalCount: 1,
+        endDate: daysFromToday(365),
+      },
+    });
+    await pressPageButton(first.paymentUrl ?? '', 'fail');
+    await expect
+      .poll(async () => (await invoke<Sale | null>('sale:current', {}))?.status)
+      .not.toBe('waiting-for-customer');
+    await e2e.terminal.app.invoke('settings:save', { language: 'zh-CN' });
+    try {
+      const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      await openMember(page, 'M-SUB-3', false);
+      const sub = page.getByTestId('subscription');
+      await expect.poll(() => sub.getAttribute('data-status')).toBe('failed');
+      const reason = await sub.getByTestId('subscription-reason').innerText();
+      expect(reason).toMatch(/^首笔付款未完成 — 会员订阅未售出/);
+      expect(reason).not.toMatch(/[A-Za-z]{4,}/);
+    } finally {
+      await e2e.terminal.app.invoke('settings:save', { language: 'en' });
+    }
+  });
 });

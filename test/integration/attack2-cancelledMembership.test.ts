@@ -15,6 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import { useMemberTerminals, monthlyCheckout } from '../support/memberTerminal.ts';
 import { waitFor } from '../support/engineProcess.ts';
+import { reasonLine } from '../../shared/reasonTexts.ts';
 import { customerDoes } from './members/support.ts';
 
 const members = useMemberTerminals('A2CM');
@@ -39,5 +40,8 @@ describe('a cancelled membership checkout paid anyway', () => {
     expect(sub?.status).toBe('failed');
     expect(sub?.reason ?? '').not.toMatch(/payment stands/);
     expect(sub?.reason ?? '').toMatch(/refund/i);
+    // In the till's language on a Chinese till, with the same facts.
+    expect(sub?.reasonCode).toBe('subscription-checkout-abandoned');
+    expect(reasonLine('zh-CN', sub ?? { reason: null, reasonCode: null })).toMatch(/自动退款/);
   });
 });

@@ -3,7 +3,12 @@
  * the till, followed through the events. It only reads (its API is readOnlyApi).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { PosApi, SaleView, SettingsView } from '../../../shared/ipc/contract.ts';
+import type {
+  InvokeResponse,
+  PosApi,
+  SaleView,
+  SettingsView,
+} from '../../../shared/ipc/contract.ts';
 import { isInProgress } from '../../../shared/sale.ts';
 import type { CustomerQr } from './customerDisplay.ts';
 import { newerView } from './store.ts';
@@ -45,6 +50,29 @@ export function createCustomerStore({
         () => undefined,
       );
     };
+    /** Sign-up events seen so far: an answer older than the latest event is not used. */
+    let linkEvents = 0;
+    /**
+     * The sign-up waiting when the display opens (or comes back after a break) shows at
+     * once; one that ended meanwhile goes away. Unknown (the call failed): left as it is.
+     */
+    const showOpenSignUp = async (): Promise<void> => {
+      const seen = linkEvents;
+      let open: InvokeResponse<'member:open-sign-up'>;
+      try {
+        open = await api.invoke('member:open-sign-up', {});
+      } catch {
+        return;
+      }
+      if (seen !== linkEvents) return;
+      if (open) {
+        pendingLink = open.linkId;
+        set({ qr: { text: open.authUrl, caption: 'customer.qrLink', expiresAt: open.expiresAt } });
+      } else if (pendingLink !== null) {
+        pendingLink = null;
+        set({ qr: null });
+      }
+    };
     return {
       settings: null,
       sale: null,
@@ -57,6 +85,7 @@ export function createCustomerStore({
         // A linked-wallet sign-up waiting for the customer: its wallet page as a QR code,
         // until it is no longer pending (active, declined, expired) or lapses.
         api.on('member:link-updated', (link) => {
+          linkEvents += 1;
           if (link.status === 'pending' && link.authUrl) {
             pendingLink = link.linkId;
             set({
@@ -70,6 +99,7 @@ export function createCustomerStore({
         const [settings, sale] = await Promise.allSettled([
           api.invoke('settings:get', {}),
           api.invoke('sale:current', {}),
+          showOpenSignUp(),
         ]);
         if (settings.status === 'fulfilled') {
           set({ settings: settings.value });
@@ -96,6 +126,7 @@ export function createCustomerStore({
         if (!online || was) return;
         // Back after a break: what the till is doing now (events sent meanwhile are lost).
         refreshSettings();
+        void showOpenSignUp();
         api.invoke('sale:current', {}).then(
           (sale) => {
             if (sale) get().receiveSale(sale);

@@ -9,6 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monthlyCheckout } from '../../support/memberTerminal.ts';
 import { localDay } from '../../../shared/sale.ts';
+import { reasonLine } from '../../../shared/reasonTexts.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
 import { isShownFinal, ledgerProblems, waitFor } from '../../support/engineProcess.ts';
@@ -241,7 +242,12 @@ describe('memberships', () => {
       (s) => s?.refunds.some((r) => r.status === 'refunded') === true,
     );
     expect(t.members.dueRenewals().map((s) => s.memberId)).not.toContain(memberId);
-    expect(t.members.subscriptions(memberId)[0]).toMatchObject({ nextDue: null });
+    const refunded = t.members.subscriptions(memberId)[0];
+    expect(refunded).toMatchObject({ nextDue: null, reasonCode: 'subscription-first-refunded' });
+    // The Members screen of a Chinese till says why in Chinese.
+    expect(reasonLine('zh-HK', refunded ?? { reason: null, reasonCode: null })).toBe(
+      '首筆付款已全數退款 — 不會續費；請重新售出會員訂閱',
+    );
     const refusal = await t.engine
       .renew({ memberId, amountMinor: 40_00, currency: 'HKD' })
       .catch((e: unknown) => e as EngineError);
@@ -268,7 +274,11 @@ describe('memberships', () => {
     });
     await customerDoes(first.paymentUrl as string, 'fail');
     await settled(t, first.orderId);
-    expect(t.members.subscriptions(memberId)[0]?.status).toBe('failed');
+    const failed = t.members.subscriptions(memberId)[0];
+    expect(failed).toMatchObject({ status: 'failed', reasonCode: 'subscription-first-unpaid' });
+    expect(reasonLine('zh-CN', failed ?? { reason: null, reasonCode: null })).toMatch(
+      /^首笔付款未完成 — 会员订阅未售出/,
+    );
     const refusal = await t.engine
       .renew({ memberId, amountMinor: 50_00, currency: 'HKD' })
       .catch((e: unknown) => e as EngineError);

@@ -93,6 +93,28 @@ describe('the link service', () => {
     expect(g.calls.filter((c) => c.startsWith('bind'))).toHaveLength(1);
   });
 
+  it('the sign-up waiting for the customer is the newest open one; none once answered or lapsed', async () => {
+    const g = gatewayDouble();
+    g.state.query = signUp('PENDING');
+    const now = { t: 1000 };
+    const { s } = service(now, g.gateway);
+    expect(s.openSignUp()).toBeNull();
+    await s.link('M1', 'AlipayHK');
+    now.t += 10;
+    g.state.bind = { kind: 'created', token: 'TKN-2', authUrl: 'http://sim/auth?ticket=2' };
+    const second = await s.link('M2', 'Alipay');
+    expect(s.openSignUp()).toEqual({
+      linkId: second.linkId,
+      authUrl: 'http://sim/auth?ticket=2',
+      expiresAt: second.expiresAt,
+    });
+    now.t += 5000; // both past their life and its grace
+    expect(s.openSignUp()).toBeNull();
+
+    const answered = await linkedM1();
+    expect(answered.s.openSignUp()).toBeNull();
+  });
+
   it('the bind answer is lost: the sign-up stays pending and the query finds it active', async () => {
     const g = gatewayDouble();
     g.state.bind = { kind: 'unknown', reason: 'timeout' };

@@ -157,4 +157,65 @@ describe('the customer display’s store', () => {
     listeners.get('member:link-updated')?.({ ...link, status: 'active', authUrl: null });
     expect(store.getState().qr).toBeNull();
   });
+
+  /** A terminal whose open sign-up is `open()`, its events fed by `emit`. */
+  function terminalWith(open: () => unknown) {
+    const listeners = new Map<string, (payload: unknown) => void>();
+    const api: PosApi = {
+      invoke: (async (channel: string) =>
+        channel === 'member:open-sign-up' ? open() : null) as PosApi['invoke'],
+      on: (channel, listener) => {
+        listeners.set(channel, listener as (payload: unknown) => void);
+        return () => undefined;
+      },
+    };
+    const store = createCustomerStore({ api, clock: () => 0 });
+    return {
+      store,
+      emit: (channel: string, payload: unknown) => listeners.get(channel)?.(payload),
+    };
+  }
+  const waiting = { linkId: 'L7', authUrl: 'https://wallet.example/auth/L7', expiresAt: 9_000 };
+
+  it('opened while a sign-up waits for the customer: its QR code at once, not at the next change', async () => {
+    const { store } = terminalWith(() => waiting);
+    await store.getState().init();
+    expect(store.getState().qr).toEqual({
+      text: waiting.authUrl,
+      caption: 'customer.qrLink',
+      expiresAt: 9_000,
+    });
+  });
+
+  it('back after a break: a sign-up that ended meanwhile leaves the screen', async () => {
+    let open: unknown = waiting;
+    const { store } = terminalWith(() => open);
+    await store.getState().init();
+    store.getState().setOnline(false);
+    open = null;
+    store.getState().setOnline(true);
+    await expect.poll(() => store.getState().qr).toBeNull();
+  });
+
+  it('an event that came while the question was out is newer than its answer', async () => {
+    let answer: (value: unknown) => void = () => undefined;
+    const { store, emit } = terminalWith(() => new Promise((resolve) => (answer = resolve)));
+    const starting = store.getState().init();
+    emit('member:link-updated', {
+      ...waiting,
+      memberId: 'M7',
+      wallet: 'Alipay',
+      status: 'active',
+      authUrl: null,
+    });
+    answer(waiting);
+    await starting;
+    expect(store.getState().qr).toBeNull();
+  });
+
+  it('a terminal without members (the call refused): no QR code, the rest of the display works', async () => {
+    const { store } = terminalWith(() => Promise.reject(new Error('not ready')));
+    await store.getState().init();
+    expect(store.getState().qr).toBeNull();
+  });
 });

@@ -20,7 +20,13 @@ import { useApi, usePos, usePosStore } from '../../state/context.ts';
 import { toUiError, type UiError } from '../../state/store.ts';
 import { PinField, useCall } from '../common.tsx';
 import { QrCode } from '../QrCode.tsx';
-import { MemberErrorLine, memberRef, showSale, useSecondsLeft } from './memberUi.tsx';
+import {
+  MemberErrorLine,
+  memberRef,
+  showSale,
+  useReasonLine,
+  useSecondsLeft,
+} from './memberUi.tsx';
 
 type MemberView = NonNullable<InvokeResponse<'member:find'>>;
 type LinkView = InvokeResponse<'member:link'>;
@@ -374,6 +380,7 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
 
 function Subscription({ sub, version }: { sub: SubscriptionView; version: number }) {
   const { t } = useTranslation();
+  const reason = useReasonLine()(sub);
   const api = useApi();
   const [sales, setSales] = useState<SaleView[] | null>(null);
   const [renewing, setRenewing] = useState(false);
@@ -425,7 +432,11 @@ function Subscription({ sub, version }: { sub: SubscriptionView; version: number
           ? t('members.sub.next', { date: sub.nextDue, paid: String(sub.paidCount) })
           : t('members.sub.noNext', { paid: String(sub.paidCount) })}
       </p>
-      {sub.reason ? <p className="muted">{sub.reason}</p> : null}
+      {reason ? (
+        <p className="muted" data-testid="subscription-reason">
+          {reason}
+        </p>
+      ) : null}
       <MemberErrorLine error={error} testId="subscription-error" />
       {sales ? <SalesList sales={sales} testId="subscription-sales" /> : null}
       {sub.status === 'active' && due && !renewing ? (

@@ -7,6 +7,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StoreApi } from 'zustand';
 import type { PosApi, SaleView } from '../../../../shared/ipc/contract.ts';
+import { LANGUAGE_CODES } from '../../../../shared/languages.ts';
+import { reasonLine } from '../../../../shared/reasonTexts.ts';
 import { factsOf } from '../../i18n/explain.ts';
 import type { PosState, UiError } from '../../state/store.ts';
 import { useErrorText } from '../common.tsx';
@@ -56,6 +58,19 @@ export function showSale(store: StoreApi<PosState>, api: PosApi, view: SaleView)
  */
 function reasonCodeOf(error: UiError & { reasonCode?: string }): string | null {
   return error.reasonCode ?? memberReasonOf(error.text);
+}
+
+/**
+ * A state's reason (a link's, a membership's) in the till's language: the terminal's own
+ * sentence in English; in Chinese the words of its code with its facts (shared/reasonTexts).
+ */
+export function useReasonLine(): (record: {
+  reason: string | null;
+  reasonCode: string | null;
+}) => string | null {
+  const { i18n } = useTranslation();
+  const language = LANGUAGE_CODES.find((code) => code === i18n.language) ?? 'en';
+  return (record) => reasonLine(language, record);
 }
 
 /** An error of a member channel: English as the terminal said it, else translated with facts. */

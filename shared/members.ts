@@ -15,12 +15,9 @@
  */
 import { formatForDisplay, type Currency } from './money.ts';
 
-export const LINK_WALLETS = ['AlipayHK', 'Alipay'] as const;
-export type LinkWallet = (typeof LINK_WALLETS)[number];
+import { isLinkWallet, type LinkWallet } from './paymentMethods.ts';
 
-export function isLinkWallet(value: unknown): value is LinkWallet {
-  return typeof value === 'string' && (LINK_WALLETS as readonly string[]).includes(value);
-}
+export { isLinkWallet, LINK_WALLETS, type LinkWallet } from './paymentMethods.ts';
 
 export interface LinkWalletFacts {
   /** The one currency the wallet is charged in at this terminal. */

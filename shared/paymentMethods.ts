@@ -95,15 +95,27 @@ export const CHARGEABLE_CURRENCIES: ReadonlySet<Currency> = new Set(
  * checkout: the brand, or the card page). They are not code methods: the classifier and
  * PAYMENT_METHODS know nothing of them.
  */
-export const LINKED_METHODS = ['AlipayHK', 'Alipay'] as const;
+/** Wallets the terminal links with CodeGrant (not WeChat Pay: it has no CodeGrant). */
+export const LINK_WALLETS = ['AlipayHK', 'Alipay'] as const;
+export type LinkWallet = (typeof LINK_WALLETS)[number];
+
+export function isLinkWallet(value: unknown): value is LinkWallet {
+  return typeof value === 'string' && (LINK_WALLETS as readonly string[]).includes(value);
+}
+
 export const CHECKOUT_BRANDS = ['ApplePay', 'GooglePay'] as const;
 export type CheckoutBrand = (typeof CHECKOUT_BRANDS)[number];
+
+export function isCheckoutBrand(value: unknown): value is CheckoutBrand {
+  return typeof value === 'string' && (CHECKOUT_BRANDS as readonly string[]).includes(value);
+}
+
 /** A checkout without a brand: the gateway's card page. */
 export const CARD_METHOD = 'Card';
 export const CHECKOUT_METHODS = [...CHECKOUT_BRANDS, CARD_METHOD] as const;
 
 /** Every method a sale can record: a code method, a linked wallet or a checkout brand. */
-export const SALE_METHODS = [...PAYMENT_METHODS, ...LINKED_METHODS, ...CHECKOUT_METHODS] as const;
+export const SALE_METHODS = [...PAYMENT_METHODS, ...LINK_WALLETS, ...CHECKOUT_METHODS] as const;
 export type SaleMethod = (typeof SALE_METHODS)[number];
 
 const OTHER_METHOD_NAMES: Record<Exclude<SaleMethod, PaymentMethod>, string> = {
@@ -116,10 +128,6 @@ const OTHER_METHOD_NAMES: Record<Exclude<SaleMethod, PaymentMethod>, string> = {
 
 export function isSaleMethod(value: unknown): value is SaleMethod {
   return typeof value === 'string' && (SALE_METHODS as readonly string[]).includes(value);
-}
-
-export function isCheckoutBrand(value: unknown): value is CheckoutBrand {
-  return typeof value === 'string' && (CHECKOUT_BRANDS as readonly string[]).includes(value);
 }
 
 /** What a cashier calls any sale method. */

@@ -12,13 +12,16 @@
  */
 import type { Currency } from '../money.ts';
 
-/** Wallets the terminal links with CodeGrant (not WeChat Pay: it has no CodeGrant). */
-export const LINK_WALLETS = ['AlipayHK', 'Alipay'] as const;
-export type LinkWallet = (typeof LINK_WALLETS)[number];
+import type { CheckoutBrand, LinkWallet } from '../paymentMethods.ts';
 
-export function isLinkWallet(value: unknown): value is LinkWallet {
-  return typeof value === 'string' && (LINK_WALLETS as readonly string[]).includes(value);
-}
+export {
+  CHECKOUT_BRANDS,
+  isCheckoutBrand,
+  isLinkWallet,
+  LINK_WALLETS,
+  type CheckoutBrand,
+  type LinkWallet,
+} from '../paymentMethods.ts';
 
 /** The currency a linked wallet is charged in. */
 export const LINK_WALLET_CURRENCY: Readonly<Record<LinkWallet, Currency>> = {
@@ -57,13 +60,6 @@ export interface UnbindRequest {
   requestId: string;
   merchantUserId: string;
   token: string;
-}
-
-export const CHECKOUT_BRANDS = ['ApplePay', 'GooglePay'] as const;
-export type CheckoutBrand = (typeof CHECKOUT_BRANDS)[number];
-
-export function isCheckoutBrand(value: unknown): value is CheckoutBrand {
-  return typeof value === 'string' && (CHECKOUT_BRANDS as readonly string[]).includes(value);
 }
 
 export const INTERVAL_UNITS = ['day', 'week', 'month', 'year'] as const;

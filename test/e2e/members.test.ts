@@ -12,7 +12,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { typeScan } from '../support/chromium.ts';
+import { typeScan, wechatCode } from '../support/chromium.ts';
 import { useChromiumTerminal, waitForStatus } from '../support/chromiumTerminal.ts';
 import { decodeQr } from '../support/customerScreen.ts';
 import { pressPageButton } from '../support/simulator.ts';
@@ -218,6 +218,36 @@ describe('members and linked wallets', () => {
     await page.getByTestId('member-charge-Alipay').click();
     await waitForStatus(page, 'paid');
     await expect(page.getByTestId('result-member').innerText()).resolves.toBe(card);
+  });
+
+  it('a card scanned while the focus is off the picker’s field still finds the member; a payment code scanned there is charged as a scan', async () => {
+    const card = '990000123456789099';
+    await linkedMember(card);
+    const before = await invoke<{ orderId: string } | null>('sale:current', {});
+    const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
+    await typeAmount(page, '13.00');
+    await page.getByTestId('tender-member').click();
+    await page.getByTestId('member-picker-input').waitFor();
+    // The cashier tapped the dialog's title: the field lost the focus.
+    await page.locator('.member-picker h2').click();
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.not.toBe('INPUT');
+    await typeScan(page, `${card}\n`);
+    await expect
+      .poll(() => page.getByTestId('member-picked').getAttribute('data-member'))
+      .toBe(card);
+    // Not sent as a payment code: no sale started.
+    const after = await invoke<{ orderId: string } | null>('sale:current', {});
+    expect(after?.orderId ?? null).toBe(before?.orderId ?? null);
+
+    // The customer shows a WeChat Pay code after all: the picker closes, the code is charged.
+    await typeScan(page, `${wechatCode()}\n`);
+    await waitForStatus(page, 'paid');
+    await expect(page.getByTestId('member-picker').count()).resolves.toBe(0);
+    // A scanned sale (no tender line), not a charge of the member's linked wallet.
+    await expect(page.getByTestId('result-tender').count()).resolves.toBe(0);
+    expect(
+      e2e.terminal.ledger().filter((l) => l.kind === 'charge' && l.merchantUserId === card),
+    ).toEqual([]);
   });
 
   it('finds a member by phone number under an opaque id (the number is never shown back)', async () => {

@@ -69,7 +69,7 @@ describe('customer pays on phone', () => {
     expect(charged.map((l) => l.source)).toEqual(['checkout']);
   });
 
-  it('Google Pay: Fail on the phone → not paid, the same amount can be tried again', async () => {
+  it('Google Pay: Fail on the phone → not paid; Try again opens a new Google Pay page for the same amount', async () => {
     const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
     await typeAmount(page, '24.00');
     await page.getByTestId('tender-phone').click();
@@ -89,7 +89,16 @@ describe('customer pays on phone', () => {
     const status = await page.getByTestId('payment-status').getAttribute('data-status');
     expect(['declined', 'closed']).toContain(status);
     await expect(page.getByTestId('result-tender').innerText()).resolves.toContain('Google Pay');
-    await expect(page.getByTestId('try-again-button').isVisible()).resolves.toBe(true);
+    // Try again: a new page of the same brand for the same amount (not a scan prompt).
+    await page.getByTestId('try-again-button').click();
+    await page.getByTestId('checkout-panel').waitFor();
+    await expect(page.getByTestId('checkout-method').innerText()).resolves.toContain('Google Pay');
+    const again = await currentPaymentUrl();
+    expect(again).not.toBe(url);
+    await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(again);
+    await e2e.customerPresses(again, 'pay');
+    await waitForStatus(page, 'paid');
+    await expect(page.getByTestId('result-tender').innerText()).resolves.toContain('Google Pay');
   });
 
   it('the card page, cancelled by the cashier: not paid, and the page no longer takes a payment', async () => {

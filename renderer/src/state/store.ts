@@ -16,6 +16,7 @@ import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
 import type { ScanContext } from '../i18n/explain.ts';
 import { backspaceAmount, typeAmountChars, type EntryHint } from './amountEntry.ts';
+import { retryOf } from './tryAgain.ts';
 
 export type View = 'sale' | 'history' | 'members' | 'report' | 'settings';
 /** A wallet a scanned code may be charged to (the HK Alipay choice). */
@@ -109,6 +110,11 @@ export interface PosState {
   historySearch: string;
   /** The latest scan on the history screen (a payment code or a receipt's order id). */
   historyScan: { text: string; seq: number } | null;
+  /**
+   * A dialog on the sale screen that reads a scan itself (the member picker: a member's card),
+   * or null: while set, a scan goes to it, wherever the focus is, never to the sale.
+   */
+  scanTaker: ((text: string) => void) | null;
 
   init(): Promise<void>;
   setView(view: View): void;
@@ -124,14 +130,23 @@ export interface PosState {
   setManualCode(code: string): void;
   submitCode(code: string, source: 'wedge' | 'manual'): Promise<void>;
   wedgeScan(text: string): void;
+  setScanTaker(taker: ((text: string) => void) | null): void;
   /** A code scanned on the amount screen: charged at once when an amount is typed. */
   chargeCode(code: string): Promise<void>;
   wedgeTyped(text: string): void;
   wedgeImeBlocked(): void;
   cancel(): Promise<void>;
   newSale(): void;
-  /** After a failure: the same amount again, back to the scan prompt (optionally with a code). */
+  /**
+   * After a failure: the same amount again with the same tender (state/tryAgain.ts): the
+   * scan prompt (with `code`, charged at once), the linked wallet, the customer's phone.
+   */
   tryAgain(code?: string): Promise<void>;
+  /**
+   * A sale another tender started (linked wallet, pay on phone, renewal) shown on the sale
+   * screens; its latest state is fetched too (events sent before it was shown are not lost).
+   */
+  showSale(view: SaleView): void;
   receiveSale(view: SaleView): void;
   setHistorySearch(text: string): void;
   applySettings(settings: SettingsView): void;
@@ -188,6 +203,7 @@ export function createPosStore({
       historyVersion: 0,
       historySearch: '',
       historyScan: null,
+      scanTaker: null,
       recentAmounts: [],
       lastSale: null,
 
@@ -338,11 +354,20 @@ export function createPosStore({
           return;
         }
         if (get().view !== 'sale') return;
+        const taker = get().scanTaker;
+        if (taker && !get().sale) {
+          taker(text);
+          return;
+        }
         const phase = phaseOf(get().sale);
         if (phase === 'scan') void get().submitCode(text, 'wedge');
         else if (phase === 'amount') void get().chargeCode(text);
         else if (canTryAgain(get().sale)) void get().tryAgain(text);
         else set({ error: { code: 'scan-on-result', text: '' } });
+      },
+
+      setScanTaker(taker) {
+        set({ scanTaker: taker });
       },
 
       async chargeCode(code) {
@@ -410,14 +435,57 @@ export function createPosStore({
         if (pending || !sale || !canTryAgain(sale)) return;
         const { methodOverride } = get();
         get().newSale();
-        set({
-          amountText: formatForGateway(sale.amountMinor, sale.currency),
-          methodOverride,
-        });
-        await get().charge();
-        if (code !== undefined && get().sale?.status === 'awaiting-scan') {
-          await get().submitCode(code, 'wedge');
+        const amountText = formatForGateway(sale.amountMinor, sale.currency);
+        set({ amountText, methodOverride });
+        const retry = code === undefined ? retryOf(sale) : ({ kind: 'scan' } as const);
+        if (retry.kind === 'amount') return; // the cashier chooses again, the amount typed
+        if (retry.kind === 'scan') {
+          await get().charge();
+          if (code !== undefined && get().sale?.status === 'awaiting-scan') {
+            await get().submitCode(code, 'wedge');
+          }
+          return;
         }
+        const currency = { currency: sale.currency };
+        set({ pending: 'start', error: null });
+        try {
+          const view =
+            retry.kind === 'member'
+              ? await api.invoke('sale:start-member', {
+                  amountText,
+                  ...currency,
+                  memberId: retry.memberId,
+                  wallet: retry.wallet,
+                })
+              : await api.invoke('sale:start-checkout', {
+                  amountText,
+                  ...currency,
+                  ...(retry.brand ? { brand: retry.brand } : {}),
+                });
+          get().showSale(view);
+        } catch (error) {
+          fail(error); // the amount stays typed, with the reason beside it
+        } finally {
+          set({ pending: null });
+        }
+      },
+
+      showSale(view) {
+        set({
+          sale: view,
+          saleSeenAt: clock(),
+          manualCode: '',
+          imeBlocked: false,
+          error: null,
+          view: 'sale',
+        });
+        api.invoke('history:list', { search: view.orderId, limit: 5 }).then(
+          (views) => {
+            const latest = views.find((v) => v.orderId === view.orderId);
+            if (latest) get().receiveSale(latest);
+          },
+          () => undefined, // the next event brings it
+        );
       },
 
       receiveSale(view) {

@@ -319,3 +319,117 @@ describe('cashier state: wallet override', () => {
     expect(phaseOf(store.getState().sale)).toBe('scan');
   });
 });
+
+describe('cashier state: Try again with the same tender', () => {
+  /** A store whose sale on screen is `failed` (not paid), the answers as given. */
+  async function after(
+    failed: Partial<SaleView>,
+    handlers: Partial<Record<InvokeChannel, Handler>>,
+  ) {
+    const terminal = await ready({ 'history:list': () => [], ...handlers });
+    terminal.store.getState().showSale(view({ status: 'declined', updatedAt: 2000, ...failed }));
+    return terminal;
+  }
+
+  it('pay on phone: a new page of the same brand for the same amount, shown on the sale screens', async () => {
+    const { store, callsTo } = await after(
+      { tender: 'checkout', method: 'GooglePay', memberId: null },
+      {
+        'sale:start-checkout': () =>
+          view({ orderId: 'T2', status: 'waiting-for-customer', tender: 'checkout' }),
+      },
+    );
+    await store.getState().tryAgain();
+    expect(callsTo('sale:start-checkout').map((c) => c.request)).toEqual([
+      { amountText: '12.30', currency: 'CNY', brand: 'GooglePay' },
+    ]);
+    expect(callsTo('sale:start')).toEqual([]);
+    expect(store.getState().sale?.orderId).toBe('T2');
+  });
+
+  it('the card page again has no brand', async () => {
+    const { store, callsTo } = await after(
+      { tender: 'checkout', method: 'Card', memberId: null },
+      { 'sale:start-checkout': () => view({ orderId: 'T2', tender: 'checkout' }) },
+    );
+    await store.getState().tryAgain();
+    expect(callsTo('sale:start-checkout').map((c) => c.request)).toEqual([
+      { amountText: '12.30', currency: 'CNY' },
+    ]);
+  });
+
+  it('a linked wallet: the same member and wallet charged again', async () => {
+    const { store, callsTo } = await after(
+      { tender: 'linked-wallet', method: 'Alipay', memberId: 'M-9' },
+      { 'sale:start-member': () => view({ orderId: 'T2', tender: 'linked-wallet' }) },
+    );
+    await store.getState().tryAgain();
+    expect(callsTo('sale:start-member').map((c) => c.request)).toEqual([
+      { amountText: '12.30', currency: 'CNY', memberId: 'M-9', wallet: 'Alipay' },
+    ]);
+  });
+
+  it('refused again (e.g. the link ended meanwhile): the amount stays typed, the reason beside it', async () => {
+    const { store } = await after(
+      { tender: 'linked-wallet', method: 'Alipay', memberId: 'M-9' },
+      {
+        'sale:start-member': () => {
+          throw new ApiError('link-unbound', 'The Alipay link was ended');
+        },
+      },
+    );
+    await store.getState().tryAgain();
+    expect(store.getState().sale).toBeNull();
+    expect(store.getState().amountText).toBe('12.30');
+    expect(store.getState().error?.code).toBe('link-unbound');
+  });
+
+  it("a membership's first payment or a renewal: back to the amount, nothing started", async () => {
+    for (const failed of [
+      { tender: 'checkout', method: 'Card', memberId: 'M-9' },
+      { tender: 'renewal', method: 'Card', memberId: 'M-9' },
+    ] as const) {
+      const { store, calls } = await after(failed, {});
+      const before = calls.length;
+      await store.getState().tryAgain();
+      expect(calls.slice(before).map((c) => c.channel)).toEqual([]);
+      expect(store.getState().sale).toBeNull();
+      expect(store.getState().amountText).toBe('12.30');
+    }
+  });
+
+  it('a code scanned on the result of a failed phone payment is charged as a scan', async () => {
+    const { store, callsTo } = await after(
+      { tender: 'checkout', method: 'GooglePay', memberId: null },
+      {
+        'sale:start': () => view({ orderId: 'T2' }),
+        'sale:submit-code': () => view({ orderId: 'T2', status: 'submitting', updatedAt: 3000 }),
+      },
+    );
+    await store.getState().tryAgain('134567890123456789');
+    expect(callsTo('sale:start-checkout')).toEqual([]);
+    expect(callsTo('sale:start').map((c) => c.request)).toEqual([
+      { amountText: '12.30', currency: 'CNY' },
+    ]);
+    expect(callsTo('sale:submit-code')).toHaveLength(1);
+  });
+});
+
+describe('cashier state: a dialog that reads scans', () => {
+  it('gets the scan (a member card) instead of the sale while it is open, and no longer once closed', async () => {
+    const { store, callsTo } = await ready({ 'sale:start': () => view() });
+    store.getState().typeAmount('12');
+    const taken: string[] = [];
+    store.getState().setScanTaker((text) => taken.push(text));
+    store.getState().wedgeScan('990000123456789012');
+    await settle();
+    expect(taken).toEqual(['990000123456789012']);
+    expect(callsTo('sale:start')).toEqual([]);
+
+    store.getState().setScanTaker(null);
+    store.getState().wedgeScan('134567890123456789');
+    await settle();
+    expect(taken).toHaveLength(1);
+    expect(callsTo('sale:start')).toHaveLength(1);
+  });
+});

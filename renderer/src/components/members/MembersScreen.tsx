@@ -20,13 +20,7 @@ import { useApi, usePos, usePosStore } from '../../state/context.ts';
 import { toUiError, type UiError } from '../../state/store.ts';
 import { PinField, useCall } from '../common.tsx';
 import { QrCode } from '../QrCode.tsx';
-import {
-  MemberErrorLine,
-  memberRef,
-  showSale,
-  useReasonLine,
-  useSecondsLeft,
-} from './memberUi.tsx';
+import { MemberErrorLine, memberRef, useReasonLine, useSecondsLeft } from './memberUi.tsx';
 
 type MemberView = NonNullable<InvokeResponse<'member:find'>>;
 type LinkView = InvokeResponse<'member:link'>;
@@ -322,7 +316,7 @@ function RenewForm({ sub, onDone }: { sub: SubscriptionView; onDone: () => void 
         });
         setPin('');
         onDone();
-        showSale(store, api, view); // the normal sale screens follow it
+        store.getState().showSale(view); // the normal sale screens follow it
       },
       () => setConfirming(null),
     );
@@ -489,7 +483,7 @@ function SellMembership({ member }: { member: MemberView }) {
         },
       });
       setOpen(false);
-      showSale(store, api, view);
+      store.getState().showSale(view);
     });
   return (
     <form

@@ -17,13 +17,19 @@ import { money } from '../../format.ts';
 import { useApi, usePos, usePosStore } from '../../state/context.ts';
 import { toUiError, type UiError } from '../../state/store.ts';
 import { parseAmount } from '../../../../shared/money.ts';
-import { MemberErrorLine, memberRef, showSale } from './memberUi.tsx';
+import { classifyPaymentCode } from '../../../../shared/paymentCode.ts';
+import { MemberErrorLine, memberRef } from './memberUi.tsx';
 
 type MemberView = NonNullable<InvokeResponse<'member:find'>>;
 type Brand = 'ApplePay' | 'GooglePay' | 'Card';
 const BRANDS: Brand[] = ['ApplePay', 'GooglePay', 'Card'];
 
-/** Buttons here never take the focus from the member field (a scan must land in it). */
+/**
+ * Buttons here never take the focus from the member field (a scan must land in it); a scan
+ * that comes while the focus is elsewhere in the dialog is given to the picker all the same
+ * (PosState.scanTaker), never to the sale. A payment code scanned here is the customer
+ * paying by code after all: the picker closes and the code is charged as a scan.
+ */
 const keepFocus = (event: React.MouseEvent) => event.preventDefault();
 
 function MemberPicker({
@@ -46,14 +52,21 @@ function MemberPicker({
   const [notFound, setNotFound] = useState<string | null>(null);
   const [findError, setFindError] = useState<UiError | null>(null);
   const [finding, setFinding] = useState(false);
+  const store = usePosStore();
+  const region = usePos((s) => s.settings?.region ?? 'CN');
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     input.current?.focus({ preventScroll: true });
   }, []);
 
-  const find = async (): Promise<void> => {
-    const typed = text.trim();
+  const find = async (entered = text): Promise<void> => {
+    const typed = entered.trim();
     if (!typed || finding) return;
+    if (classifyPaymentCode(typed, { region }).ok) {
+      onClose();
+      void store.getState().chargeCode(typed);
+      return;
+    }
     setFinding(true);
     setFindError(null);
     setNotFound(null);
@@ -69,6 +82,15 @@ function MemberPicker({
       input.current?.focus({ preventScroll: true });
     }
   };
+
+  const findScanned = useRef(find);
+  useEffect(() => {
+    findScanned.current = find; // the latest (it reads this render's state)
+  });
+  useEffect(() => {
+    store.getState().setScanTaker((scanned) => void findScanned.current(scanned));
+    return () => store.getState().setScanTaker(null);
+  }, [store]);
 
   const parsed = parseAmount(amountText, currency, { ceilingMinor: Number.MAX_SAFE_INTEGER });
   const amount = parsed.ok ? money(parsed.minor, currency) : amountText;
@@ -197,7 +219,7 @@ export function OtherTenders() {
     try {
       const view = await run();
       setOpen(null);
-      showSale(store, api, view);
+      store.getState().showSale(view);
     } catch (e) {
       setError(toUiError(e)); // the typed amount stays, the reason beside it
     } finally {

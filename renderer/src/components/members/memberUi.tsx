@@ -1,16 +1,14 @@
 /**
  * What the members screens share: the member reference a cashier typed or scanned, a
- * countdown to an epoch-ms expiry, a sale put on the till's screens, and errors of the member
- * channels in the cashier's language.
+ * countdown to an epoch-ms expiry, and reasons and errors of the member channels in the
+ * cashier's language.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { StoreApi } from 'zustand';
-import type { PosApi, SaleView } from '../../../../shared/ipc/contract.ts';
 import { LANGUAGE_CODES } from '../../../../shared/languages.ts';
 import { reasonLine } from '../../../../shared/reasonTexts.ts';
 import { factsOf } from '../../i18n/explain.ts';
-import type { PosState, UiError } from '../../state/store.ts';
+import type { UiError } from '../../state/store.ts';
 import { useErrorText } from '../common.tsx';
 import './members.css';
 import { memberReasonOf } from './memberText.ts';
@@ -27,29 +25,6 @@ export function useSecondsLeft(expiresAt: number | null | undefined): number | n
   }, [expiresAt]);
   if (expiresAt === null || expiresAt === undefined) return null;
   return Math.max(0, Math.ceil((expiresAt - now) / 1000));
-}
-
-/**
- * A sale started by a member tender (linked wallet, pay on phone, renewal) goes to the till's
- * sale screens, which follow it as any sale. Events about it sent before this answer arrived
- * were not for the sale on screen yet: its latest state is asked for once.
- */
-export function showSale(store: StoreApi<PosState>, api: PosApi, view: SaleView): void {
-  store.setState({
-    sale: view,
-    saleSeenAt: performance.now(),
-    manualCode: '',
-    imeBlocked: false,
-    error: null,
-    view: 'sale',
-  });
-  api.invoke('history:list', { search: view.orderId, limit: 5 }).then(
-    (views) => {
-      const latest = views.find((v) => v.orderId === view.orderId);
-      if (latest) store.getState().receiveSale(latest);
-    },
-    () => undefined, // the next event brings it
-  );
 }
 
 /**

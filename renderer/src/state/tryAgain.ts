@@ -1,0 +1,37 @@
+/**
+ * What "Try again" does after a sale that was not paid: the same tender with the same amount.
+ * A scanned sale asks for a new code; a linked wallet is charged again; the customer's phone
+ * gets a new page of the same brand. A membership's first payment and a renewal go back to
+ * the amount (the cashier chooses again: a renewal needs the supervisor PIN, a membership its
+ * terms). A code scanned on the result screen is always a scanned sale: the customer showed it.
+ */
+import type { SaleView } from '../../../shared/ipc/contract.ts';
+import {
+  isCheckoutBrand,
+  isLinkWallet,
+  type CheckoutBrand,
+  type LinkWallet,
+} from '../../../shared/paymentMethods.ts';
+
+export type Retry =
+  | { kind: 'scan' }
+  | { kind: 'member'; memberId: string; wallet: LinkWallet }
+  | { kind: 'checkout'; brand: CheckoutBrand | null }
+  | { kind: 'amount' };
+
+export function retryOf(sale: SaleView): Retry {
+  switch (sale.tender ?? 'code') {
+    case 'code':
+      return { kind: 'scan' };
+    case 'linked-wallet':
+      return sale.memberId && isLinkWallet(sale.method)
+        ? { kind: 'member', memberId: sale.memberId, wallet: sale.method }
+        : { kind: 'amount' };
+    case 'checkout':
+      // With a member: a membership's first payment (its terms are chosen on Members).
+      if (sale.memberId) return { kind: 'amount' };
+      return { kind: 'checkout', brand: isCheckoutBrand(sale.method) ? sale.method : null };
+    default:
+      return { kind: 'amount' };
+  }
+}

@@ -68,6 +68,31 @@ async function linkedMember(memberId: string): Promise<string> {
   return link.authUrl ?? '';
 }
 
+/**
+ * A linked member's card scanned into the member picker opened after `amount` (`before`:
+ * what the cashier did first, e.g. moving the focus): the member is found, and the scan was
+ * not sent as a payment code (no sale started).
+ */
+async function pickByCard(
+  card: string,
+  amount: string,
+  viewport: { width: number; height: number },
+  before?: (page: Page) => Promise<void>,
+): Promise<Page> {
+  await linkedMember(card);
+  const current = await invoke<{ orderId: string } | null>('sale:current', {});
+  const page = await e2e.readyPage({ viewport });
+  await typeAmount(page, amount);
+  await page.getByTestId('tender-member').click();
+  await page.getByTestId('member-picker-input').waitFor();
+  await before?.(page);
+  await typeScan(page, `${card}\n`);
+  await expect.poll(() => page.getByTestId('member-picked').getAttribute('data-member')).toBe(card);
+  const after = await invoke<{ orderId: string } | null>('sale:current', {});
+  expect(after?.orderId ?? null).toBe(current?.orderId ?? null);
+  return page;
+}
+
 describe('members and linked wallets', () => {
   it('links Alipay (QR = authUrl, Agree on the phone), charges it, refuses above the limit, unbinds behind the PIN', async () => {
     const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
@@ -201,19 +226,7 @@ describe('members and linked wallets', () => {
 
   it('finds the member by a scan of the card while the picker is open, then charges in one tap', async () => {
     const card = '990000123456789012';
-    await linkedMember(card);
-    const before = await invoke<{ orderId: string } | null>('sale:current', {});
-    const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
-    await typeAmount(page, '12.00');
-    await page.getByTestId('tender-member').click();
-    await page.getByTestId('member-picker-input').waitFor();
-    await typeScan(page, `${card}\n`);
-    await expect
-      .poll(() => page.getByTestId('member-picked').getAttribute('data-member'))
-      .toBe(card);
-    // The scan found the member: it was not sent as a payment code.
-    const after = await invoke<{ orderId: string } | null>('sale:current', {});
-    expect(after?.orderId ?? null).toBe(before?.orderId ?? null);
+    const page = await pickByCard(card, '12.00', { width: 800, height: 600 });
     await page.screenshot({ path: 'test-results/screens/members-picker-800.png' });
     await page.getByTestId('member-charge-Alipay').click();
     await waitForStatus(page, 'paid');
@@ -222,22 +235,11 @@ describe('members and linked wallets', () => {
 
   it('a card scanned while the focus is off the picker’s field still finds the member; a payment code scanned there is charged as a scan', async () => {
     const card = '990000123456789099';
-    await linkedMember(card);
-    const before = await invoke<{ orderId: string } | null>('sale:current', {});
-    const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
-    await typeAmount(page, '13.00');
-    await page.getByTestId('tender-member').click();
-    await page.getByTestId('member-picker-input').waitFor();
-    // The cashier tapped the dialog's title: the field lost the focus.
-    await page.locator('.member-picker h2').click();
-    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.not.toBe('INPUT');
-    await typeScan(page, `${card}\n`);
-    await expect
-      .poll(() => page.getByTestId('member-picked').getAttribute('data-member'))
-      .toBe(card);
-    // Not sent as a payment code: no sale started.
-    const after = await invoke<{ orderId: string } | null>('sale:current', {});
-    expect(after?.orderId ?? null).toBe(before?.orderId ?? null);
+    const page = await pickByCard(card, '13.00', { width: 1024, height: 768 }, async (p) => {
+      // The cashier tapped the dialog's title: the field lost the focus.
+      await p.locator('.member-picker h2').click();
+      await expect(p.evaluate(() => document.activeElement?.tagName)).resolves.not.toBe('INPUT');
+    });
 
     // The customer shows a WeChat Pay code after all: the picker closes, the code is charged.
     await typeScan(page, `${wechatCode()}\n`);

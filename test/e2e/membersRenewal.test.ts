@@ -38,6 +38,21 @@ function daysFromToday(days: number): string {
   return localDay(Date.now() + days * 86_400_000);
 }
 
+/** A new member's monthly ¥30 membership for a year from `startDate`: its first checkout. */
+async function monthlyMembership(memberId: string, startDate?: string): Promise<Sale> {
+  await invoke('member:create', { memberId });
+  return invoke<Sale>('sale:start-checkout', {
+    amountText: '30.00',
+    subscription: {
+      memberId,
+      intervalUnit: 'month',
+      intervalCount: 1,
+      ...(startDate ? { startDate } : {}),
+      endDate: daysFromToday(365),
+    },
+  });
+}
+
 describe('memberships', () => {
   it('sells a membership: first payment on the phone, then its schedule, next due date and sales', async () => {
     const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
@@ -83,17 +98,7 @@ describe('memberships', () => {
       await invoke('sale:cancel', { orderId: left.orderId });
     }
     // A membership started 40 days ago, first payment made (on the phone): the next is due.
-    await invoke('member:create', { memberId: 'M-SUB-2' });
-    const first = await invoke<Sale>('sale:start-checkout', {
-      amountText: '30.00',
-      subscription: {
-        memberId: 'M-SUB-2',
-        intervalUnit: 'month',
-        intervalCount: 1,
-        startDate: daysFromToday(-40),
-        endDate: daysFromToday(365),
-      },
-    });
+    const first = await monthlyMembership('M-SUB-2', daysFromToday(-40));
     await pressPageButton(first.paymentUrl ?? '', 'pay');
     await expect
       .poll(async () => (await invoke<Sale | null>('sale:current', {}))?.status)
@@ -150,16 +155,7 @@ describe('memberships', () => {
   });
 
   it('a membership whose first payment failed says why in the till’s language (zh-CN)', async () => {
-    await invoke('member:create', { memberId: 'M-SUB-3' });
-    const first = await invoke<Sale>('sale:start-checkout', {
-      amountText: '30.00',
-      subscription: {
-        memberId: 'M-SUB-3',
-        intervalUnit: 'month',
-        intervalCount: 1,
-        endDate: daysFromToday(365),
-      },
-    });
+    const first = await monthlyMembership('M-SUB-3');
     await pressPageButton(first.paymentUrl ?? '', 'fail');
     await expect
       .poll(async () => (await invoke<Sale | null>('sale:current', {}))?.status)

@@ -15,7 +15,8 @@
  */
 import { formatForDisplay, type Currency } from './money.ts';
 
-import { isLinkWallet, type LinkWallet } from './paymentMethods.ts';
+import { classifyPaymentCode } from './paymentCode.ts';
+import { isLinkWallet, REGIONS, type LinkWallet } from './paymentMethods.ts';
 
 export { isLinkWallet, LINK_WALLETS, type LinkWallet } from './paymentMethods.ts';
 
@@ -85,6 +86,8 @@ export type MemberReasonCode =
   | 'link-unbound'
   | 'link-token-unreadable'
   | 'member-token-mismatch'
+  /** An earlier charge of the same linked wallet is still being confirmed. */
+  | 'link-unsettled'
   | 'subscription-missing'
   | 'subscription-token-revoked'
   /** A renewal asked for before it is due (the period is paid). */
@@ -200,6 +203,10 @@ export function memberIdProblem(id: string): string | null {
   }
   if (!MEMBER_ID.test(id)) {
     return 'A member id is 1–64 letters, digits, ".", "-" or "_" (starting with a letter or digit)';
+  }
+  // A scan of such a member's card would be a payment code to the till (and the gateway).
+  if (REGIONS.some((region) => classifyPaymentCode(id, { region }).ok)) {
+    return 'A member id that reads as a wallet payment code (18 digits from 10–15, or 16–24 digits from 25–30) is refused: a scan of the card would be charged as a payment code — add a letter or a prefix';
   }
   return null;
 }

@@ -41,6 +41,8 @@ export const REASON_TEXTS = {
         "The linked wallet's token cannot be read on this terminal — link again; call IT",
       'member-token-mismatch':
         "The gateway does not know this member's token — nothing was charged; call IT",
+      'link-unsettled':
+        "An earlier charge of the member's linked wallet is still being confirmed — nothing was charged; wait for its result",
       'subscription-missing': 'There is no such membership',
       'subscription-token-revoked':
         "The membership's payment token no longer works — nothing was charged; ask the customer to pay on their phone again",
@@ -114,6 +116,7 @@ export const REASON_TEXTS = {
       'link-unbound': '顾客绑定的钱包已失效 — 没有扣款；请顾客出示付款码或重新绑定',
       'link-token-unreadable': '本终端无法读取绑定钱包的凭证 — 请重新绑定，并联系 IT',
       'member-token-mismatch': '网关不认识这位会员的凭证 — 没有扣款；请联系 IT',
+      'link-unsettled': '这位会员绑定钱包的上一笔扣款仍在确认中 — 没有扣款；请等待结果',
       'subscription-missing': '找不到这个会员订阅',
       'subscription-token-revoked': '会员订阅的支付凭证已失效 — 没有扣款；请顾客在手机上重新支付',
       'checkout-expired': '顾客未在页面关闭前用手机支付 — 没有扣款',
@@ -177,6 +180,7 @@ export const REASON_TEXTS = {
       'link-unbound': '顧客綁定的錢包已失效 — 沒有扣款；請顧客出示付款碼或重新綁定',
       'link-token-unreadable': '本終端無法讀取綁定錢包的憑證 — 請重新綁定，並聯絡 IT',
       'member-token-mismatch': '網關不認識這位會員的憑證 — 沒有扣款；請聯絡 IT',
+      'link-unsettled': '這位會員綁定錢包的上一筆扣款仍在確認中 — 沒有扣款；請等待結果',
       'subscription-missing': '找不到這個會員訂閱',
       'subscription-token-revoked': '會員訂閱的付款憑證已失效 — 沒有扣款；請顧客在手機上重新付款',
       'checkout-expired': '顧客未在頁面關閉前用手機付款 — 沒有扣款',
@@ -256,7 +260,8 @@ export function factsOf(text: string): Fact[] {
   return found.sort((a, b) => a.at - b.at).map((f) => f.fact);
 }
 
-const HAS_HAN = /\p{Script=Han}/u;
+/** The gateway's own Chinese words in a sentence: runs of Han (with their digits and CJK marks). */
+const HAN_RUNS = /[\p{Script=Han}][\p{Script=Han}0-9\u3000-\u303f\uff00-\uffef]*/gu;
 
 function fill(template: string, params: Record<string, string> = {}): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => params[name] ?? '');
@@ -270,7 +275,8 @@ export function factsInWords(language: Language, text: string): string | null {
   const words = REASON_TEXTS[language].facts;
   const facts = factsOf(text).map((f) => fill(words[f.key], f.params));
   if (facts.length > 0) return facts.join(words.separator);
-  return HAS_HAN.test(text) ? text : null;
+  const han = text.match(HAN_RUNS);
+  return han ? han.join(words.separator) : null;
 }
 
 /** The words of a reason code in `language`, or null for a code it has none for. */

@@ -473,6 +473,20 @@ export class MemberStore {
    * The subscription's charges whose outcome is not known yet (being sent, confirmed, or
    * unknown): another renewal must wait for them, or the period could be charged twice.
    */
+  /** The member's charges of `wallet` (linked-wallet sales) whose outcome is not final yet. */
+  unsettledLinkedCharges(memberId: string, wallet: string): string[] {
+    return this.read(() =>
+      (
+        this.db()
+          .prepare(
+            "SELECT order_id FROM sales WHERE member_id = ? AND tender = 'linked-wallet' " +
+              "AND method = ? AND status NOT IN ('paid', 'declined', 'closed') ORDER BY created_at",
+          )
+          .all(memberId, wallet) as Row[]
+      ).map((row) => String(row.order_id)),
+    );
+  }
+
   unsettledCharges(subscriptionId: string): string[] {
     return this.read(() =>
       (

@@ -236,6 +236,11 @@ export class MemberService implements MemberPort {
   private readonly linking = new Map<string, Promise<LinkView>>();
   /** Sign-ups being polled by this process: linkId → the poll (resolves when final). */
   private readonly polls = new Map<string, Promise<LinkView>>();
+  /**
+   * Sign-ups this process started (its customer display may show them): not another
+   * process's on the same data folder (the back office's `pospay member link`).
+   */
+  private readonly startedHere = new Set<string>();
   /** Sleeping polls: stop() wakes them (they then see `stopped` and end). */
   private readonly sleepers = new Set<() => void>();
   private sweeper: NodeJS.Timeout | null = null;
@@ -372,7 +377,7 @@ export class MemberService implements MemberPort {
       reason: firstRefunded
         ? 'Its first payment was refunded in full: it is not renewed — sell the membership again'
         : rec.reason,
-      reasonCode: firstRefunded ? 'subscription-first-refunded' : rec.reasonCode,
+      reasonCode: firstRefunded ? 'subscription-first-refunded' : reasonCodeOf(rec),
       createdAt: rec.createdAt,
     };
   }
@@ -489,6 +494,7 @@ export class MemberService implements MemberPort {
       },
       { kind: 'link-started', detail: { wallet } },
     );
+    this.startedHere.add(linkId);
     this.emit(pending);
     const answer = await this.gateway.bind({ requestId: linkId, merchantUserId: memberId, wallet });
     let rec: LinkRecord;
@@ -524,13 +530,20 @@ export class MemberService implements MemberPort {
   }
 
   /**
-   * The sign-up waiting for the customer now: the newest pending one with a wallet page that
-   * has not lapsed (a customer display opened meanwhile shows it), or null.
+   * The sign-up waiting for the customer now: the newest pending one this process started
+   * with the gateway it uses now, whose wallet page has not lapsed (a customer display opened
+   * meanwhile shows it), or null.
    */
   openSignUp(): { linkId: string; authUrl: string; expiresAt: number | null } | null {
     const open = this.journal.members
       .pendingLinks()
-      .filter((link) => link.authUrl && !this.lapsed(link))
+      .filter(
+        (link) =>
+          this.startedHere.has(link.linkId) &&
+          this.isOurs(link) &&
+          link.authUrl &&
+          !this.lapsed(link),
+      )
       .at(-1);
     return open?.authUrl
       ? { linkId: open.linkId, authUrl: open.authUrl, expiresAt: open.expiresAt }
@@ -877,6 +890,16 @@ export class MemberService implements MemberPort {
         `The member’s ${latest.wallet} link is ${latest.status} — ${ASK_SCAN_OR_RELINK}`,
       );
     }
+    // A charge of this wallet whose outcome is still unknown (cancelled while being sent, a
+    // deadline passed) may yet go through: a second one now could take the money twice.
+    const unsettled = this.journal.members.unsettledLinkedCharges(memberId, usable.wallet);
+    if (unsettled.length > 0) {
+      return no(
+        'method-invalid',
+        'link-unsettled',
+        `A charge of the member’s ${usable.wallet} (sale ${unsettled.join(', ')}) is still being confirmed — nothing was charged; wait for its result (pospay query ${unsettled[0] ?? ''})`,
+      );
+    }
     let link = usable;
     if (link.lastCheckedAt === null || this.now() - link.lastCheckedAt > this.recheckAfterMs) {
       // Its last word is old: the customer may have unlinked inside the wallet meanwhile.
@@ -1175,6 +1198,20 @@ export class MemberService implements MemberPort {
       );
     }
   }
+}
+
+/**
+ * A membership's reason code. One not sold, journaled before each reason had a code of its
+ * own, carries 'subscription-missing' ("no such membership"): its code is read from its
+ * sentence (whyNotSold's), so the screen never says a listed membership does not exist.
+ */
+function reasonCodeOf(rec: SubscriptionRecord): string | null {
+  if (rec.status !== 'failed' || rec.reasonCode !== 'subscription-missing') return rec.reasonCode;
+  const reason = rec.reason ?? '';
+  if (/named another member/.test(reason)) return 'subscription-token-other-member';
+  if (/carried no payment token/.test(reason)) return 'subscription-no-token';
+  if (/cancelled .*before the customer paid/.test(reason)) return 'subscription-checkout-abandoned';
+  return 'subscription-first-unpaid';
 }
 
 /** Why a membership's first sale made no membership (its reason and the reason's code). */

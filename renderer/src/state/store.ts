@@ -11,7 +11,7 @@ import type {
   ScannerState,
   SettingsView,
 } from '../../../shared/ipc/contract.ts';
-import { formatForDisplay, formatForGateway } from '../../../shared/money.ts';
+import { formatForDisplay, formatForGateway, type Currency } from '../../../shared/money.ts';
 import { isFinal, isInProgress } from '../../../shared/sale.ts';
 import { toApiError } from '../api/client.ts';
 import type { ScanContext } from '../i18n/explain.ts';
@@ -126,7 +126,8 @@ export interface PosState {
   /** Opens a sale's detail in History (the last sale's "Show in History"). */
   showInHistory(orderId: string): void;
   setMethodOverride(method: Method | null): Promise<void>;
-  charge(): Promise<void>;
+  /** Starts a scanned sale of the typed amount, in `currency` (default: the till's). */
+  charge(currency?: Currency): Promise<void>;
   setManualCode(code: string): void;
   submitCode(code: string, source: 'wedge' | 'manual'): Promise<void>;
   wedgeScan(text: string): void;
@@ -281,14 +282,15 @@ export function createPosStore({
         }
       },
 
-      async charge() {
+      async charge(currency) {
         const { pending, sale, amountText, settings, methodOverride } = get();
         if (pending || sale) return;
         set({ pending: 'start', error: null, amountHint: null });
+        const chargedIn = currency ?? settings?.currency;
         try {
           const view = await api.invoke('sale:start', {
             amountText,
-            ...(settings ? { currency: settings.currency } : {}),
+            ...(chargedIn ? { currency: chargedIn } : {}),
             ...(methodOverride ? { methodOverride } : {}),
           });
           const current = get().sale;
@@ -440,7 +442,7 @@ export function createPosStore({
         const retry = code === undefined ? retryOf(sale) : ({ kind: 'scan' } as const);
         if (retry.kind === 'amount') return; // the cashier chooses again, the amount typed
         if (retry.kind === 'scan') {
-          await get().charge();
+          await get().charge(sale.currency); // the same amount: in the failed sale's currency
           if (code !== undefined && get().sale?.status === 'awaiting-scan') {
             await get().submitCode(code, 'wedge');
           }

@@ -3,9 +3,10 @@
  * A scanned sale asks for a new code; a linked wallet is charged again; the customer's phone
  * gets a new page of the same brand. A membership's first payment and a renewal go back to
  * the amount (the cashier chooses again: a renewal needs the supervisor PIN, a membership its
- * terms). A code scanned on the result screen is always a scanned sale: the customer showed it.
+ * terms), and so does a linked wallet or a phone page whose first try may still be paid. A code scanned on the result screen is always a scanned sale: the customer showed it.
  */
 import type { SaleView } from '../../../shared/ipc/contract.ts';
+import { isFinal } from '../../../shared/sale.ts';
 import {
   isCheckoutBrand,
   isLinkWallet,
@@ -20,6 +21,11 @@ export type Retry =
   | { kind: 'amount' };
 
 export function retryOf(sale: SaleView): Retry {
+  // Its outcome not known yet (cancelled while being sent, a deadline passed): it may still
+  // go through, so the same wallet or page now could be paid twice. The cashier chooses.
+  if (!isFinal(sale.status) && sale.tender !== undefined && sale.tender !== 'code') {
+    return { kind: 'amount' };
+  }
   switch (sale.tender ?? 'code') {
     case 'code':
       return { kind: 'scan' };

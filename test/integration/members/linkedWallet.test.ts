@@ -115,6 +115,39 @@ describe('link, then charge without a scan', () => {
     ).toEqual([]);
   });
 
+  it('cancelled while the customer confirms: a second charge of that wallet waits for the first one’s outcome', async () => {
+    const t = await terminal();
+    const { id } = await linked(t);
+    // Amount ending in 2: the customer confirms in the wallet (the charge waits for them).
+    const first = await t.engine.chargeMember({ amountMinor: 7_02, currency: 'HKD', memberId: id });
+    await waitFor(
+      () => t.engine.sale(first.orderId),
+      (s) => s?.status === 'waiting-for-customer',
+      10_000,
+    );
+    t.engine.cancel(first.orderId);
+    const cancelled = t.engine.sale(first.orderId);
+    expect(cancelled).toMatchObject({ abandoned: true });
+    const again = await t.engine
+      .chargeMember({ amountMinor: 7_02, currency: 'HKD', memberId: id })
+      .catch((e: unknown) => e as EngineError);
+    expect(again).toBeInstanceOf(EngineError);
+    expect((again as EngineError).reasonCode).toBe('link-unsettled');
+    expect((again as EngineError).message).toMatch(/still being confirmed — nothing was charged/);
+    // Only the first was ever sent; once it is settled the wallet can be charged again.
+    await finalOf(t, first.orderId);
+    await waitFor(
+      () => t.engine.sale(first.orderId),
+      (s) => s !== null && ['paid', 'declined', 'closed'].includes(s.status),
+      20_000,
+    );
+    expect(
+      members.sim.ledger().filter((e) => e.merchantUserId === id && e.kind === 'charge'),
+    ).toHaveLength(1);
+    const third = await t.engine.chargeMember({ amountMinor: 7_00, currency: 'HKD', memberId: id });
+    expect(await finalOf(t, third.orderId)).toMatchObject({ status: 'paid' });
+  });
+
   it('two link taps at once start one sign-up', async () => {
     const t = await terminal();
     const id = memberId();

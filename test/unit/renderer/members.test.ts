@@ -31,6 +31,11 @@ describe('memberReasonOf', () => {
     expect(memberReasonOf('There is no member M-1 — find or create the member first')).toBe(
       'member-unknown',
     );
+    expect(
+      memberReasonOf(
+        'A charge of the member’s Alipay (sale T1-7) is still being confirmed — nothing was charged; wait for its result (pospay query T1-7)',
+      ),
+    ).toBe('link-unsettled');
     expect(memberReasonOf('Wrong supervisor PIN (2 tries left before a pause).')).toBeNull();
   });
 

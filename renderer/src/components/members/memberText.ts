@@ -19,6 +19,7 @@ const MEMBER_REASONS: [RegExp, string][] = [
   [/was ended —/, 'link-unbound'],
   [/has not agreed to the|link is (pending|declined|expired)/, 'link-not-active'],
   [/token cannot be read/, 'link-token-unreadable'],
+  [/^A charge of the member’s \S+ \(sale .* is still being confirmed/, 'link-unsettled'],
   [/has no membership|The membership is|schedule ended/, 'subscription-missing'],
   [/does not support linked wallets|cannot be linked at this till/, 'wallet-not-codegrant'],
 ];

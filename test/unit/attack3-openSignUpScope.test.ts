@@ -1,5 +1,5 @@
 /**
- * Attack (open defects): member:open-sign-up (electron/members/memberService.ts openSignUp,
+ * Attack (fixed defects): member:open-sign-up (electron/members/memberService.ts openSignUp,
  * ~line 530) answers the newest pending sign-up of the whole journal — whoever started it.
  *
  * 1. Another process on the same data folder. The back office runs `pospay member link
@@ -18,6 +18,9 @@
  *    After the till is switched from training to live, the training sign-up still pending is
  *    offered to the live customer display (the simulator's page as a QR).
  *    Expected: null — no sign-up of another gateway / mode.
+ *
+ * Fixed: MemberService.openSignUp offers only sign-ups this process started (startedHere) with
+ * the gateway it uses now (isOurs).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal, type Journal } from '../../electron/journal/journal.ts';

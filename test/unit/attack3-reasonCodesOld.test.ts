@@ -1,5 +1,5 @@
 /**
- * Attack (open defects): a membership's reason in Chinese (shared/reasonTexts.ts reasonLine,
+ * Attack (fixed defects): a membership's reason in Chinese (shared/reasonTexts.ts reasonLine,
  * shown on the Members screen since dd927ba through memberUi useReasonLine).
  *
  * 1. Old records. Before dd927ba every membership whose first payment made no membership was
@@ -20,6 +20,9 @@
  *    makes such sentences for a Chinese gateway description). The function's own comment
  *    says English the language does not know is left out.
  *    Expected: no English words in the Chinese line (the Chinese gateway words may stay).
+ *
+ * Fixed: subscriptionView reads an old 'subscription-missing' of a failed membership from its
+ * sentence (reasonCodeOf); factsInWords keeps only the Chinese runs of a mixed sentence.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../../electron/journal/journal.ts';

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a member's card the member picker takes for a payment code.
+ * Attack (fixed defect): a member's card the member picker takes for a payment code.
  *
  * Since dd34703 the member picker (renderer/src/components/members/OtherTenders.tsx, find(),
  * lines 62-67) first asks classifyPaymentCode(text, { region }): whatever classifies as a
@@ -14,6 +14,9 @@
  * Expected: a member id the terminal accepts is never one the picker takes for a payment
  * code (either such ids are refused like phone numbers, or the picker finds the member
  * first). Checked in both regions.
+ *
+ * Fixed: memberIdProblem (shared/members.ts) refuses a member id that reads as a payment code
+ * in either region, with what to do (add a letter or a prefix).
  */
 import { describe, expect, it } from 'vitest';
 import { classifyPaymentCode } from '../../shared/paymentCode.ts';

@@ -1,5 +1,5 @@
 /**
- * Attack (open defects): "Try again" (renderer/src/state/store.ts tryAgain,
+ * Attack (fixed defects): "Try again" (renderer/src/state/store.ts tryAgain,
  * renderer/src/state/tryAgain.ts retryOf) charges again where it must not, or another amount.
  *
  * 1. A linked-wallet charge the cashier cancelled while it was being sent (or whose customer
@@ -16,6 +16,11 @@
  *    12.30 sale failed and the till's currency became HKD, Try again starts HKD 12.30, while
  *    the linked-wallet and pay-on-phone retries (same function) keep the sale's currency.
  *    Expected: "the same amount again" — the failed sale's currency, CNY 12.30.
+ *
+ * Fixed: retryOf goes back to the amount for a linked wallet or a phone page whose first try
+ * is not final; the scanned retry charges in the failed sale's currency; and the member
+ * service refuses a linked-wallet charge while an earlier one of that wallet is unsettled
+ * ('link-unsettled', test/integration/members/linkedWallet.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type {

@@ -53,18 +53,22 @@ async function monthlyMembership(memberId: string, startDate?: string): Promise<
   });
 }
 
+/** A monthly ¥30 membership sold to a new member on the Members screen: its checkout. */
+async function sellMembership(page: Page, memberId: string): Promise<Sale> {
+  await openMember(page, memberId, true);
+  await page.getByTestId('sell-open').click();
+  await page.getByTestId('sell-amount').fill('30.00');
+  await page.getByTestId('sell-count').fill('1');
+  await page.getByTestId('sell-unit').selectOption('month');
+  await page.getByTestId('sell-start').click();
+  await page.getByTestId('checkout-panel').waitFor();
+  return invoke<Sale>('sale:current', {});
+}
+
 describe('memberships', () => {
   it('sells a membership: first payment on the phone, then its schedule, next due date and sales', async () => {
     const page = await e2e.readyPage({ viewport: { width: 1024, height: 768 } });
-    await openMember(page, 'M-SUB-1', true);
-    await page.getByTestId('sell-open').click();
-    await page.getByTestId('sell-amount').fill('30.00');
-    await page.getByTestId('sell-count').fill('1');
-    await page.getByTestId('sell-unit').selectOption('month');
-    await page.getByTestId('sell-start').click();
-
-    await page.getByTestId('checkout-panel').waitFor();
-    const sale = await invoke<Sale>('sale:current', {});
+    const sale = await sellMembership(page, 'M-SUB-1');
     expect(sale.paymentUrl).toMatch(/\/__sim\/checkout\?ticket=/);
     await expect(decodeQr(page.getByTestId('cashier-checkout-qr'))).resolves.toBe(sale.paymentUrl);
     await e2e.customerPresses(sale.paymentUrl ?? '', 'pay');
@@ -173,5 +177,18 @@ describe('memberships', () => {
     } finally {
       await e2e.terminal.app.invoke('settings:save', { language: 'en' });
     }
+  });
+
+  it('its first payment failed on the phone: the result offers the member, not a plain sale of the amount', async () => {
+    const page = await e2e.readyPage({ viewport: { width: 800, height: 600 } });
+    const sale = await sellMembership(page, 'M-SUB-4');
+    await e2e.customerPresses(sale.paymentUrl ?? '', 'fail');
+    await page.locator('.result-screen').waitFor();
+    await expect(page.getByTestId('try-again-button').innerText()).resolves.toBe(
+      'Back to member M-SUB-4',
+    );
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="member-detail"][data-member="M-SUB-4"]').waitFor();
+    await expect(page.getByTestId('members-screen').isVisible()).resolves.toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { parseAmount } from '../../../shared/money.ts';
 import { useApi, usePos } from '../state/context.ts';
 import { outcomeOf, type Outcome } from '../state/outcome.ts';
 import { canTryAgain, phaseOf, toUiError, type Method } from '../state/store.ts';
+import { retryOf } from '../state/tryAgain.ts';
 import { ErrorLine, useReasonText } from './common.tsx';
 import { OtherTenders } from './members/OtherTenders.tsx';
 import { SaleTenderFacts, SaleTenderPanel } from './members/SaleTender.tsx';
@@ -474,7 +475,9 @@ function ResultScreen({ sale }: { sale: SaleView }) {
             autoFocus
             onClick={() => void tryAgain()}
           >
-            {t('result.tryAgain', { amount: money(sale.amountMinor, sale.currency) })}
+            {retryOf(sale).kind === 'open-member'
+              ? t('result.openMember', { member: sale.memberId ?? '' })
+              : t('result.tryAgain', { amount: money(sale.amountMinor, sale.currency) })}
           </button>
         ) : null}
         <button

@@ -74,6 +74,7 @@ export const en = {
   },
   result: {
     tryAgain: 'Try again: {{amount}}',
+    openMember: 'Back to member {{member}}',
     outcome: {
       paid: 'Payment received',
       declined: 'Payment declined',

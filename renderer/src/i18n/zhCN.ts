@@ -69,6 +69,7 @@ export const zhCN: Resources = {
   },
   result: {
     tryAgain: '重试：{{amount}}',
+    openMember: '返回会员 {{member}}',
     outcome: {
       paid: '收款成功',
       declined: '支付被拒绝',

@@ -69,6 +69,7 @@ export const zhHK: Resources = {
   },
   result: {
     tryAgain: '再試一次：{{amount}}',
+    openMember: '返回會員 {{member}}',
     outcome: {
       paid: '收款成功',
       declined: '付款被拒絕',

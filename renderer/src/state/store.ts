@@ -115,6 +115,8 @@ export interface PosState {
    * or null: while set, a scan goes to it, wherever the focus is, never to the sale.
    */
   scanTaker: ((text: string) => void) | null;
+  /** The member the Members screen opens next (Try again of a membership's sale), or null. */
+  memberToOpen: string | null;
 
   init(): Promise<void>;
   setView(view: View): void;
@@ -132,6 +134,8 @@ export interface PosState {
   submitCode(code: string, source: 'wedge' | 'manual'): Promise<void>;
   wedgeScan(text: string): void;
   setScanTaker(taker: ((text: string) => void) | null): void;
+  /** The Members screen opened the member asked for (memberToOpen). */
+  memberOpened(): void;
   /** A code scanned on the amount screen: charged at once when an amount is typed. */
   chargeCode(code: string): Promise<void>;
   wedgeTyped(text: string): void;
@@ -205,6 +209,7 @@ export function createPosStore({
       historySearch: '',
       historyScan: null,
       scanTaker: null,
+      memberToOpen: null,
       recentAmounts: [],
       lastSale: null,
 
@@ -372,6 +377,10 @@ export function createPosStore({
         set({ scanTaker: taker });
       },
 
+      memberOpened() {
+        set({ memberToOpen: null });
+      },
+
       async chargeCode(code) {
         const { amountText, pending } = get();
         if (pending) return;
@@ -441,6 +450,10 @@ export function createPosStore({
         set({ amountText, methodOverride });
         const retry = code === undefined ? retryOf(sale) : ({ kind: 'scan' } as const);
         if (retry.kind === 'amount') return; // the cashier chooses again, the amount typed
+        if (retry.kind === 'open-member') {
+          set({ amountText: '', view: 'members', memberToOpen: retry.memberId });
+          return;
+        }
         if (retry.kind === 'scan') {
           await get().charge(sale.currency); // the same amount: in the failed sale's currency
           if (code !== undefined && get().sale?.status === 'awaiting-scan') {

@@ -1,9 +1,11 @@
 /**
  * What "Try again" does after a sale that was not paid: the same tender with the same amount.
  * A scanned sale asks for a new code; a linked wallet is charged again; the customer's phone
- * gets a new page of the same brand. A membership's first payment and a renewal go back to
- * the amount (the cashier chooses again: a renewal needs the supervisor PIN, a membership its
- * terms), and so does a linked wallet or a phone page whose first try may still be paid. A code scanned on the result screen is always a scanned sale: the customer showed it.
+ * gets a new page of the same brand. A membership's first payment and a renewal open the
+ * member on Members (the cashier chooses again there: a renewal needs the supervisor PIN, a
+ * membership its terms, and a plain sale would leave the period unpaid). A linked wallet or a
+ * phone page whose first try may still be paid goes back to the amount. A code scanned on the
+ * result screen is always a scanned sale: the customer showed it.
  */
 import type { SaleView } from '../../../shared/ipc/contract.ts';
 import { isFinal } from '../../../shared/sale.ts';
@@ -18,6 +20,8 @@ export type Retry =
   | { kind: 'scan' }
   | { kind: 'member'; memberId: string; wallet: LinkWallet }
   | { kind: 'checkout'; brand: CheckoutBrand | null }
+  /** A membership's first payment or a renewal: the member on the Members screen. */
+  | { kind: 'open-member'; memberId: string }
   | { kind: 'amount' };
 
 export function retryOf(sale: SaleView): Retry {
@@ -35,8 +39,10 @@ export function retryOf(sale: SaleView): Retry {
         : { kind: 'amount' };
     case 'checkout':
       // With a member: a membership's first payment (its terms are chosen on Members).
-      if (sale.memberId) return { kind: 'amount' };
+      if (sale.memberId) return { kind: 'open-member', memberId: sale.memberId };
       return { kind: 'checkout', brand: isCheckoutBrand(sale.method) ? sale.method : null };
+    case 'renewal':
+      return sale.memberId ? { kind: 'open-member', memberId: sale.memberId } : { kind: 'amount' };
     default:
       return { kind: 'amount' };
   }

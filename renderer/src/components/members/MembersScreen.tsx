@@ -619,6 +619,15 @@ export function MembersScreen() {
     [api, call, label],
   );
 
+  // Asked to open a member (Try again of a membership's sale): that member, at once.
+  const store = usePosStore();
+  const memberToOpen = usePos((s) => s.memberToOpen);
+  useEffect(() => {
+    if (memberToOpen === null) return;
+    store.getState().memberOpened();
+    void load({ memberId: memberToOpen }, false);
+  }, [memberToOpen, load, store]);
+
   const reload = useCallback(
     (memberId: string): void => {
       api.invoke('member:find', { memberId }).then(

@@ -197,7 +197,12 @@ export function normalisePhone(text: string): string {
 }
 
 /** Null when `id` is a usable member id, else why not. */
-export function memberIdProblem(id: string): string | null {
+/**
+ * Why `id` cannot be a member id, or null. `creating`: a new member — an id that reads as a
+ * wallet payment code is refused too (a scan of the card would be charged as a code); a
+ * member made with one before that rule is still found, charged and unbound by it.
+ */
+export function memberIdProblem(id: string, options: { creating?: boolean } = {}): string | null {
   if (looksLikePhone(id)) {
     return 'A phone number is never used as a member id in clear — give it as a phone number (it is hashed)';
   }
@@ -205,7 +210,7 @@ export function memberIdProblem(id: string): string | null {
     return 'A member id is 1–64 letters, digits, ".", "-" or "_" (starting with a letter or digit)';
   }
   // A scan of such a member's card would be a payment code to the till (and the gateway).
-  if (REGIONS.some((region) => classifyPaymentCode(id, { region }).ok)) {
+  if (options.creating && REGIONS.some((region) => classifyPaymentCode(id, { region }).ok)) {
     return 'A member id that reads as a wallet payment code (18 digits from 10–15, or 16–24 digits from 25–30) is refused: a scan of the card would be charged as a payment code — add a letter or a prefix';
   }
   return null;

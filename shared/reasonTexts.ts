@@ -260,8 +260,20 @@ export function factsOf(text: string): Fact[] {
   return found.sort((a, b) => a.at - b.at).map((f) => f.fact);
 }
 
-/** The gateway's own Chinese words in a sentence: runs of Han (with their digits and CJK marks). */
-const HAN_RUNS = /[\p{Script=Han}][\p{Script=Han}0-9\u3000-\u303f\uff00-\uffef]*/gu;
+/**
+ * The gateway's own Chinese description in one of the terminal's English sentences: from its
+ * first Chinese character on, whole (ids, amounts and codes in it kept), without an English
+ * clause the terminal appended (" — ask for another way to pay").
+ */
+function chineseDescription(text: string): string | null {
+  const start = text.search(/\p{Script=Han}/u);
+  if (start < 0) return null;
+  const described = text
+    .slice(start)
+    .replace(/\s+[—–-]+\s+[A-Za-z].*$/su, '')
+    .trim();
+  return described || null;
+}
 
 function fill(template: string, params: Record<string, string> = {}): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => params[name] ?? '');
@@ -275,8 +287,7 @@ export function factsInWords(language: Language, text: string): string | null {
   const words = REASON_TEXTS[language].facts;
   const facts = factsOf(text).map((f) => fill(words[f.key], f.params));
   if (facts.length > 0) return facts.join(words.separator);
-  const han = text.match(HAN_RUNS);
-  return han ? han.join(words.separator) : null;
+  return chineseDescription(text);
 }
 
 /** The words of a reason code in `language`, or null for a code it has none for. */

@@ -215,6 +215,12 @@ export class Tenders {
       credential: grant.token,
       deadlineMs: this.core.settingsOf().customerDeadlineMs,
       replaces: input.replaces,
+      // Asked again inside the journal's write transaction: another till on this data folder
+      // may have charged the wallet since (and cancelled: not in flight, not settled either).
+      precondition: () => {
+        const unsettled = members.unsettledLinkedCharge(grant.merchantUserId, grant.wallet);
+        if (unsettled) throw refused(unsettled);
+      },
     });
   }
 

@@ -141,6 +141,12 @@ export interface MemberPort {
     currency: Currency,
   ): Promise<MemberGrant<LinkedChargeGrant>>;
   /**
+   * Refused while an earlier charge of the member's `wallet` is not final (it may still go
+   * through); asked again inside the write-ahead transaction, where another process's charge
+   * journaled meanwhile is seen. Null: no such charge.
+   */
+  unsettledLinkedCharge(memberId: string, wallet: LinkWallet): MemberGrant<never> | null;
+  /**
    * Ready to charge a renewal with the subscription's kept token: refused unless it is
    * due, at the membership's amount and currency, made with this gateway, named when the
    * member has more than one, and no earlier charge of it is still unresolved.

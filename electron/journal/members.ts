@@ -480,7 +480,8 @@ export class MemberStore {
         this.db()
           .prepare(
             "SELECT order_id FROM sales WHERE member_id = ? AND tender = 'linked-wallet' " +
-              "AND method = ? AND status NOT IN ('paid', 'declined', 'closed') ORDER BY created_at",
+              "AND method = ? AND status NOT IN ('paid', 'declined', 'closed') AND settled = 0 " +
+              'ORDER BY created_at',
           )
           .all(memberId, wallet) as Row[]
       ).map((row) => String(row.order_id)),
@@ -493,7 +494,7 @@ export class MemberStore {
         this.db()
           .prepare(
             'SELECT order_id FROM sales WHERE subscription_id = ? ' +
-              "AND status NOT IN ('paid', 'declined', 'closed') ORDER BY created_at",
+              "AND status NOT IN ('paid', 'declined', 'closed') AND settled = 0 ORDER BY created_at",
           )
           .all(subscriptionId) as Row[]
       ).map((row) => String(row.order_id)),

@@ -237,8 +237,9 @@ export class MemberService implements MemberPort {
   /** Sign-ups being polled by this process: linkId → the poll (resolves when final). */
   private readonly polls = new Map<string, Promise<LinkView>>();
   /**
-   * Sign-ups this process started (its customer display may show them): not another
-   * process's on the same data folder (the back office's `pospay member link`).
+   * Sign-ups this process started or handed back to its cashier (its customer display may
+   * show them): not another process's on the same data folder that this till never asked
+   * for (the back office's `pospay member link`).
    */
   private readonly startedHere = new Set<string>();
   /** Sleeping polls: stop() wakes them (they then see `stopped` and end). */
@@ -273,7 +274,10 @@ export class MemberService implements MemberPort {
    * number turned into an opaque id by a keyed hash under the terminal's data key (the
    * same phone gives the same id on this terminal; the number itself is never stored).
    */
-  memberIdFor(input: { memberId?: string; phone?: string }): {
+  memberIdFor(
+    input: { memberId?: string; phone?: string },
+    options: { creating?: boolean } = {},
+  ): {
     memberId: string;
     phoneHashed: boolean;
   } {
@@ -293,14 +297,16 @@ export class MemberService implements MemberPort {
       return { memberId: `ph-${hash.slice(0, 32)}`, phoneHashed: true };
     }
     const id = (input.memberId ?? '').trim();
-    const problem = memberIdProblem(id);
+    const problem = memberIdProblem(id, options);
     if (problem) throw new MemberError('not-found', problem);
     return { memberId: id, phoneHashed: false };
   }
 
   /** The member (created when new). */
   findOrCreate(input: { memberId?: string; phone?: string; label?: string }): MemberView {
-    const { memberId, phoneHashed } = this.memberIdFor(input);
+    const known =
+      input.memberId !== undefined && this.journal.members.member(input.memberId.trim());
+    const { memberId, phoneHashed } = this.memberIdFor(input, { creating: !known });
     const label = input.label?.trim();
     if (label && looksLikePhone(label)) {
       throw new MemberError('not-found', 'A phone number is never kept as a member’s name');
@@ -465,6 +471,9 @@ export class MemberService implements MemberPort {
       });
     }
     if (latest && latest.status === 'pending' && !this.lapsed(latest)) {
+      // Handed back to this till's cashier (started before a restart, or by the back office):
+      // its display may show it now.
+      this.startedHere.add(latest.linkId);
       this.poll(latest.linkId);
       return linkView(latest);
     }
@@ -890,16 +899,8 @@ export class MemberService implements MemberPort {
         `The member’s ${latest.wallet} link is ${latest.status} — ${ASK_SCAN_OR_RELINK}`,
       );
     }
-    // A charge of this wallet whose outcome is still unknown (cancelled while being sent, a
-    // deadline passed) may yet go through: a second one now could take the money twice.
-    const unsettled = this.journal.members.unsettledLinkedCharges(memberId, usable.wallet);
-    if (unsettled.length > 0) {
-      return no(
-        'method-invalid',
-        'link-unsettled',
-        `A charge of the member’s ${usable.wallet} (sale ${unsettled.join(', ')}) is still being confirmed — nothing was charged; wait for its result (pospay query ${unsettled[0] ?? ''})`,
-      );
-    }
+    const unsettled = this.unsettledLinkedCharge(memberId, usable.wallet);
+    if (unsettled) return unsettled;
     let link = usable;
     if (link.lastCheckedAt === null || this.now() - link.lastCheckedAt > this.recheckAfterMs) {
       // Its last word is old: the customer may have unlinked inside the wallet meanwhile.
@@ -943,6 +944,20 @@ export class MemberService implements MemberPort {
       );
     }
     return { ok: true, wallet: link.wallet, token, merchantUserId: memberId };
+  }
+
+  /**
+   * A charge of this wallet whose outcome is still unknown (cancelled while being sent, a
+   * deadline passed) may yet go through: a second one now could take the money twice.
+   */
+  unsettledLinkedCharge(memberId: string, wallet: LinkWallet): Grant<never> | null {
+    const unsettled = this.journal.members.unsettledLinkedCharges(memberId, wallet);
+    if (unsettled.length === 0) return null;
+    return no(
+      'method-invalid',
+      'link-unsettled',
+      `A charge of the member’s ${wallet} (sale ${unsettled.join(', ')}) is still being confirmed — nothing was charged; wait for its result (pospay query ${unsettled[0] ?? ''})`,
+    );
   }
 
   prepareRenewal(request: RenewalRequest): Grant<RenewalGrant> {

@@ -449,7 +449,12 @@ export function createPosStore({
         const amountText = formatForGateway(sale.amountMinor, sale.currency);
         set({ amountText, methodOverride });
         const retry = code === undefined ? retryOf(sale) : ({ kind: 'scan' } as const);
-        if (retry.kind === 'amount') return; // the cashier chooses again, the amount typed
+        if (retry.kind === 'amount') {
+          // The cashier chooses again with the amount typed — only in the till's currency
+          // (the amount screen charges in it): another currency's amount is not left there.
+          if (get().settings && get().settings?.currency !== sale.currency) set({ amountText: '' });
+          return;
+        }
         if (retry.kind === 'open-member') {
           set({ amountText: '', view: 'members', memberToOpen: retry.memberId });
           return;

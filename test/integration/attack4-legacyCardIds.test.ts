@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a member created before 69142a6 whose id reads as a payment code.
+ * Attack (fixed defect): a member created before 69142a6 whose id reads as a payment code.
  *
  * 69142a6 made shared/members.ts memberIdProblem refuse a member id that reads as a wallet
  * payment code (e.g. the 18-digit card 134567890123456789). memberIdProblem is not only the
@@ -13,6 +13,9 @@
  *
  * Expected: a member already in the journal is found, can link again, and the CLI reads
  * its id (the refusal belongs to creating a new member only).
+ *
+ * Fixed: the payment-code rule of memberIdProblem applies only when a member is created
+ * (findOrCreate of an unknown id); finding, linking, paying and unbinding read such ids.
  */
 import { describe, expect, it } from 'vitest';
 import { useMemberTerminals } from '../support/memberTerminal.ts';

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): two tills on one data folder charge the same member's linked wallet.
+ * Attack (fixed defect): two tills on one data folder charge the same member's linked wallet.
  *
  * The link-unsettled check (electron/members/memberService.ts prepareLinkedCharge) runs
  * before the re-check of a stale link (an await on the gateway), and not inside the journal
@@ -14,6 +14,9 @@
  *
  * Expected: B's charge is refused ('link-unsettled', nothing sent) while A's is unsettled:
  * the gateway sees one charge of the member.
+ *
+ * Fixed: chargeMember asks MemberPort.unsettledLinkedCharge again as the write-ahead
+ * transaction's precondition (as renew does).
  */
 import { describe, expect, it } from 'vitest';
 import { useMemberTerminals } from '../support/memberTerminal.ts';

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a Chinese gateway description loses its order id, amount and code.
+ * Attack (fixed defect): a Chinese gateway description loses its order id, amount and code.
  *
  * Before 69142a6, shared/reasonTexts.ts factsInWords gave a sentence with any Han character
  * whole. Now it keeps only HAN_RUNS (shared/reasonTexts.ts:264): runs that START with a Han
@@ -12,6 +12,9 @@
  *
  * Expected: the Chinese line still drops the terminal's English frame ("Declined by the
  * wallet") but keeps what the gateway's Chinese description says, ids and amounts included.
+ *
+ * Fixed: factsInWords keeps the gateway's Chinese description whole from its first Chinese
+ * character on, only an appended English clause dropped (chineseDescription).
  */
 import { describe, expect, it } from 'vitest';
 import { reasonLine } from '../../shared/reasonTexts.ts';

@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): Try again of a not-final linked-wallet sale pre-fills its amount in
+ * Attack (fixed defect): Try again of a not-final linked-wallet sale pre-fills its amount in
  * the till's currency.
  *
  * 69142a6 sends Try again of a linked-wallet or phone-page sale that is not final back to the
@@ -14,6 +14,9 @@
  *
  * Expected: the retried amount is never charged in another currency (it keeps the sale's
  * currency, or the amount is not pre-filled when the currencies differ).
+ *
+ * Fixed: Try again that goes back to the amount leaves no amount typed when the sale's
+ * currency is not the till's.
  */
 import { describe, expect, it } from 'vitest';
 import type {

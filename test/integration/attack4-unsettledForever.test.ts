@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): a linked wallet blocked for ever by a charge that is settled but not
+ * Attack (fixed defect): a linked wallet blocked for ever by a charge that is settled but not
  * 'paid' — the gateway's SUCCESS stated another amount.
  *
  * electron/engine/decide.ts:177 records such an answer as status 'unknown' with settled
@@ -13,6 +13,8 @@
  *
  * Expected: a settled charge never blocks the wallet (its money cannot be taken again by a
  * second charge); the next charge of the wallet is sent and paid.
+ *
+ * Fixed: unsettledLinkedCharges (and a membership's unsettledCharges) skip settled sales.
  */
 import { describe, expect, it } from 'vitest';
 import { useMemberTerminals } from '../support/memberTerminal.ts';

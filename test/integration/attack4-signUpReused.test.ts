@@ -1,5 +1,5 @@
 /**
- * Attack (open defect): the customer display does not show a sign-up the till re-used.
+ * Attack (fixed defect): the customer display does not show a sign-up the till re-used.
  *
  * 69142a6 made MemberService.openSignUp (electron/members/memberService.ts:537) offer only
  * sign-ups in `startedHere`, which only startLink's new sign-up adds (line ~497). When the
@@ -11,6 +11,8 @@
  * gets null, so the customer sees no QR for the sign-up this till is waiting on.
  *
  * Expected: a sign-up this process's link() hands back (and polls) is offered to its display.
+ *
+ * Fixed: a pending sign-up link() hands back is added to this process's (startedHere).
  */
 import { describe, expect, it } from 'vitest';
 import { useMemberTerminals } from '../support/memberTerminal.ts';

@@ -21,17 +21,19 @@ export function useOfflineMembers() {
   afterEach(async () => {
     while (cleanups.length) await cleanups.pop()?.();
   });
-  return function offlineMembers() {
+  /** `now`: the service's clock (default: the machine's). */
+  return function offlineMembers(options: { now?: () => number } = {}) {
     const dir = tempDataDir();
     const journal = openJournal({ dir });
     const s = createMemberService({
       journal,
       gateway: noGateway,
       cipher: createTokenCipher(newDataKey()),
+      ...(options.now ? { clock: { now: options.now } } : {}),
     });
     cleanups.push(() => removeDir(dir));
     cleanups.push(() => journal.close());
     cleanups.push(() => s.stop());
-    return { s, dir };
+    return { s, dir, journal };
   };
 }

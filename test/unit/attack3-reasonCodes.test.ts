@@ -7,42 +7,17 @@
  * member; paid without a token; a renewal whose token was refused. An active membership has
  * no reason; one whose sale is not its first (or not pending) is left as it is.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal, type SaleRecord } from '../../electron/journal/journal.ts';
-import {
-  createMemberService,
-  type LinkGateway,
-  type MemberService,
-} from '../../electron/members/memberService.ts';
-import { createTokenCipher, newDataKey } from '../../electron/members/tokenCipher.ts';
+import { describe, expect, it } from 'vitest';
+import type { Journal, SaleRecord } from '../../electron/journal/journal.ts';
+import type { MemberService } from '../../electron/members/memberService.ts';
 import type { TokenFacts } from '../../electron/engine/types.ts';
 import { reasonLine, reasonWords } from '../../shared/reasonTexts.ts';
-import { removeDir, tempDataDir } from '../support/engineProcess.ts';
+import { useOfflineMembers } from '../support/offlineMembers.ts';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
-});
-
-const noGateway: LinkGateway = {
-  bind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-  queryBind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-  unbind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-};
+const offlineMembers = useOfflineMembers();
 
 function service(): { s: MemberService; journal: Journal } {
-  const dir = tempDataDir();
-  const journal = openJournal({ dir });
-  const s = createMemberService({
-    journal,
-    gateway: noGateway,
-    cipher: createTokenCipher(newDataKey()),
-    clock: { now: () => Date.UTC(2026, 11, 2, 5, 0, 0) },
-  });
-  cleanups.push(() => removeDir(dir));
-  cleanups.push(() => journal.close());
-  cleanups.push(() => s.stop());
-  return { s, journal };
+  return offlineMembers({ now: () => Date.UTC(2026, 11, 2, 5, 0, 0) });
 }
 
 let seq = 0;

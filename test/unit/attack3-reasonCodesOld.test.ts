@@ -22,41 +22,20 @@
  *    Expected: no English words in the Chinese line (the Chinese gateway words may stay).
  *
  * Fixed: subscriptionView reads an old 'subscription-missing' of a failed membership from its
- * sentence (reasonCodeOf); factsInWords keeps only the Chinese runs of a mixed sentence.
+ * sentence (reasonCodeOf); factsInWords keeps the gateway's Chinese description, not the
+ * terminal's English frame (chineseDescription).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openJournal } from '../../electron/journal/journal.ts';
-import { createMemberService, type LinkGateway } from '../../electron/members/memberService.ts';
-import { createTokenCipher, newDataKey } from '../../electron/members/tokenCipher.ts';
+import { describe, expect, it } from 'vitest';
 import { reasonLine, reasonWords } from '../../shared/reasonTexts.ts';
-import { removeDir, tempDataDir } from '../support/engineProcess.ts';
+import { useOfflineMembers } from '../support/offlineMembers.ts';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
-});
-
-const noGateway: LinkGateway = {
-  bind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-  queryBind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-  unbind: async () => ({ kind: 'unknown', reason: 'timeout' }) as never,
-};
+const offlineMembers = useOfflineMembers();
 
 const ENGLISH = /(?!IT\b)[A-Za-z]{2,}/;
 
 describe('a membership journaled before the reason codes', () => {
   it("failed with 'subscription-missing': the Chinese line does not say there is no such membership", () => {
-    const dir = tempDataDir();
-    const journal = openJournal({ dir });
-    const s = createMemberService({
-      journal,
-      gateway: noGateway,
-      cipher: createTokenCipher(newDataKey()),
-      clock: { now: () => Date.UTC(2026, 11, 2, 5, 0, 0) },
-    });
-    cleanups.push(() => removeDir(dir));
-    cleanups.push(() => journal.close());
-    cleanups.push(() => s.stop());
+    const { s, journal } = offlineMembers({ now: () => Date.UTC(2026, 11, 2, 5, 0, 0) });
 
     const { subscriptionId } = s.beginSubscription({
       memberId: 'M1',

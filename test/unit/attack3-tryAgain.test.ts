@@ -15,91 +15,13 @@
  *   screen never reaches the taker.
  */
 import { describe, expect, it } from 'vitest';
-import type {
-  EventChannel,
-  EventPayload,
-  InvokeChannel,
-  InvokeRequest,
-  InvokeResponse,
-  PosApi,
-  SaleView,
-  SettingsView,
-} from '../../shared/ipc/contract.ts';
-import { ApiError } from '../../renderer/src/api/client.ts';
-import { createPosStore } from '../../renderer/src/state/store.ts';
-import { saleView } from '../support/saleViews.ts';
-import { DEFAULT_RECEIPT_SETTINGS } from '../../shared/ipc/receiptSettings.ts';
-import { DEFAULT_SCREEN_SETTINGS } from '../../shared/ipc/screenSettings.ts';
+import { readyStore as ready, settle, view } from '../support/posStoreTerminal.ts';
 
-const SETTINGS: SettingsView = {
-  region: 'CN',
-  currency: 'CNY',
-  gatewayUrl: 'simulator',
-  trainingMode: true,
-  accId: '2018092714313010016',
-  saltConfigured: true,
-  scanner: 'wedge',
-  amountCeilingMinor: 5_000_000,
-  customerDeadlineMs: 60_000,
-  language: 'en',
-  screen: DEFAULT_SCREEN_SETTINGS,
-  receipts: DEFAULT_RECEIPT_SETTINGS,
-};
-
-function view(patch: Partial<SaleView> = {}): SaleView {
-  return saleView({
-    orderId: 'T1',
-    status: 'awaiting-scan',
-    amountMinor: 1230,
-    method: null,
-    maskedCode: null,
-    createdAt: 1000,
-    updatedAt: 1000,
-    ...patch,
-  });
-}
-
-type Handler = (request: unknown) => unknown;
-
-async function ready(handlers: Partial<Record<InvokeChannel, Handler>> = {}) {
-  const calls: { channel: InvokeChannel; request: unknown }[] = [];
-  const defaults: Partial<Record<InvokeChannel, Handler>> = {
-    'settings:get': () => SETTINGS,
-    'scanner:state': () => ({ spec: 'wedge', connected: true, detail: null }),
-    'sale:current': () => null,
-    'history:list': () => [],
-    'gateway:warm': () => ({ ok: true }),
-  };
-  const api: PosApi = {
-    async invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>) {
-      calls.push({ channel, request });
-      const handler = handlers[channel] ?? defaults[channel];
-      if (!handler) throw new ApiError('unexpected', `no handler for ${channel}`);
-      return (await handler(request)) as InvokeResponse<C>;
-    },
-    on<C extends EventChannel>(_channel: C, _listener: (payload: EventPayload<C>) => void) {
-      return () => undefined;
-    },
-  };
-  const store = createPosStore({ api, clock: () => 0 });
-  await store.getState().init();
-  const callsTo = (channel: InvokeChannel) =>
-    calls.filter((c) => c.channel === channel).map((c) => c.request);
-  const charges = () =>
-    calls.filter((c) =>
-      ['sale:start', 'sale:start-member', 'sale:start-checkout', 'sale:submit-code'].includes(
-        c.channel,
-      ),
-    );
-  return { store, callsTo, charges };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const CODE = '134567890123456789';
 
 describe('Try again: pressed twice, or a scan at the same time', () => {
   it('a failed linked-wallet charge: Enter and a click start one new charge', async () => {
-    const { store, callsTo } = await ready({
+    const { store, requestsTo } = await ready({
       'sale:start-member': async () => {
         await settle();
         return view({ orderId: 'T2', status: 'submitting', tender: 'linked-wallet' });
@@ -116,7 +38,7 @@ describe('Try again: pressed twice, or a scan at the same time', () => {
     );
     await Promise.all([store.getState().tryAgain(), store.getState().tryAgain()]);
     await store.getState().tryAgain(); // the new sale is on screen now: nothing to try again
-    expect(callsTo('sale:start-member')).toEqual([
+    expect(requestsTo('sale:start-member')).toEqual([
       { amountText: '12.30', currency: 'CNY', memberId: 'M-9', wallet: 'Alipay' },
     ]);
     expect(store.getState().sale?.orderId).toBe('T2');
@@ -178,7 +100,7 @@ describe('Try again: what the retry charges', () => {
   });
 
   it("the retry of an HKD linked-wallet sale charges HKD 12.30 to the same member's AlipayHK", async () => {
-    const { store, callsTo } = await ready({
+    const { store, requestsTo } = await ready({
       'sale:start-member': () => view({ orderId: 'T2', tender: 'linked-wallet' }),
     });
     store.getState().showSale(
@@ -193,7 +115,7 @@ describe('Try again: what the retry charges', () => {
       }),
     );
     await store.getState().tryAgain();
-    expect(callsTo('sale:start-member')).toEqual([
+    expect(requestsTo('sale:start-member')).toEqual([
       { amountText: '100.05', currency: 'HKD', memberId: 'M-HK', wallet: 'AlipayHK' },
     ]);
   });
@@ -241,7 +163,7 @@ describe('Try again: what the retry charges', () => {
 
 describe('the scan taker (member picker)', () => {
   it('a scan while a sale is on screen goes to the sale, not to the picker left registered', async () => {
-    const { store, callsTo } = await ready({
+    const { store, requestsTo } = await ready({
       'sale:submit-code': () => view({ status: 'submitting', updatedAt: 2000 }),
     });
     store.getState().showSale(view());
@@ -250,7 +172,7 @@ describe('the scan taker (member picker)', () => {
     store.getState().wedgeScan(CODE);
     await settle();
     expect(taken).toEqual([]);
-    expect(callsTo('sale:submit-code')).toHaveLength(1);
+    expect(requestsTo('sale:submit-code')).toHaveLength(1);
   });
 
   it('a scan on the history screen never reaches the picker', async () => {
@@ -264,7 +186,7 @@ describe('the scan taker (member picker)', () => {
   });
 
   it('the picker closed (its taker removed): the next scan with an amount typed is charged', async () => {
-    const { store, callsTo } = await ready({
+    const { store, requestsTo } = await ready({
       'sale:start': () => view(),
       'sale:submit-code': () => view({ status: 'submitting', updatedAt: 2000 }),
     });
@@ -277,7 +199,7 @@ describe('the scan taker (member picker)', () => {
     await settle();
     await settle();
     expect(taken).toEqual(['MEMBER-CARD-1']);
-    expect(callsTo('sale:start')).toEqual([{ amountText: '12.3', currency: 'CNY' }]);
-    expect(callsTo('sale:submit-code')).toHaveLength(1);
+    expect(requestsTo('sale:start')).toEqual([{ amountText: '12.3', currency: 'CNY' }]);
+    expect(requestsTo('sale:submit-code')).toHaveLength(1);
   });
 });

@@ -19,78 +19,18 @@
  * currency is not the till's.
  */
 import { describe, expect, it } from 'vitest';
-import type {
-  EventChannel,
-  EventPayload,
-  InvokeChannel,
-  InvokeRequest,
-  InvokeResponse,
-  PosApi,
-  SaleView,
-  SettingsView,
-} from '../../shared/ipc/contract.ts';
-import { ApiError } from '../../renderer/src/api/client.ts';
-import { createPosStore } from '../../renderer/src/state/store.ts';
-import { saleView } from '../support/saleViews.ts';
-import { DEFAULT_RECEIPT_SETTINGS } from '../../shared/ipc/receiptSettings.ts';
-import { DEFAULT_SCREEN_SETTINGS } from '../../shared/ipc/screenSettings.ts';
+import { readyStore, SETTINGS, view } from '../support/posStoreTerminal.ts';
 
-const HK_TILL: SettingsView = {
-  region: 'HK',
-  currency: 'HKD',
-  gatewayUrl: 'simulator',
-  trainingMode: true,
-  accId: '2018092714313010016',
-  saltConfigured: true,
-  scanner: 'wedge',
-  amountCeilingMinor: 5_000_000,
-  customerDeadlineMs: 60_000,
-  language: 'en',
-  screen: DEFAULT_SCREEN_SETTINGS,
-  receipts: DEFAULT_RECEIPT_SETTINGS,
-};
-
-function view(patch: Partial<SaleView> = {}): SaleView {
-  return saleView({
-    orderId: 'T1',
-    status: 'awaiting-scan',
-    amountMinor: 1230,
-    method: null,
-    maskedCode: null,
-    createdAt: 1000,
-    updatedAt: 1000,
-    ...patch,
-  });
-}
-
+/** An HKD till whose scanned sales start in the currency asked for. */
 async function ready() {
-  const calls: { channel: InvokeChannel; request: unknown }[] = [];
-  const handlers: Partial<Record<InvokeChannel, (request: unknown) => unknown>> = {
-    'settings:get': () => HK_TILL,
-    'scanner:state': () => ({ spec: 'wedge', connected: true, detail: null }),
-    'sale:current': () => null,
-    'history:list': () => [],
-    'gateway:warm': () => ({ ok: true }),
+  const terminal = await readyStore({
+    'settings:get': () => ({ ...SETTINGS, region: 'HK', currency: 'HKD' }),
     'sale:start': (r) =>
       view({ orderId: 'T2', currency: (r as { currency?: 'HKD' }).currency ?? 'HKD' }),
     'sale:submit-code': () => view({ orderId: 'T2', status: 'submitting' }),
-  };
-  const api: PosApi = {
-    async invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>) {
-      calls.push({ channel, request });
-      const handler = handlers[channel];
-      if (!handler) throw new ApiError('unexpected', `no handler for ${channel}`);
-      return (await handler(request)) as InvokeResponse<C>;
-    },
-    on<C extends EventChannel>(_channel: C, _listener: (payload: EventPayload<C>) => void) {
-      return () => undefined;
-    },
-  };
-  const store = createPosStore({ api, clock: () => 0 });
-  await store.getState().init();
-  const starts = () =>
-    calls.filter((c) => c.channel === 'sale:start').map((c) => c.request as object);
-  return { store, starts };
+  });
+  const starts = () => terminal.requestsTo('sale:start') as object[];
+  return { store: terminal.store, starts };
 }
 
 describe('Try again of a CNY linked-wallet charge still being checked, at an HKD till', () => {

@@ -7,8 +7,9 @@
  * resolves it and the wallet is charged (exit 0): the wallet is not blocked for ever.
  */
 import { describe, expect, it } from 'vitest';
+import { chargeThenCancel } from '../support/linkedCharges.ts';
 import { useMemberTerminals } from '../support/memberTerminal.ts';
-import { tempDataDir, waitFor } from '../support/engineProcess.ts';
+import { tempDataDir } from '../support/engineProcess.ts';
 import { runPospay } from '../support/pospayCli.ts';
 import { openJournal } from '../../electron/journal/journal.ts';
 import { customerDoes, openMemberTerminal } from './members/support.ts';
@@ -30,13 +31,7 @@ describe('pospay pay --member while a charge of the wallet is unsettled', () => 
     expect(await customerDoes(pending.authUrl as string, 'agree')).toBeLessThan(400);
     expect((await t.members.waitForLink(pending.linkId, 10_000)).status).toBe('active');
     // Amount ending in 4: the customer never confirms; the gateway closes it later (3 s here).
-    const first = await t.engine.chargeMember({ amountMinor: 7_04, currency: 'HKD', memberId: id });
-    await waitFor(
-      () => t.engine.sale(first.orderId),
-      (s) => s?.status === 'waiting-for-customer',
-      10_000,
-    );
-    t.engine.cancel(first.orderId);
+    const first = await chargeThenCancel(t, id, 7_04);
     await t.close();
 
     const env = members.pospayEnv(dataDir, 'UC1');

@@ -11,48 +11,20 @@
 import { describe, expect, it } from 'vitest';
 import type { SaleView } from '../../shared/ipc/contract.ts';
 import { useMemberTerminals } from '../support/memberTerminal.ts';
-import { tempDataDir, waitFor } from '../support/engineProcess.ts';
 import { EngineError } from '../../electron/engine/errors.ts';
-import { customerDoes, openMemberTerminal } from './members/support.ts';
+import { chargeThenCancel, holdLinkRecheck, twoTillsOneWallet } from '../support/linkedCharges.ts';
 
 const members = useMemberTerminals('VR');
-const { key } = members;
 
 describe('a linked-wallet charge refused inside the write-ahead transaction', () => {
   it('tells the cashier link-unsettled and leaves the draft it was to replace as it was', async () => {
-    const dataDir = members.removeAfter(tempDataDir());
-    const a = members.track(
-      await openMemberTerminal(members.sim, { key, terminalId: 'VRA', dataDir, keepDir: true }),
-    );
-    const b = members.track(
-      await openMemberTerminal(members.sim, {
-        key,
-        terminalId: 'VRB',
-        dataDir,
-        keepDir: true,
-        memberTuning: { recheckAfterMs: 0 },
-      }),
-    );
-    const id = `VR-${Date.now().toString(36)}`;
-    const pending = await a.members.link(id, 'AlipayHK');
-    expect(await customerDoes(pending.authUrl as string, 'agree')).toBeLessThan(400);
-    expect((await a.members.waitForLink(pending.linkId, 10_000)).status).toBe('active');
+    const { a, b, memberId: id } = await twoTillsOneWallet(members, 'VR');
 
     // Till B: a sale of 8.00 waiting for its code, then "pay with the member's wallet".
     const draft = b.engine.startSale({ amountMinor: 8_00, currency: 'HKD' });
     expect(draft.status).toBe('awaiting-scan');
 
-    const clientB = b.terminal.client as unknown as { queryBind: (r: unknown) => Promise<unknown> };
-    const realQuery = clientB.queryBind.bind(clientB);
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let reached: () => void = () => {};
-    const atCheck = new Promise<void>((resolve) => (reached = resolve));
-    clientB.queryBind = async (r) => {
-      reached();
-      await held;
-      return realQuery(r);
-    };
+    const { reached: atCheck, release } = holdLinkRecheck(b);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const shownOnB: SaleView[] = [];
     const off = b.engine.onSaleUpdated((view) => shownOnB.push(view));
@@ -61,13 +33,7 @@ describe('a linked-wallet charge refused inside the write-ahead transaction', ()
       .catch((e: unknown) => e as EngineError);
     await atCheck;
 
-    const first = await a.engine.chargeMember({ amountMinor: 7_02, currency: 'HKD', memberId: id });
-    await waitFor(
-      () => a.engine.sale(first.orderId),
-      (s) => s?.status === 'waiting-for-customer',
-      10_000,
-    );
-    a.engine.cancel(first.orderId);
+    const first = await chargeThenCancel(a, id);
     release();
     const outcome = await second;
     off();

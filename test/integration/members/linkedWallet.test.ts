@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMemberTerminals } from '../../support/memberTerminal.ts';
+import { chargeThenCancel } from '../../support/linkedCharges.ts';
 import { EngineError } from '../../../electron/engine/errors.ts';
 import { newDataKey } from '../../../electron/members/tokenCipher.ts';
 import { ledgerProblems, waitFor, isShownFinal } from '../../support/engineProcess.ts';
@@ -118,14 +119,7 @@ describe('link, then charge without a scan', () => {
   it('cancelled while the customer confirms: a second charge of that wallet waits for the first one’s outcome', async () => {
     const t = await terminal();
     const { id } = await linked(t);
-    // Amount ending in 2: the customer confirms in the wallet (the charge waits for them).
-    const first = await t.engine.chargeMember({ amountMinor: 7_02, currency: 'HKD', memberId: id });
-    await waitFor(
-      () => t.engine.sale(first.orderId),
-      (s) => s?.status === 'waiting-for-customer',
-      10_000,
-    );
-    t.engine.cancel(first.orderId);
+    const first = await chargeThenCancel(t, id);
     const cancelled = t.engine.sale(first.orderId);
     expect(cancelled).toMatchObject({ abandoned: true });
     const again = await t.engine

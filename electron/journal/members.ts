@@ -225,6 +225,12 @@ export interface MemberEventInput {
  * (the journal may continue on another after its file was written back); `write` runs a
  * write with the journal's file check and error mapping.
  */
+/**
+ * A sale whose outcome may still change (not final, not settled): a charge of the same
+ * wallet or membership now could take the money twice.
+ */
+const UNSETTLED = "status NOT IN ('paid', 'declined', 'closed') AND settled = 0";
+
 export class MemberStore {
   constructor(
     private readonly db: () => Database.Database,
@@ -480,8 +486,7 @@ export class MemberStore {
         this.db()
           .prepare(
             "SELECT order_id FROM sales WHERE member_id = ? AND tender = 'linked-wallet' " +
-              "AND method = ? AND status NOT IN ('paid', 'declined', 'closed') AND settled = 0 " +
-              'ORDER BY created_at',
+              `AND method = ? AND ${UNSETTLED} ORDER BY created_at`,
           )
           .all(memberId, wallet) as Row[]
       ).map((row) => String(row.order_id)),
@@ -493,8 +498,7 @@ export class MemberStore {
       (
         this.db()
           .prepare(
-            'SELECT order_id FROM sales WHERE subscription_id = ? ' +
-              "AND status NOT IN ('paid', 'declined', 'closed') AND settled = 0 ORDER BY created_at",
+            `SELECT order_id FROM sales WHERE subscription_id = ? AND ${UNSETTLED} ORDER BY created_at`,
           )
           .all(subscriptionId) as Row[]
       ).map((row) => String(row.order_id)),

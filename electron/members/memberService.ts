@@ -1215,50 +1215,45 @@ export class MemberService implements MemberPort {
   }
 }
 
+/** Why a membership's first sale made no membership: each code with its sentence. */
+const NOT_SOLD = {
+  'subscription-first-unpaid': 'The first payment was not made',
+  'subscription-checkout-abandoned':
+    'The membership checkout was cancelled (or the till stopped waiting) before the customer paid: no membership was sold, and the payment is refunded automatically',
+  'subscription-token-other-member':
+    'The gateway’s answer about the first payment named another member: its payment token was not kept, renewals cannot be charged (the payment stands) — call IT',
+  'subscription-no-token':
+    'The first payment carried no payment token: renewals cannot be charged (the payment stands)',
+} as const satisfies Partial<Record<MemberReasonCode, string>>;
+type NotSoldCode = keyof typeof NOT_SOLD;
+
 /**
  * A membership's reason code. One not sold, journaled before each reason had a code of its
- * own, carries 'subscription-missing' ("no such membership"): its code is read from its
- * sentence (whyNotSold's), so the screen never says a listed membership does not exist.
+ * own, carries 'subscription-missing' ("no such membership"): its code is the one whose
+ * sentence it starts with, so the screen never says a listed membership does not exist.
  */
 function reasonCodeOf(rec: SubscriptionRecord): string | null {
   if (rec.status !== 'failed' || rec.reasonCode !== 'subscription-missing') return rec.reasonCode;
   const reason = rec.reason ?? '';
-  if (/named another member/.test(reason)) return 'subscription-token-other-member';
-  if (/carried no payment token/.test(reason)) return 'subscription-no-token';
-  if (/cancelled .*before the customer paid/.test(reason)) return 'subscription-checkout-abandoned';
-  return 'subscription-first-unpaid';
+  const codes = Object.keys(NOT_SOLD) as NotSoldCode[];
+  return codes.find((code) => reason.startsWith(NOT_SOLD[code])) ?? 'subscription-first-unpaid';
 }
 
 /** Why a membership's first sale made no membership (its reason and the reason's code). */
 function whyNotSold(
   sale: Pick<SaleRecord, 'status' | 'reason' | 'abandoned'>,
   facts: Pick<TokenFacts, 'tokenForOtherMember'>,
-): { reason: string; reasonCode: MemberReasonCode } {
+): { reason: string; reasonCode: NotSoldCode } {
   if (sale.status !== 'paid') {
-    return {
-      reason: `The first payment was not made: ${sale.reason ?? sale.status}`,
-      reasonCode: 'subscription-first-unpaid',
-    };
+    const code = 'subscription-first-unpaid';
+    return { reason: `${NOT_SOLD[code]}: ${sale.reason ?? sale.status}`, reasonCode: code };
   }
-  if (sale.abandoned) {
-    return {
-      reason:
-        'The membership checkout was cancelled (or the till stopped waiting) before the customer paid: no membership was sold, and the payment is refunded automatically',
-      reasonCode: 'subscription-checkout-abandoned',
-    };
-  }
-  if (facts.tokenForOtherMember) {
-    return {
-      reason:
-        'The gateway’s answer about the first payment named another member: its payment token was not kept, renewals cannot be charged (the payment stands) — call IT',
-      reasonCode: 'subscription-token-other-member',
-    };
-  }
-  return {
-    reason:
-      'The first payment carried no payment token: renewals cannot be charged (the payment stands)',
-    reasonCode: 'subscription-no-token',
-  };
+  const reasonCode: NotSoldCode = sale.abandoned
+    ? 'subscription-checkout-abandoned'
+    : facts.tokenForOtherMember
+      ? 'subscription-token-other-member'
+      : 'subscription-no-token';
+  return { reason: NOT_SOLD[reasonCode], reasonCode };
 }
 
 export function createMemberService(options: MemberServiceOptions): MemberService {

@@ -41,6 +41,17 @@ export function createCustomerStore({
   return createStore<CustomerState>()((set, get) => {
     /** The sign-up whose QR code is on the display. */
     let pendingLink: string | null = null;
+    /** Shows a sign-up's wallet page as the QR code (`null`: the sign-up on it ended). */
+    const showSignUp = (
+      link: { linkId: string; authUrl: string; expiresAt: number | null } | null,
+    ): void => {
+      pendingLink = link?.linkId ?? null;
+      set({
+        qr: link
+          ? { text: link.authUrl, caption: 'customer.qrLink', expiresAt: link.expiresAt }
+          : null,
+      });
+    };
     const refreshSettings = (): void => {
       api.invoke('settings:get', {}).then(
         (settings) => {
@@ -65,13 +76,7 @@ export function createCustomerStore({
         return;
       }
       if (seen !== linkEvents) return;
-      if (open) {
-        pendingLink = open.linkId;
-        set({ qr: { text: open.authUrl, caption: 'customer.qrLink', expiresAt: open.expiresAt } });
-      } else if (pendingLink !== null) {
-        pendingLink = null;
-        set({ qr: null });
-      }
+      if (open || pendingLink !== null) showSignUp(open);
     };
     return {
       settings: null,
@@ -87,13 +92,9 @@ export function createCustomerStore({
         api.on('member:link-updated', (link) => {
           linkEvents += 1;
           if (link.status === 'pending' && link.authUrl) {
-            pendingLink = link.linkId;
-            set({
-              qr: { text: link.authUrl, caption: 'customer.qrLink', expiresAt: link.expiresAt },
-            });
+            showSignUp({ ...link, authUrl: link.authUrl });
           } else if (pendingLink === link.linkId) {
-            pendingLink = null;
-            set({ qr: null });
+            showSignUp(null);
           }
         });
         const [settings, sale] = await Promise.allSettled([
